@@ -1,0 +1,1 @@
+"""Persistence: the peewee database, models and schema migrations."""

@@ -1,0 +1,138 @@
+"""The tables isdesk lives on.
+
+Current state lives on ``Lead`` and ``Answer``; every change to it is also appended to
+``LeadEvent`` (append-only, enforced by triggers) so that later reports can compute transition
+times and rates from the history rather than from snapshots.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from isdesk.store.db import BaseModel, UtcDateTimeField, utcnow
+
+ROLES = ("operator", "lead", "field")
+LEAD_STATUSES = ("open", "handed_off", "nurturing", "won", "lost")
+
+
+class Operator(BaseModel):
+    id = AutoField()
+    name = CharField(unique=True)  # login name: the OS user or --as NAME
+    display_name = CharField()
+    team = CharField(index=True)
+    role = CharField(default="operator")  # one of ROLES
+    active = BooleanField(default=True)
+    created_at = UtcDateTimeField(default=utcnow)
+
+
+class Campaign(BaseModel):
+    id = AutoField()
+    name = CharField(unique=True)
+    kind = CharField(default="")  # seminar, trade_show, download, …
+    held_on = DateField(null=True)
+    created_at = UtcDateTimeField(default=utcnow)
+
+
+class Lead(BaseModel):
+    id = AutoField()
+    company = CharField()
+    contact = CharField(default="")
+    title = CharField(default="")
+    phone = CharField(default="")
+    email = CharField(default="")
+    source = CharField(default="")
+    campaign = ForeignKeyField(Campaign, null=True, backref="leads", on_delete="RESTRICT")
+    owner = ForeignKeyField(Operator, null=True, backref="leads", on_delete="RESTRICT")
+    acquired_at = UtcDateTimeField()
+    status = CharField(default="open")  # one of LEAD_STATUSES
+    stage = CharField(default="list")  # pipeline stage key from rules.yaml
+    rank = CharField(default="D")
+    is_sql = BooleanField(default=False)
+    heard = IntegerField(default=0)
+    last_touch_at = UtcDateTimeField(null=True)
+    next_action_at = UtcDateTimeField(null=True)
+    next_action = CharField(default="")
+    # NFKC + casefold of the searchable columns, so filter-as-you-type is one LIKE on one column.
+    search_text = TextField(default="")
+    extra = TextField(default="{}")  # JSON: columns an import could not map, kept with the lead
+    version = IntegerField(default=1)  # bumped by every change; lets a screen see it is stale
+    updated_at = UtcDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("owner", "status", "next_action_at"), False),
+            (("owner", "status", "acquired_at"), False),
+            (("status", "acquired_at"), False),
+        )
+
+
+class Answer(BaseModel):
+    """The current answer to one hearing item of one lead."""
+
+    id = AutoField()
+    lead = ForeignKeyField(Lead, backref="answers", on_delete="CASCADE")
+    item = CharField()  # hearing item key from rules.yaml
+    value = TextField(default="")
+    version = IntegerField(default=1)  # optimistic lock: a save names the version it edited
+    updated_at = UtcDateTimeField(default=utcnow)
+    updated_by = ForeignKeyField(Operator, null=True, on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("lead", "item"), True),)
+
+
+EVENT_KINDS = ("created", "answer", "rank", "sql", "stage", "owner", "status", "next_action")
+
+
+class LeadEvent(BaseModel):
+    """One change to a lead, appended and never updated or deleted."""
+
+    id = AutoField()
+    lead = ForeignKeyField(Lead, backref="events", on_delete="RESTRICT")
+    at = UtcDateTimeField(default=utcnow)
+    actor = ForeignKeyField(Operator, null=True, on_delete="RESTRICT")
+    kind = CharField()  # one of EVENT_KINDS
+    field = CharField(default="")  # the hearing item for kind == "answer"
+    old_value = TextField(null=True)
+    new_value = TextField(null=True)
+    note = TextField(default="")
+
+    class Meta:
+        table_name = "lead_event"
+        indexes = (
+            (("lead", "at"), False),
+            (("kind", "at"), False),
+        )
+
+
+class Activity(BaseModel):
+    """A call, e-mail, appointment, meeting or note logged against a lead."""
+
+    id = AutoField()
+    lead = ForeignKeyField(Lead, backref="activities", on_delete="RESTRICT")
+    operator = ForeignKeyField(Operator, backref="activities", on_delete="RESTRICT")
+    at = UtcDateTimeField(default=utcnow)
+    kind = CharField()
+    outcome = CharField(default="")
+    duration_s = IntegerField(default=0)
+    note = TextField(default="")
+    customer_voice = BooleanField(default=False)
+    rank_after = CharField(default="")
+    sql_after = BooleanField(default=False)
+
+    class Meta:
+        indexes = (
+            (("operator", "at", "kind"), False),
+            (("lead", "at"), False),
+        )
+
+
+ALL_MODELS = (Operator, Campaign, Lead, Answer, LeadEvent, Activity)

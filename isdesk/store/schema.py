@@ -1,0 +1,52 @@
+"""Schema versions: numbered migrations in isdesk/migrations, applied forward on start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from peewee import Database
+from playhouse.migrations import Migration, Runner
+
+from isdesk.store.db import is_postgres
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# Any constant will do: it names isdesk's upgrade lock among the server's advisory locks.
+_PG_UPGRADE_LOCK = 0x15DE5C
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was upgraded by a newer isdesk than this one."""
+
+
+def known_migrations() -> list[Migration]:
+    return Migration.load_directory(str(MIGRATIONS_DIR))
+
+
+def upgrade(db: Database) -> list[str]:
+    """Apply every pending migration, once, and return the names applied.
+
+    The whole upgrade is one transaction that first takes a lock (SQLite: BEGIN IMMEDIATE;
+    PostgreSQL: an advisory lock), so when a whole team starts at once one process upgrades
+    and the others wait, then find nothing left to do. Nothing is ever dropped: a database
+    newer than this program refuses to start instead.
+    """
+    runner = Runner(db, str(MIGRATIONS_DIR))
+    with db.connection_context(), db.atomic():
+        if is_postgres(db):
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_PG_UPGRADE_LOCK,))
+        unknown = sorted(set(runner.applied()) - {m.name for m in known_migrations()})
+        if unknown:
+            raise SchemaTooNewError(
+                "this database was upgraded by a newer isdesk (it has "
+                + ", ".join(unknown)
+                + "); install that version instead of this one"
+            )
+        return runner.up()
+
+
+def schema_version(db: Database) -> int:
+    """The number of the last migration applied (0 for an empty database)."""
+    runner = Runner(db, str(MIGRATIONS_DIR))
+    with db.connection_context():
+        applied = runner.applied()
+    return max((m.idx for m in known_migrations() if m.name in applied), default=0)

@@ -1,0 +1,81 @@
+"""The store on SQLite and PostgreSQL: schema upgrades, privacy, append-only history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from peewee import DatabaseError
+
+from isdesk.store.db import DatabaseUrlError, open_database, parse_database_url
+from isdesk.store.models import Lead, LeadEvent, Operator
+from isdesk.store.schema import schema_version, upgrade
+
+
+def test_upgrade_records_version_and_is_idempotent(db) -> None:
+    assert schema_version(db) >= 1
+    assert upgrade(db) == []  # a second start applies nothing
+
+
+def test_lead_event_log_refuses_update_and_delete(db) -> None:
+    with db.connection_context():
+        op = Operator.create(name="sato", display_name="佐藤", team="inbound")
+        lead = Lead.create(company="株式会社テスト", acquired_at=dt.datetime.now(dt.UTC))
+        LeadEvent.create(lead=lead, actor=op, kind="created")
+        with pytest.raises(DatabaseError, match="append-only"), db.atomic():
+            LeadEvent.update(note="rewritten").execute()
+        with pytest.raises(DatabaseError, match="append-only"), db.atomic():
+            LeadEvent.delete().execute()
+        assert LeadEvent.select().count() == 1
+
+
+def test_timestamps_come_back_timezone_aware_in_utc(db) -> None:
+    jst = dt.timezone(dt.timedelta(hours=9))
+    acquired = dt.datetime(2026, 4, 1, 9, 0, tzinfo=jst)
+    with db.connection_context():
+        lead = Lead.create(company="X", acquired_at=acquired)
+        back = Lead.get_by_id(lead.id).acquired_at
+    assert back == acquired
+    assert back.utcoffset() == dt.timedelta(0)
+
+
+def test_sqlite_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "isdesk.sqlite3"
+    db = open_database(f"sqlite:///{path}")
+    upgrade(db)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    with db.connection_context():
+        assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 5000
+        for name in os.listdir(path.parent):  # -wal and -shm inherit the file's mode
+            assert stat.S_IMODE(os.stat(path.parent / name).st_mode) == 0o600
+
+
+def test_newer_schema_refuses_to_start(db) -> None:
+    from playhouse.migrations import Runner
+
+    from isdesk.store.schema import MIGRATIONS_DIR, SchemaTooNewError
+
+    runner = Runner(db, str(MIGRATIONS_DIR))
+    with db.connection_context():
+        runner.History.create(name="9999_from_the_future")
+    with pytest.raises(SchemaTooNewError, match="newer isdesk"):
+        upgrade(db)
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("mysql://x/y", "sqlite:///PATH or postgresql://"),
+        ("sqlite://", "give a file path"),
+        ("sqlite:///:memory:", "invisible to background workers"),
+        ("postgresql://u@h:5432/", "name the database"),
+    ],
+)
+def test_bad_database_urls_say_what_to_write(url: str, message: str) -> None:
+    with pytest.raises(DatabaseUrlError, match=message):
+        parse_database_url(url)
