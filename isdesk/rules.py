@@ -166,7 +166,7 @@ def parse_rules(text: str, filename: str) -> Rules:
     return Rules(**parsed, source=filename)
 
 
-def parse_label(source: Source, node: yaml.Node, path: str) -> Label:
+def _parse_label(source: Source, node: yaml.Node, path: str) -> Label:
     """Read `{ja: ..., en: ...}`; both languages are required."""
     fields = required_mapping(source, node, path, _LABEL_FIELDS, what="a label {ja, en}")
     return Label(source.text(fields["ja"], f"{path}.ja"), source.text(fields["en"], f"{path}.en"))
@@ -175,7 +175,8 @@ def parse_label(source: Source, node: yaml.Node, path: str) -> Label:
 # --- sections --------------------------------------------------------------------------------
 # One entry per top-level key. To add a section (activity:, targets:, …): add a field to Rules
 # and one _Section here with its parser; sections parse in this order, each seeing the earlier
-# ones in `parsed` (ranks needs hearing). Any key not listed here is an "unknown section".
+# ones in `parsed` (ranks needs hearing). An optional section's Rules field needs a default.
+# Any key not listed here is an "unknown section".
 
 
 @dataclass(frozen=True)
@@ -220,8 +221,8 @@ def _parse_hearing(
         if "bant" in fields:
             bant = source.one_of(fields["bant"], f"{at}.bant", BANT_LETTERS, what="BANT letter")
         choices = _parse_choices(source, fields.get("choices"), at, kind, item_node)
-        hint = parse_label(source, fields["hint"], f"{at}.hint") if "hint" in fields else None
-        label = parse_label(source, fields["label"], f"{at}.label")
+        hint = _parse_label(source, fields["hint"], f"{at}.hint") if "hint" in fields else None
+        label = _parse_label(source, fields["label"], f"{at}.label")
         items.append(HearingItem(key, label, kind, bant, choices, hint))  # type: ignore[arg-type]
     return tuple(items)
 
@@ -316,7 +317,7 @@ def _parse_ranks(
                 f"`always` matches every lead, so the ranks after it ({later}) can never "
                 f"match: move rank {name} to the end or give it a condition",
             )
-        label = parse_label(source, fields["label"], f"{at}.label") if "label" in fields else None
+        label = _parse_label(source, fields["label"], f"{at}.label") if "label" in fields else None
         ranks.append(Rank(name, when, label))
         nodes.append(rank_node)
         last_when = fields["when"]
