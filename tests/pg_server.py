@@ -7,6 +7,7 @@ database cheap.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -84,10 +85,8 @@ class PgServer:
         )
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
-        except Exception:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
     def url(self, dbname: str) -> str:

@@ -1,0 +1,3 @@
+from isdesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,60 @@
+"""The isdesk Textual app: a thin shell over the headless core."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from isdesk.context import WorkContext
+from isdesk.i18n import tr
+from isdesk.screens.help import HelpScreen, sections_for
+from isdesk.screens.lead import LeadScreen
+from isdesk.screens.queue import QueueScreen
+from isdesk.widgets.bindings import localize_bindings
+
+
+class IsdeskApp(App[None]):
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("question_mark", "help", "app.help", id="app.help"),
+        Binding("q", "quit", "app.quit", id="app.quit"),
+    ]
+
+    def __init__(self, ctx: WorkContext) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.ctx = ctx
+        self.title = tr("app.title")
+
+    def on_mount(self) -> None:
+        self.push_screen(QueueScreen(self.ctx))
+
+    def on_unmount(self) -> None:
+        # Every answer typed before quitting is written before the process goes.
+        self.ctx.saver.close()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed database call becomes a message to the operator."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.notify(tr("app.lost_db", error=event.worker.error), severity="error", timeout=10)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        kind = "lead" if isinstance(screen, LeadScreen) else "queue"
+        bindings = [active.binding for active in screen.active_bindings.values()]
+        self.push_screen(HelpScreen(sections_for(kind, bindings, self.get_key_display)))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        if isinstance(screen, QueueScreen):
+            yield SystemCommand(tr("cmd.next"), tr("cmd.next"), screen.action_next_lead)
+            yield SystemCommand(tr("cmd.filter"), tr("cmd.filter"), screen.action_filter)
+            yield SystemCommand(tr("cmd.scope"), tr("cmd.scope"), screen.action_switch_scope)
+            yield SystemCommand(tr("cmd.refresh"), tr("cmd.refresh"), screen.action_refresh)
+        yield SystemCommand(tr("cmd.help"), tr("cmd.help"), self.action_help)
+        yield from super().get_system_commands(screen)

@@ -1,0 +1,170 @@
+"""The work queue, the operator's home: their leads in the order to work them."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from isdesk.context import WorkContext
+from isdesk.i18n import tr
+from isdesk.screens.lead import LeadScreen
+from isdesk.services.queue import (
+    QueueQuery,
+    QueueRow,
+    QueueScope,
+    count_queue,
+    next_lead_to_work,
+    queue_page,
+)
+from isdesk.widgets.bindings import localize_bindings
+from isdesk.widgets.lead_table import LeadTable
+
+FILTER_DEBOUNCE_S = 0.12
+
+
+class QueueScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "filter", "queue.filter", id="queue.filter"),
+        Binding("n", "next_lead", "queue.next", id="queue.next"),
+        Binding("s", "switch_scope", "queue.scope", id="queue.scope"),
+        Binding("r", "refresh", "queue.refresh", show=False, id="queue.refresh"),
+        Binding("escape", "close_filter", show=False),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, query: QueueQuery, total: int, first_page: list[QueueRow]) -> None:
+            self.query = query
+            self.total = total
+            self.first_page = first_page
+            super().__init__()
+
+    class OpenLead(Message):
+        def __init__(self, lead_id: int | None) -> None:
+            self.lead_id = lead_id
+            super().__init__()
+
+    def __init__(self, ctx: WorkContext) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.ctx = ctx
+        self.scope = QueueScope.MINE
+        self._filter_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="queue-title")
+        yield Input(placeholder=tr("queue.filter.placeholder"), id="queue-filter")
+        yield LeadTable(id="queue-table")
+        yield Static(id="queue-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#queue-filter").display = False
+        self.query_one(LeadTable).focus()
+        self._show_title(None)
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        # Back from a lead: its rank or next action may have moved it in the queue.
+        if self.is_mounted:
+            self.reload()
+
+    # -- loading ----------------------------------------------------------------------------
+    def current_query(self) -> QueueQuery:
+        text = self.query_one("#queue-filter", Input).value
+        return QueueQuery(actor=self.ctx.actor, scope=self.scope, text=text)
+
+    def reload(self) -> None:
+        self._load(self.current_query())
+
+    @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
+    def _load(self, query: QueueQuery) -> None:
+        # Let saves made on the lead screen land first, so the queue shows their effect.
+        self.ctx.saver.flush(timeout=2)
+        total = count_queue(query)
+        first = queue_page(query, 0)
+        self.post_message(self.Loaded(query, total, first))
+
+    def on_queue_screen_loaded(self, message: Loaded) -> None:
+        if message.query != self.current_query():
+            return  # the filter moved on while this ran
+        table = self.query_one(LeadTable)
+        table.show_owner = self.scope is not QueueScope.MINE
+        table.reset(message.total, message.first_page, partial(queue_page, message.query))
+        self._show_title(message.total)
+        empty = self.query_one("#queue-empty", Static)
+        empty.display = message.total == 0
+        empty.update(Text(tr("queue.empty")))
+
+    def _show_title(self, total: int | None) -> None:
+        actor = self.ctx.actor
+        count = tr("queue.count", count=total) if total is not None else tr("queue.loading")
+        scope = tr(f"queue.scope.{self.scope.value}")
+        title = Text()
+        title.append(tr("queue.title"), style="bold")
+        title.append(f"  {scope}  ·  {count}  ·  {actor.display_name} ({actor.team})")
+        self.query_one("#queue-title", Static).update(title)
+
+    # -- filter -----------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        box = self.query_one("#queue-filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_close_filter(self) -> None:
+        box = self.query_one("#queue-filter", Input)
+        if box.display:
+            if box.value:
+                box.value = ""
+            box.display = False
+            self.query_one(LeadTable).focus()
+
+    @on(Input.Changed, "#queue-filter")
+    def _filter_changed(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DEBOUNCE_S, self.reload)
+
+    @on(Input.Submitted, "#queue-filter")
+    def _filter_done(self) -> None:
+        self.query_one(LeadTable).focus()
+
+    # -- actions ----------------------------------------------------------------------------
+    def action_switch_scope(self) -> None:
+        order = [QueueScope.MINE, QueueScope.UNASSIGNED]
+        if self.ctx.actor.is_lead:
+            order.append(QueueScope.TEAM)
+        self.scope = order[(order.index(self.scope) + 1) % len(order)]
+        self._show_title(None)
+        self.reload()
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def action_next_lead(self) -> None:
+        self._find_next()
+
+    @work(thread=True, exclusive=True, group="queue-next", exit_on_error=False)
+    def _find_next(self) -> None:
+        self.ctx.saver.flush(timeout=2)
+        self.post_message(self.OpenLead(next_lead_to_work(self.ctx.actor)))
+
+    def on_queue_screen_open_lead(self, message: OpenLead) -> None:
+        if message.lead_id is None:
+            self.notify(tr("queue.no_next"))
+            return
+        self.open_lead(message.lead_id)
+
+    @on(LeadTable.Selected)
+    def _selected(self, message: LeadTable.Selected) -> None:
+        self.open_lead(message.lead_id)
+
+    def open_lead(self, lead_id: int) -> None:
+        self.app.push_screen(LeadScreen(self.ctx, lead_id))

@@ -1,0 +1,147 @@
+"""The work queue: an operator's leads in the order to work them, a page at a time.
+
+Order (what to do now): overdue follow-ups first (oldest first), then new leads never
+touched, in arrival order, then the rest by their next action. Pages come straight from the
+database so 100,000 leads cost the same as 100.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from peewee import JOIN, SQL, Case, NodeList, fn
+
+from isdesk.services.operators import Actor
+from isdesk.store.db import current_database, utcnow
+from isdesk.store.models import Lead, Operator
+from isdesk.text import search_key
+
+PAGE_SIZE = 100
+
+
+class QueueScope(StrEnum):
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+    TEAM = "team"  # a team lead's view of their team's leads
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """What the queue shows: whose leads, matching which filter text, judged at ``now``."""
+
+    actor: Actor
+    scope: QueueScope = QueueScope.MINE
+    text: str = ""
+    now: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    company: str
+    contact: str
+    rank: str
+    is_sql: bool
+    heard: int
+    source: str
+    owner: str
+    acquired_at: dt.datetime
+    last_touch_at: dt.datetime | None
+    next_action_at: dt.datetime | None
+    next_action: str
+    overdue: bool
+    new: bool
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def _where(query: QueueQuery):
+    actor = query.actor
+    cond = Lead.status == "open"
+    if query.scope is QueueScope.MINE:
+        cond &= Lead.owner == actor.id
+    elif query.scope is QueueScope.UNASSIGNED:
+        cond &= Lead.owner.is_null()
+    else:
+        # Only a team lead reads the whole team's queue; anyone else falls back to their own.
+        if actor.is_lead:
+            team_ids = Operator.select(Operator.id).where(Operator.team == actor.team)
+            cond &= Lead.owner.in_(team_ids)
+        else:
+            cond &= Lead.owner == actor.id
+    key = search_key(query.text)
+    if key:
+        pattern = f"%{_escape_like(key)}%"
+        cond &= NodeList((Lead.search_text, SQL("LIKE"), pattern, SQL("ESCAPE '!'")))
+    return cond
+
+
+def count_queue(query: QueueQuery) -> int:
+    """How many leads the queue holds for ``query``."""
+    with current_database().connection_context():
+        return Lead.select().where(_where(query)).count()
+
+
+def queue_page(query: QueueQuery, offset: int, limit: int = PAGE_SIZE) -> list[QueueRow]:
+    """Rows ``offset`` … ``offset + limit`` of the queue, in working order."""
+    now = query.now or utcnow()
+    bucket = Case(
+        None,
+        [
+            ((Lead.next_action_at.is_null(False)) & (Lead.next_action_at <= now), 0),
+            ((Lead.last_touch_at.is_null()) & (Lead.next_action_at.is_null()), 1),
+        ],
+        2,
+    )
+    with current_database().connection_context():
+        rows = (
+            Lead.select(
+                Lead.id,
+                Lead.company,
+                Lead.contact,
+                Lead.rank,
+                Lead.is_sql,
+                Lead.heard,
+                Lead.source,
+                Lead.acquired_at,
+                Lead.last_touch_at,
+                Lead.next_action_at,
+                Lead.next_action,
+                Operator.display_name.alias("owner_name"),
+            )
+            .join(Operator, JOIN.LEFT_OUTER, on=(Lead.owner == Operator.id))
+            .where(_where(query))
+            .order_by(bucket, fn.COALESCE(Lead.next_action_at, Lead.acquired_at), Lead.id)
+            .offset(offset)
+            .limit(limit)
+            .objects()
+        )
+        return [
+            QueueRow(
+                id=r.id,
+                company=r.company,
+                contact=r.contact,
+                rank=r.rank,
+                is_sql=bool(r.is_sql),
+                heard=r.heard,
+                source=r.source,
+                owner=r.owner_name or "",
+                acquired_at=r.acquired_at,
+                last_touch_at=r.last_touch_at,
+                next_action_at=r.next_action_at,
+                next_action=r.next_action,
+                overdue=r.next_action_at is not None and r.next_action_at <= now,
+                new=r.last_touch_at is None and r.next_action_at is None,
+            )
+            for r in rows
+        ]
+
+
+def next_lead_to_work(actor: Actor, now: dt.datetime | None = None) -> int | None:
+    """The id of the first lead in the actor's own queue, or None when it is empty."""
+    page = queue_page(QueueQuery(actor=actor, now=now), 0, 1)
+    return page[0].id if page else None

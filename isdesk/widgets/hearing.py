@@ -1,0 +1,211 @@
+"""The hearing checklist: one typed field per item of rules.yaml, numbered for 1…9 jumps.
+
+Fields post ``HearingField.Edited`` on every change (``settled=False``) and once the answer
+is settled (Enter, leaving the field, a choice made: ``settled=True``). They never save:
+the lead screen owns saving.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Select, Static
+
+from isdesk.answers import parse_answer
+from isdesk.i18n import current_language, pick, tr
+from isdesk.rules import HearingItem, Rules
+
+_PLACEHOLDERS = {
+    "date": ("2026-12-01 / 12/1 / +30", "2026-12-01 / 12/1 / +30"),
+    "amount": ("300万 / 1,500,000", "3,000,000 / 300万"),
+}
+_YESNO = (("yes", "はい", "Yes"), ("no", "いいえ", "No"))
+
+
+def stored_form(item: HearingItem, raw: str, today: dt.date) -> str:
+    """What is saved for ``raw``: a date as its ISO day, so "+30" means the same tomorrow."""
+    if item.type in ("date", "yesno", "choice"):
+        parsed = parse_answer(item, raw, today)
+        if parsed.canonical is not None:
+            return parsed.canonical
+    return raw
+
+
+class HearingField(Horizontal):
+    """One hearing item: number, label, BANT letter, editor and a save mark."""
+
+    class Edited(Message):
+        def __init__(self, field: HearingField, key: str, value: str, settled: bool) -> None:
+            self.field = field
+            self.key = key
+            self.value = value
+            self.settled = settled
+            super().__init__()
+
+    def __init__(self, item: HearingItem, number: int, value: str, today: dt.date) -> None:
+        super().__init__(id=f"item-{item.key}", classes="hearing-field")
+        self.item = item
+        self.number = number
+        self.today = today
+        self._initial = value
+        self._dirty = False  # typed since the answer was last settled
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"{self.number}" if self.number <= 9 else " "), classes="number")
+        yield Static(Text(pick(self.item.label)), classes="label")
+        yield Static(Text(self.item.bant or ""), classes="bant")
+        yield self._editor()
+        yield Static("", classes="mark")
+        yield Static("", classes="preview")
+
+    def _editor(self) -> Input | Select[str]:
+        editor_id = f"answer-{self.item.key}"
+        if self.item.type == "yesno":
+            ja = current_language() == "ja"
+            options = [(ja_label if ja else en, value) for value, ja_label, en in _YESNO]
+            return Select(
+                options, id=editor_id, value=self._select_value(self._initial), prompt="—"
+            )
+        if self.item.type == "choice":
+            options = [(c, c) for c in self.item.choices]
+            return Select(
+                options, id=editor_id, value=self._select_value(self._initial), prompt="—"
+            )
+        pair = _PLACEHOLDERS.get(self.item.type)
+        placeholder = (pair[0] if current_language() == "ja" else pair[1]) if pair else ""
+        if self.item.hint is not None and not placeholder:
+            placeholder = pick(self.item.hint)
+        return Input(self._initial, id=editor_id, placeholder=placeholder)
+
+    def _select_value(self, raw: str) -> object:
+        parsed = parse_answer(self.item, raw, self.today)
+        return parsed.canonical if parsed.canonical is not None else Select.NULL
+
+    def on_mount(self) -> None:
+        self._show_preview(self._initial)
+
+    @property
+    def editor(self) -> Input | Select[str]:
+        return self.query_one(f"#answer-{self.item.key}")  # type: ignore[return-value]
+
+    @property
+    def value(self) -> str:
+        editor = self.editor
+        if isinstance(editor, Input):
+            return editor.value
+        return "" if editor.value is Select.NULL else str(editor.value)
+
+    def set_value(self, value: str) -> None:
+        """Show ``value`` (loaded or taken from another operator) without saving it again."""
+        editor = self.editor
+        if isinstance(editor, Input):
+            with editor.prevent(Input.Changed):
+                editor.value = value
+        else:
+            with editor.prevent(Select.Changed):
+                editor.value = self._select_value(value)
+        self._show_preview(value)
+
+    def focus_editor(self) -> None:
+        self.editor.focus()
+
+    def show_mark(self, state: str) -> None:
+        """'' | 'saving' | 'saved' | 'conflict'."""
+        marks = {"saving": "…", "saved": "✓", "conflict": "!"}
+        mark = self.query_one(".mark", Static)
+        mark.update(marks.get(state, ""))
+        for name in ("saving", "saved", "conflict"):
+            self.set_class(state == name, f"-{name}")
+
+    def _show_preview(self, raw: str) -> None:
+        parsed = parse_answer(self.item, raw, self.today)
+        preview = self.query_one(".preview", Static)
+        self.set_class(parsed.known, "-known")
+        self.set_class(parsed.error is not None, "-invalid")
+        if parsed.error:
+            choices = ", ".join(self.item.choices)
+            preview.update(Text(tr(f"answer.{parsed.error}", choices=choices)))
+        elif self.item.type == "date" and isinstance(parsed.value, dt.date):
+            days = (parsed.value - self.today).days
+            when = (
+                tr("answer.days_from_today", days=days)
+                if days >= 0
+                else tr("answer.days_ago", days=-days)
+            )
+            preview.update(Text(f"{parsed.value.isoformat()} ({when})"))
+        elif self.item.type == "amount" and isinstance(parsed.value, int):
+            preview.update(Text(f"{parsed.value:,}円"))
+        else:
+            preview.update("")
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._show_preview(event.value)
+        self._dirty = True
+        self.post_message(self.Edited(self, self.item.key, event.value, settled=False))
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._settle()
+        self.screen.focus_next()
+
+    @on(Input.Blurred)
+    def _left(self, event: Input.Blurred) -> None:
+        event.stop()
+        self._settle()
+
+    def _settle(self) -> None:
+        if not self._dirty:
+            return  # passing through a field with Tab or Enter is not an answer
+        self._dirty = False
+        # Show a date the way it was saved (ISO), so "+30" reads as the day it means.
+        raw = self.value
+        stored = stored_form(self.item, raw, self.today)
+        if stored != raw:
+            self.set_value(stored)
+        self.post_message(self.Edited(self, self.item.key, stored, settled=True))
+
+    @on(Select.Changed)
+    def _chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        value = "" if event.value is Select.NULL else str(event.value)
+        self._show_preview(value)
+        self.post_message(self.Edited(self, self.item.key, value, settled=True))
+
+
+class HearingChecklist(VerticalScroll):
+    """All hearing items in the order they are asked."""
+
+    def __init__(self, rules: Rules, answers: Mapping[str, str], today: dt.date, **kw) -> None:
+        super().__init__(**kw)
+        self.rules = rules
+        self.answers = answers
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        for number, item in enumerate(self.rules.hearing, start=1):
+            yield HearingField(item, number, self.answers.get(item.key, ""), self.today)
+
+    def field(self, key: str) -> HearingField:
+        return self.query_one(f"#item-{key}", HearingField)
+
+    def jump(self, number: int) -> None:
+        """Focus item ``number`` (1-based), as the operator pressed that digit."""
+        fields = list(self.query(HearingField))
+        if 1 <= number <= len(fields):
+            fields[number - 1].focus_editor()
+            fields[number - 1].scroll_visible()
+
+    def values(self) -> dict[str, str]:
+        """What the screen shows now, in stored form: the input of the live rank."""
+        return {
+            f.item.key: stored_form(f.item, f.value, self.today) for f in self.query(HearingField)
+        }

@@ -1,0 +1,68 @@
+"""The lead's profile card and history timeline (read-only)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from isdesk.i18n import pick, tr
+from isdesk.rules import Rules
+from isdesk.services.leads import HistoryEntry, LeadProfile
+
+
+def _local(moment) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+class ProfileCard(Static):
+    """Company, contact and where the lead came from. Customer data is shown literally."""
+
+    def show(self, profile: LeadProfile) -> None:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        rows = [
+            ("lead.company", profile.company),
+            ("lead.contact", profile.contact),
+            ("lead.title_", profile.title),
+            ("lead.phone", profile.phone),
+            ("lead.email", profile.email),
+            ("lead.source", profile.source),
+            ("lead.campaign", profile.campaign),
+            ("lead.owner", profile.owner or tr("lead.unassigned")),
+            ("lead.acquired", _local(profile.acquired_at)),
+            ("lead.stage", profile.stage),
+        ]
+        for key, value in rows:
+            grid.add_row(Text(tr(key)), Text(value or "—"))
+        self.update(grid)
+
+
+class HistoryTimeline(Static):
+    """The lead's events, newest first."""
+
+    def show(self, history: tuple[HistoryEntry, ...], rules: Rules) -> None:
+        labels = {item.key: pick(item.label) for item in rules.hearing}
+        text = Text()
+        for entry in history:
+            text.append(_local(entry.at), style="dim")
+            text.append(f" {entry.actor or '—'} ", style="italic")
+            text.append(self._describe(entry, labels))
+            text.append("\n")
+        self.update(text)
+
+    @staticmethod
+    def _describe(entry: HistoryEntry, labels: dict[str, str]) -> str:
+        blank = tr("history.empty")
+        old = entry.old_value or blank
+        new = entry.new_value or blank
+        if entry.kind == "created":
+            return tr("history.created")
+        if entry.kind == "answer":
+            return tr(
+                "history.answer", field=labels.get(entry.field, entry.field), old=old, new=new
+            )
+        if entry.kind in ("rank", "sql", "stage", "status", "owner", "next_action"):
+            return tr(f"history.{entry.kind}", old=old, new=new)
+        return f"{entry.kind} {entry.note}"
