@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,13 +32,13 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-box"):
             yield Static(Text(tr("help.title"), style="bold"), id="help-title")
             for title, rows in self.sections:
-                table = Table.grid(padding=(0, 2))
-                table.add_column(style="bold", no_wrap=True)
-                table.add_column()
+                width = max((cell_len(key) for key, _ in rows), default=0) + 2
+                lines = Text()
                 for key, description in rows:
-                    table.add_row(Text(key), Text(description))
+                    lines.append(key + " " * (width - cell_len(key)), style="bold")
+                    lines.append(description + "\n")
                 yield Static(Text(title, style="underline"), classes="help-section")
-                yield Static(table)
+                yield Static(lines)
 
 
 def sections_for(screen_kind: str, bindings: list[Binding], key_display) -> list:
