@@ -75,9 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", parents=[common], help="check or try out a rules file")
     rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
-    check = rules_sub.add_parser("check", help="validate a rules file")
+    check = rules_sub.add_parser("check", parents=[common], help="validate a rules file")
     check.add_argument("file", nargs="?", help="rules file (default: --rules or the shipped one)")
-    evaluate = rules_sub.add_parser("eval", help="rank and SQL status for a set of answers")
+    evaluate = rules_sub.add_parser(
+        "eval", parents=[common], help="rank and SQL status for a set of answers"
+    )
     evaluate.add_argument("file", nargs="?")
     evaluate.add_argument(
         "--answers",
@@ -89,12 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     operator = sub.add_parser("operator", parents=[common], help="manage operators")
     op_sub = operator.add_subparsers(dest="operator_command", metavar="ACTION", required=True)
-    add = op_sub.add_parser("add", help="register an operator")
+    add = op_sub.add_parser("add", parents=[common], help="register an operator")
     add.add_argument("name", help="login name, e.g. sato.misaki")
     add.add_argument("--team", required=True)
     add.add_argument("--role", choices=("operator", "lead", "field"), default="operator")
     add.add_argument("--display-name", help="name shown in the UI, e.g. 佐藤 美咲")
-    op_sub.add_parser("list", help="list operators")
+    op_sub.add_parser("list", parents=[common], help="list operators")
     return parser
 
 

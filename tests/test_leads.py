@@ -19,8 +19,9 @@ def _save(actor, lead_id, item, value, base=None, **kw):
     if base is None:
         answers = load_lead(actor, lead_id).answers
         base = answers[item].version if item in answers else 0
-    return save_answer(actor, lead_id, item, value, base_version=base, rules=RULES,
-                       today=TODAY, **kw)
+    return save_answer(
+        actor, lead_id, item, value, base_version=base, rules=RULES, today=TODAY, **kw
+    )
 
 
 def _events(db, lead_id: int, kind: str) -> list[tuple[str, str | None, str | None]]:

@@ -27,10 +27,12 @@ def test_overdue_first_then_new_in_arrival_order_then_by_next_action(db) -> None
     soon = f.lead(me, company="soon", acquired_days=-20, last_touch_days=-2, next_action_days=1)
     new_old = f.lead(me, company="new-old", acquired_days=-3)
     new_recent = f.lead(me, company="new-recent", acquired_days=-1)
-    overdue_recent = f.lead(me, company="od2", acquired_days=-40, last_touch_days=-5,
-                            next_action_days=-1)
-    overdue_old = f.lead(me, company="od1", acquired_days=-50, last_touch_days=-9,
-                         next_action_days=-4)
+    overdue_recent = f.lead(
+        me, company="od2", acquired_days=-40, last_touch_days=-5, next_action_days=-1
+    )
+    overdue_old = f.lead(
+        me, company="od1", acquired_days=-50, last_touch_days=-9, next_action_days=-4
+    )
     touched_no_plan = f.lead(me, company="touched", acquired_days=-60, last_touch_days=-10)
     f.lead(other, company="not mine", acquired_days=-70, next_action_days=-10)
     f.lead(me, company="closed", acquired_days=-80, next_action_days=-10, status="won")

@@ -39,8 +39,12 @@ async def test_answers_change_rank_badge_and_sql_on_screen_and_in_database(db) -
         assert static_text(app, "#rank-badge").strip() == "A"
         assert "SQL未達 2/9" in static_text(app, "#sql-status")
 
-        for number, text in (("1", "Excel管理が限界"), ("3", "300万"), ("5", "部長"),
-                             ("7", "属人化解消")):
+        for number, text in (
+            ("1", "Excel管理が限界"),
+            ("3", "300万"),
+            ("5", "部長"),
+            ("7", "属人化解消"),
+        ):
             await pilot.press("escape", number, *text, "enter")
         assert "SQL ✔ 6/9" in static_text(app, "#sql-status")
         await settle(pilot)
@@ -75,8 +79,9 @@ async def test_conflicting_edit_is_reported_and_not_overwritten(db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, lead_id)
         # While the screen is open, 鈴木 saves a budget on the same lead.
-        save_answer(other, lead_id, "budget", "500万", base_version=0,
-                    rules=app.ctx.rules, today=TODAY)
+        save_answer(
+            other, lead_id, "budget", "500万", base_version=0, rules=app.ctx.rules, today=TODAY
+        )
         await pilot.press("escape", "3", *"100万")
         await settle(pilot)
         field = screen.query_one(HearingChecklist).field("budget")
@@ -98,8 +103,15 @@ async def test_take_theirs_shows_their_value(db) -> None:
     app = make_app(db, me)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, lead_id)
-        save_answer(other, lead_id, "authority", "情報システム部長", base_version=0,
-                    rules=app.ctx.rules, today=TODAY)
+        save_answer(
+            other,
+            lead_id,
+            "authority",
+            "情報システム部長",
+            base_version=0,
+            rules=app.ctx.rules,
+            today=TODAY,
+        )
         await pilot.press("escape", "5", *"社長")
         await settle(pilot)
         await pilot.press("ctrl+t")
@@ -117,8 +129,15 @@ async def test_changes_by_others_appear_without_reopening(db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, lead_id)
         await pilot.press("escape")  # nothing focused in the checklist
-        save_answer(other, lead_id, "pain", "請求書処理が手作業", base_version=0,
-                    rules=app.ctx.rules, today=TODAY)
+        save_answer(
+            other,
+            lead_id,
+            "pain",
+            "請求書処理が手作業",
+            base_version=0,
+            rules=app.ctx.rules,
+            today=TODAY,
+        )
         screen._poll()  # what the 3-second timer does
         await settle(pilot)
         assert screen.query_one(HearingChecklist).field("pain").value == "請求書処理が手作業"

@@ -13,11 +13,17 @@ from tests.ui import SIZE, make_app, settle, static_text, table_lines
 
 def _seed(db):
     me = f.operator("sato", display="佐藤")
-    overdue = f.lead(me, company="期限超過商事", acquired_days=-30, last_touch_days=-3,
-                     next_action_days=-2)
+    overdue = f.lead(
+        me, company="期限超過商事", acquired_days=-30, last_touch_days=-3, next_action_days=-2
+    )
     new = f.lead(me, company="ｼﾝｷ ﾘｰﾄﾞ株式会社", acquired_days=-1)
-    later = f.lead(me, company="[b]後回し[/b] 工業", acquired_days=-40, last_touch_days=-1,
-                   next_action_days=3000)
+    later = f.lead(
+        me,
+        company="[b]後回し[/b] 工業",
+        acquired_days=-40,
+        last_touch_days=-1,
+        next_action_days=3000,
+    )
     return me, overdue, new, later
 
 
@@ -42,8 +48,9 @@ async def test_columns_align_with_kanji_and_half_width_kana(db) -> None:
         await settle(pilot)
         lines = [line for line in table_lines(app) if line.strip()][:4]
         # The contact column starts at the same terminal cell on every line.
-        starts = {cell_len(line[: line.index("田中" if "田中" in line else "担当者")])
-                  for line in lines}
+        starts = {
+            cell_len(line[: line.index("田中" if "田中" in line else "担当者")]) for line in lines
+        }
         assert len(starts) == 1
         assert {cell_len(line) for line in lines} == {SIZE[0]}
 
@@ -95,8 +102,10 @@ async def test_help_lists_the_keys_in_english_too(db) -> None:
         await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
-        texts = " ".join(str(s.content.plain if hasattr(s.content, "plain") else s.content)
-                         for s in app.screen.query("Static"))
+        texts = " ".join(
+            str(s.content.plain if hasattr(s.content, "plain") else s.content)
+            for s in app.screen.query("Static")
+        )
         assert "Next lead" in texts and "Filter" in texts and "Open" in texts
         await pilot.press("escape")
         assert isinstance(app.screen, QueueScreen)
