@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from isdesk.rules import load_rules as load_rules_default
 from isdesk.screens.lead import LeadScreen
 from isdesk.services.leads import load_lead, save_answer
 from isdesk.store.models import Answer, Lead
@@ -142,3 +143,23 @@ async def test_changes_by_others_appear_without_reopening(db) -> None:
         await settle(pilot)
         assert screen.query_one(HearingChecklist).field("pain").value == "請求書処理が手作業"
         assert load_lead(me, lead_id).answers["pain"].version == 1
+
+
+async def test_opening_a_lead_writes_nothing(db) -> None:
+    me = f.operator("sato")
+    lead_id = f.lead(me)
+    save_answer(
+        me, lead_id, "pain", "既存の回答", base_version=0, rules=load_rules_default(), today=TODAY
+    )
+    with db.connection_context():
+        before = Lead.get_by_id(lead_id).version
+    app = make_app(db, me)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, lead_id)
+        await pilot.press("tab", "tab", "enter")  # passing through fields is not answering
+        await settle(pilot)
+        assert screen.query_one(HearingChecklist).field("pain").value == "既存の回答"
+        assert "保存済み" not in static_text(app, "#save-status")
+    with db.connection_context():
+        assert Lead.get_by_id(lead_id).version == before
+        assert Answer.select().count() == 1

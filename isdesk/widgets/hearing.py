@@ -55,6 +55,7 @@ class HearingField(Horizontal):
         self.today = today
         self._initial = value
         self._dirty = False  # typed since the answer was last settled
+        self._shown = value  # what the editor holds; Input reports its initial value as a change
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{self.number}" if self.number <= 9 else " "), classes="number")
@@ -104,6 +105,7 @@ class HearingField(Horizontal):
     def set_value(self, value: str) -> None:
         """Show ``value`` (loaded or taken from another operator) without saving it again."""
         editor = self.editor
+        self._shown = value
         if isinstance(editor, Input):
             with editor.prevent(Input.Changed):
                 editor.value = value
@@ -147,6 +149,9 @@ class HearingField(Horizontal):
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
+        if event.value == self._shown:
+            return  # not an edit: the initial value, or one set by set_value()
+        self._shown = event.value
         self._show_preview(event.value)
         self._dirty = True
         self.post_message(self.Edited(self, self.item.key, event.value, settled=False))
@@ -177,6 +182,9 @@ class HearingField(Horizontal):
     def _chosen(self, event: Select.Changed) -> None:
         event.stop()
         value = "" if event.value is Select.NULL else str(event.value)
+        if value == stored_form(self.item, self._shown, self.today):
+            return  # the initial choice being reported, not a new one
+        self._shown = value
         self._show_preview(value)
         self.post_message(self.Edited(self, self.item.key, value, settled=True))
 

@@ -45,7 +45,7 @@ COLUMNS = (
     Column("source", "queue.col.source", 14),
     Column("owner", "queue.col.owner", 12),
     Column("last_touch", "queue.col.last_touch", 11),
-    Column("next_action", "queue.col.next_action", 24),
+    Column("next_action", "queue.col.next_action", 30),
 )
 
 
