@@ -80,15 +80,22 @@ def _where(query: QueueQuery):
     return cond
 
 
+def _count_query(query: QueueQuery):
+    return Lead.select(fn.COUNT(Lead.id)).where(_where(query))
+
+
 def count_queue(query: QueueQuery) -> int:
     """How many leads the queue holds for ``query``."""
     with current_database().connection_context():
-        return Lead.select().where(_where(query)).count()
+        return _count_query(query).scalar() or 0
 
 
-def queue_page(query: QueueQuery, offset: int, limit: int = PAGE_SIZE) -> list[QueueRow]:
-    """Rows ``offset`` … ``offset + limit`` of the queue, in working order."""
-    now = query.now or utcnow()
+def count_sql(query: QueueQuery) -> tuple[str, list[object]]:
+    """The SQL and parameters :func:`count_queue` runs (for benchmarks against raw SQL)."""
+    return _count_query(query).sql()
+
+
+def _page_query(query: QueueQuery, offset: int, limit: int, now: dt.datetime):
     bucket = Case(
         None,
         [
@@ -97,29 +104,39 @@ def queue_page(query: QueueQuery, offset: int, limit: int = PAGE_SIZE) -> list[Q
         ],
         2,
     )
-    with current_database().connection_context():
-        rows = (
-            Lead.select(
-                Lead.id,
-                Lead.company,
-                Lead.contact,
-                Lead.rank,
-                Lead.is_sql,
-                Lead.heard,
-                Lead.source,
-                Lead.acquired_at,
-                Lead.last_touch_at,
-                Lead.next_action_at,
-                Lead.next_action,
-                Operator.display_name.alias("owner_name"),
-            )
-            .join(Operator, JOIN.LEFT_OUTER, on=(Lead.owner == Operator.id))
-            .where(_where(query))
-            .order_by(bucket, fn.COALESCE(Lead.next_action_at, Lead.acquired_at), Lead.id)
-            .offset(offset)
-            .limit(limit)
-            .objects()
+    return (
+        Lead.select(
+            Lead.id,
+            Lead.company,
+            Lead.contact,
+            Lead.rank,
+            Lead.is_sql,
+            Lead.heard,
+            Lead.source,
+            Lead.acquired_at,
+            Lead.last_touch_at,
+            Lead.next_action_at,
+            Lead.next_action,
+            Operator.display_name.alias("owner_name"),
         )
+        .join(Operator, JOIN.LEFT_OUTER, on=(Lead.owner == Operator.id))
+        .where(_where(query))
+        .order_by(bucket, fn.COALESCE(Lead.next_action_at, Lead.acquired_at), Lead.id)
+        .offset(offset)
+        .limit(limit)
+    )
+
+
+def page_sql(query: QueueQuery, offset: int, limit: int = PAGE_SIZE) -> tuple[str, list[object]]:
+    """The SQL and parameters :func:`queue_page` runs (for benchmarks against raw SQL)."""
+    return _page_query(query, offset, limit, query.now or utcnow()).sql()
+
+
+def queue_page(query: QueueQuery, offset: int, limit: int = PAGE_SIZE) -> list[QueueRow]:
+    """Rows ``offset`` … ``offset + limit`` of the queue, in working order."""
+    now = query.now or utcnow()
+    with current_database().connection_context():
+        rows = _page_query(query, offset, limit, now).objects()
         return [
             QueueRow(
                 id=r.id,

@@ -12,6 +12,7 @@ from isdesk.store.db import is_postgres
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Any constant will do: it names isdesk's upgrade lock among the server's advisory locks.
 _PG_UPGRADE_LOCK = 0x15DE5C
+HISTORY_TABLE = "schema_migration"  # playhouse.migrations.Runner's default
 
 
 class SchemaTooNewError(RuntimeError):
@@ -30,6 +31,8 @@ def upgrade(db: Database) -> list[str]:
     and the others wait, then find nothing left to do. Nothing is ever dropped: a database
     newer than this program refuses to start instead.
     """
+    if _up_to_date(db):
+        return []  # the common start: one cheap read, no lock, no migration files loaded
     runner = Runner(db, str(MIGRATIONS_DIR))
     with db.connection_context(), db.atomic():
         if is_postgres(db):
@@ -42,6 +45,15 @@ def upgrade(db: Database) -> list[str]:
                 + "); install that version instead of this one"
             )
         return runner.up()
+
+
+def _up_to_date(db: Database) -> bool:
+    names = {m.name for m in known_migrations()}
+    with db.connection_context():
+        if not db.table_exists(HISTORY_TABLE):
+            return False
+        cursor = db.execute_sql(f'SELECT name FROM "{HISTORY_TABLE}"')
+        return {row[0] for row in cursor} == names
 
 
 def schema_version(db: Database) -> int:

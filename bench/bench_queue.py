@@ -1,0 +1,178 @@
+"""Queue speed at 100,000 leads, against baselines measured in the same run.
+
+    python -m bench.bench_queue [--leads 100000] [--runs 5] [--db URL]
+
+1. start-up: a bare Textual app's first frame vs isdesk's first queue page on screen
+   (both as fresh processes, wall clock, median of --runs);
+2. filter: the queue's count + first page for typed filter text vs the same LIKE in raw SQL
+   through the DB-API cursor;
+3. scrolling: fetching a page deep in the queue vs the first page.
+Writes bench/results/queue.md and prints it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ME = "bench.me"
+
+
+def _median_wall(args: list[str], runs: int, env: dict[str, str]) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "bench._open_queue", *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _median(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _raw_equivalent(db, query) -> None:
+    """The SQL the queue runs, executed on the DB-API cursor without peewee."""
+    from isdesk.services.queue import count_sql, page_sql
+
+    cursor = db.connection().cursor()
+    for sql, params in (count_sql(query), page_sql(query, 0, 100)):
+        cursor.execute(sql, params)
+        cursor.fetchall()
+
+
+async def _ui_filter_latency(db, me, runs: int) -> float:
+    """Type one character into the queue filter and wait for the filtered rows."""
+    from isdesk.app import IsdeskApp
+    from isdesk.context import WorkContext
+    from isdesk.rules import load_rules
+    from isdesk.widgets.lead_table import LeadTable
+
+    app = IsdeskApp(WorkContext(db=db, rules=load_rules(None), actor=me))
+    times = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(LeadTable)
+        await pilot.press("slash")
+        for char in "ａ株式"[:runs] + "式会社ta"[: max(runs - 3, 0)]:
+            before = table.total
+            generation = table._generation
+            start = time.perf_counter()
+            await pilot.press(char)
+            while table._generation == generation:
+                await asyncio.sleep(0.002)
+            times.append(time.perf_counter() - start)
+            assert table.total <= before or before == 0
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--db", help="an existing demo database URL (default: build one)")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="isdesk-bench-"))
+    env = {**os.environ, "ISDESK_DATA_DIR": str(workdir), "PYTHONPATH": str(ROOT)}
+    os.environ["ISDESK_DATA_DIR"] = str(workdir)
+    from isdesk.demo import build_demo
+    from isdesk.rules import load_rules
+    from isdesk.screens.queue import FILTER_DEBOUNCE_S
+    from isdesk.services.operators import find_operator
+    from isdesk.services.queue import QueueQuery, QueueScope, count_queue, queue_page
+    from isdesk.store.db import open_database
+    from isdesk.store.schema import upgrade
+
+    url = args.db or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    db = open_database(url)
+    upgrade(db)
+    lines = [f"# Queue benchmark ({args.leads:,} leads, {url.split(':')[0]})", ""]
+    if not args.db:
+        start = time.perf_counter()
+        summary = build_demo(db, leads=args.leads, seed=7, me=ME, rules=load_rules(None))
+        took = time.perf_counter() - start
+        rows = summary.leads + summary.answers + summary.events + summary.activities
+        lines.append(
+            f"- demo build: {summary.leads:,} leads, {rows:,} rows in {took:.1f} s "
+            f"({rows / took:,.0f} rows/s)"
+        )
+    me = find_operator(ME)
+    assert me is not None
+    with db.connection_context():
+        total = db.execute_sql("SELECT COUNT(*) FROM lead").fetchone()[0]
+        mine = count_queue(QueueQuery(actor=me))
+    lines.append(f"- leads in the database: {total:,}; in {ME}'s queue: {mine:,}")
+    lines += ["", "| measure | isdesk | baseline | ratio |", "|---|---|---|---|"]
+
+    bare = _median_wall(["bare"], args.runs, env)
+    ours = _median_wall(["isdesk", url, ME], args.runs, env)
+
+    lines.append(
+        f"| process start → first frame (queue page on screen) | {ours * 1000:.0f} ms "
+        f"| bare Textual app's first frame {bare * 1000:.0f} ms | "
+        f"{ours / bare:.2f}× |"
+    )
+    keystroke = asyncio.run(_ui_filter_latency(db, me, args.runs))
+    lines.append(
+        f"| keystroke in the filter → filtered rows on screen (incl. "
+        f"{FILTER_DEBOUNCE_S * 1000:.0f} ms debounce) | {keystroke * 1000:.0f} ms | "
+        f"bare Textual app's first frame {bare * 1000:.0f} ms | "
+        f"{keystroke / bare:.2f}× |"
+    )
+
+    db.connection_context().__enter__()  # held open: the services' nested contexts reuse it
+    for scope in (QueueScope.MINE, QueueScope.TEAM):
+        for text in ("株式会社", "ta", "03-"):
+            query = QueueQuery(actor=me, scope=scope, text=text)
+            ours_f = _median(lambda q=query: (count_queue(q), queue_page(q, 0)), args.runs)
+            base = _median(lambda q=query: _raw_equivalent(db, q), args.runs)
+            lines.append(
+                f"| filter {scope.value} “{text}”: count + first page | "
+                f"{ours_f * 1000:.1f} ms | the same SQL on the raw cursor "
+                f"{base * 1000:.1f} ms | {ours_f / base:.2f}× |"
+            )
+
+    team = QueueQuery(actor=me, scope=QueueScope.TEAM)
+    first = _median(lambda: queue_page(team, 0), args.runs)
+    deep_offset = max(count_queue(team) - 100, 0)
+    deep = _median(lambda: queue_page(team, deep_offset), args.runs)
+    lines.append(
+        f"| team queue page at row {deep_offset:,} | {deep * 1000:.1f} ms | "
+        f"first page {first * 1000:.1f} ms | {deep / first:.2f}× |"
+    )
+    lines += [
+        "",
+        f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"{time.strftime('%Y-%m-%d')}",
+    ]
+    report = "\n".join(lines) + "\n"
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "queue.md").write_text(report, encoding="utf-8")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
