@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import math
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -92,15 +93,21 @@ def build_demo(
     if opened:
         db.connect()
     try:
-        used = [m._meta.table_name for m in ALL_MODELS if m.select().limit(1).exists()]
-        if used:
-            raise DemoError(
-                f"database is not empty: {', '.join(used)} already hold rows; "
-                "run the demo against a new database file"
-            )
         sim = _Simulation(random.Random(seed), today, rules, me)
         writer = _Writer(db)
+        # Checked inside the write transaction (SQLite: BEGIN IMMEDIATE holds the write lock),
+        # so two demos started at once cannot both find the database empty.
         with db.atomic():
+            used = [
+                m._meta.table_name
+                for m in ALL_MODELS
+                if db.execute_sql(f'SELECT 1 FROM "{m._meta.table_name}" LIMIT 1').fetchone()
+            ]
+            if used:
+                raise DemoError(
+                    f"database is not empty: {', '.join(used)} already hold rows; "
+                    "build the demo in a new, empty database"
+                )
             writer.write(Operator, sim.operator_rows())
             writer.write(Campaign, sim.campaign_rows())
             done = 0
@@ -286,7 +293,7 @@ class _Simulation:
         self.rules = rules
         self.items = rules.hearing
         self.me = me
-        self._qual_cache: dict[tuple[str | None, ...], tuple[str, bool, int]] = {}
+        self._qual_cache: dict[tuple[str | None, ...], tuple[str, bool, int, tuple[str, ...]]] = {}
         self._plan_operators()
         self._plan_campaigns()
 
@@ -456,8 +463,10 @@ class _Simulation:
                 tld = rng.choice((".jp", ".com"))
             domain = slug + tld
             if domain in domains:  # 株式会社X and X株式会社 are different companies
-                variants = [slug + other for other in (".jp", ".com", ".net")]
-                variants += [f"{slug}{n}{tld}" for n in range(2, len(domains) + 3)]
+                variants = itertools.chain(
+                    (slug + other for other in (".jp", ".com", ".net")),
+                    (f"{slug}{n}{tld}" for n in itertools.count(2)),
+                )
                 domain = next(v for v in variants if v not in domains)
             domains.add(domain)
             code, mid_digits, _ = rng.choices(names.AREA_CODES, area_weights)[0]
@@ -556,23 +565,59 @@ class _Simulation:
 
     # qualification -----------------------------------------------------------------------
 
-    def _qualify(self, answers: Mapping[str, str]) -> tuple[str, bool, int]:
+    def _qualify(self, answers: Mapping[str, str]) -> tuple[str, bool, int, tuple[str, ...]]:
         # evaluate() is pure in (answers, today); many leads pass through the same early
         # states, so an exact cache saves much of the cost at 100k leads.
         key = tuple(answers.get(item.key) for item in self.items)
         hit = self._qual_cache.get(key)
         if hit is None:
             q = evaluate(self.rules, answers, self.today)
-            hit = self._qual_cache[key] = (q.rank, q.sql, q.heard)
+            hit = self._qual_cache[key] = (q.rank, q.sql, q.heard, q.missing_for_next_rank)
         return hit
 
-    def _answer_value(self, item: HearingItem, t: int) -> str:
+    def _revised_item(self, lead: _LeadState) -> HearingItem:
+        """An answer heard again later: most often the timing (導入時期の再確認)."""
+        dates = [k for k in lead.answers if self.rules.item(k).type == "date"]
+        if dates and self.rng.random() < 0.6:
+            return self.rules.item(self.rng.choice(dates))
+        return self.rules.item(self.rng.choice(list(lead.answers)))
+
+    def _next_item(self, remaining: list[HearingItem], hint: tuple[str, ...]) -> int:
+        """Which unasked item the operator asks next: the checklist order, isdesk's hint for
+        the next rank, a BANT item, or whatever came up in the talk."""
+        r = self.rng.random()
+        if r < 0.4:
+            return 0
+        if r < 0.65:
+            hinted = [i for i, item in enumerate(remaining) if item.key in hint]
+            if hinted:
+                return self.rng.choice(hinted)
+        if r < 0.85:
+            bant = [i for i, item in enumerate(remaining) if item.bant]
+            if bant:
+                return self.rng.choice(bant)
+        return self.rng.randrange(len(remaining))
+
+    def _answer_value(self, item: HearingItem, t: int, again: bool = False) -> str:
         rng = self.rng
         kind = item.type
         if kind == "date":
-            # A timing is said as a date after the conversation: soon, in a quarter, next year.
-            ahead = rng.choice((7, 14, 21, 30, 30, 45, 60, 90, 90, 120, 180, 270, 365))
-            return self.clock.date(t // DAY + ahead + rng.randrange(7)).isoformat()
+            # A timing is said as a date after the conversation: soon, in a quarter, next year;
+            # asked again later, it has usually come closer.
+            ahead = rng.choice(
+                (7, 14, 21, 30, 45)
+                if again
+                else (7, 14, 21, 30, 30, 45, 60, 90, 90, 120, 180, 270, 365)
+            )
+            day = self.clock.date(t // DAY + ahead + rng.randrange(7))
+            # Customers name the start, middle or end of a month (「4月から」「来月末」), which
+            # also keeps the number of distinct answer sets - and evaluate() calls - down.
+            if day.day < 8:
+                return day.replace(day=1).isoformat()
+            if day.day < 23:
+                return day.replace(day=15).isoformat()
+            next_month = day.replace(day=28) + dt.timedelta(days=4)
+            return (next_month - dt.timedelta(days=next_month.day)).isoformat()
         if kind == "amount":
             return rng.choice(names.AMOUNTS)
         if kind == "yesno":
@@ -723,7 +768,9 @@ class _Simulation:
                 elif c < connected_p + (0.54 if inbound else 0.61):
                     outcome = "refused"
                 else:
-                    outcome = "wrong_number" if rng.random() < 0.4 else "no_answer"
+                    # A wrong number shows on the first attempts, not after conversations.
+                    wrong = lead.heard == 0 and rng.random() < 0.4
+                    outcome = "wrong_number" if wrong else "no_answer"
                 note = rng.choice(notes[outcome])
             elif r < 0.86:
                 kind, note = "email", rng.choice(notes["email"])
@@ -738,14 +785,14 @@ class _Simulation:
             ta = t
             for _ in range(said):
                 ta += rng.randrange(20, 120)
-                if lead.answers and rng.random() < 0.06:
-                    item = self.rules.item(rng.choice(list(lead.answers)))  # revised later
+                again = bool(lead.answers) and rng.random() < 0.08
+                if again:
+                    item = self._revised_item(lead)
                 elif remaining:
-                    pick = 0 if rng.random() < 0.55 else rng.randrange(len(remaining))
-                    item = remaining.pop(pick)
+                    item = remaining.pop(self._next_item(remaining, lead.hint))
                 else:
                     break
-                lead.answer(ta, op, item.key, self._answer_value(item, ta))
+                lead.answer(ta, op, item.key, self._answer_value(item, ta, again))
             if lead.stage == "list" and lead.heard >= 3:
                 lead.event(ta + 1, op, "stage", old="list", new="proposal")
                 lead.stage = "proposal"
@@ -753,7 +800,7 @@ class _Simulation:
             if outcome == "refused" and rng.random() < 0.25:
                 lead.set_status(t + dur + 30, op, "lost", "先方より辞退")
                 return
-            if lead.sql and rng.random() < 0.8:
+            if lead.sql and rng.random() < 0.65:
                 self._hand_off(lead, clock.later(t, dur + rng.randrange(HOUR, 3 * DAY), rng))
                 return
             # Follow-ups thin out: a day or two at first, weeks later on, any business hour.
@@ -835,6 +882,8 @@ class _LeadState:
         self.owner: _Op | None = None
         self.status, self.stage = "open", "list"
         self.rank, self.sql, self.heard = "D", False, 0
+        # What isdesk suggests asking next for a better rank; operators often follow it.
+        self.hint = sim._qualify({})[3]
         self.values: dict[str, str] = {}
         self.answers: dict[str, list[Any]] = {}  # item -> [value, version, t, operator id]
         # (t, seq, actor, kind, field, old, new, note): seq keeps same-second order stable.
@@ -877,7 +926,7 @@ class _LeadState:
         else:
             row[0], row[1], row[2], row[3] = value, row[1] + 1, t, op
         self.event(t, op, "answer", item, old, value)
-        rank, sql, heard = self.sim._qualify(self.values)
+        rank, sql, heard, self.hint = self.sim._qualify(self.values)
         if rank != self.rank:
             self.event(t, op, "rank", old=self.rank, new=rank)
         if sql != self.sql:

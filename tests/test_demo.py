@@ -259,3 +259,56 @@ def test_me_can_be_one_of_the_demo_logins(tmp_path: Path) -> None:
         mine = Operator.select().where(Operator.name == "sato.misaki")
         assert [(o.role, o.team, o.active) for o in mine] == [("lead", "inbound", True)]
         assert Lead.select().where(Lead.owner == mine[0]).count() > 0
+
+
+CUSTOM_RULES = """
+version: 1
+hearing:
+  - key: plan
+    label: {ja: プラン, en: Plan}
+    type: choice
+    choices: [基本プラン, 上位プラン, オプション]
+  - key: has_budget
+    label: {ja: 予算あり, en: Budget}
+    bant: B
+    type: yesno
+  - key: go_live
+    label: {ja: 導入時期, en: Timing}
+    bant: T
+    type: date
+sql:
+  heard_at_least: 3
+ranks:
+  - rank: A
+    when: {all: [{equals: {has_budget: true}}, {within_days: {go_live: 60}}]}
+  - rank: C
+    when: {known: plan}
+  - rank: D
+    when: always
+"""
+
+
+def test_a_teams_own_rules_shape_the_answers(tmp_path: Path) -> None:
+    from isdesk.rules import parse_rules
+
+    rules = parse_rules(CUSTOM_RULES, "team.yaml")
+    db = _fresh_sqlite(tmp_path / "custom.sqlite3")
+    with db.connection_context():
+        build_demo(db, leads=300, seed=3, today=TODAY, rules=rules)
+        answers: dict[int, dict[str, str]] = defaultdict(dict)
+        for a in Answer.select():
+            answers[a.lead_id][a.item] = a.value
+        leads = list(Lead.select())
+    assert {item for values in answers.values() for item in values} == {
+        "plan",
+        "has_budget",
+        "go_live",
+    }
+    for values in answers.values():
+        assert values.get("plan", "基本プラン") in ("基本プラン", "上位プラン", "オプション")
+        assert values.get("has_budget", "はい") in ("はい", "いいえ")
+        dt.date.fromisoformat(values.get("go_live", "2026-01-01"))
+    for lead in leads:
+        q = evaluate(rules, answers.get(lead.id, {}), TODAY)
+        assert (lead.rank, bool(lead.is_sql), lead.heard) == (q.rank, q.sql, q.heard)
+    assert {lead.rank for lead in leads} <= {"A", "C", "D"}
