@@ -181,7 +181,7 @@ def _open_workstation(settings: Settings, rules: Rules | None = None) -> int:
 
 
 def _demo_command(args: argparse.Namespace, settings: Settings) -> int:
-    from isdesk.demo import build_demo
+    from isdesk.demo import DemoError, build_demo
     from isdesk.locations import demo_db_path
     from isdesk.store.models import Lead
 
@@ -198,9 +198,14 @@ def _demo_command(args: argparse.Namespace, settings: Settings) -> int:
         empty = not Lead.select().exists()
     if empty:
         print(f"isdesk: building {args.leads:,} demo leads in {settings.db_url} …", file=sys.stderr)
-        summary = build_demo(
-            db, leads=args.leads, seed=args.seed, me=settings.operator, rules=rules
-        )
+        try:
+            summary = build_demo(
+                db, leads=args.leads, seed=args.seed, me=settings.operator, rules=rules
+            )
+        except DemoError as error:
+            raise UserError(
+                f"{error}; start again with `isdesk demo --rebuild` for a fresh demo file"
+            ) from None
         print(
             f"isdesk: demo ready: {summary.leads:,} leads, {summary.activities:,} activities",
             file=sys.stderr,

@@ -79,3 +79,21 @@ def test_newer_schema_refuses_to_start(db) -> None:
 def test_bad_database_urls_say_what_to_write(url: str, message: str) -> None:
     with pytest.raises(DatabaseUrlError, match=message):
         parse_database_url(url)
+
+
+def test_an_older_database_is_upgraded_forward_keeping_its_rows(db_url: str) -> None:
+    from playhouse.migrations import Runner
+
+    from isdesk.store.schema import MIGRATIONS_DIR
+
+    database = open_database(db_url)
+    with database.connection_context():
+        Runner(database, str(MIGRATIONS_DIR)).up(target="0001_initial")
+        Operator.create(name="sato", display_name="佐藤", team="inbound")
+    assert schema_version(database) == 1
+    assert upgrade(database) == ["0002_kpi_indexes"]
+    assert schema_version(database) == 2
+    with database.connection_context():
+        assert Operator.get(Operator.name == "sato").display_name == "佐藤"
+    if hasattr(database, "close_all"):
+        database.close_all()

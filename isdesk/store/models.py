@@ -110,6 +110,7 @@ class LeadEvent(BaseModel):
         indexes = (
             (("lead", "at"), False),
             (("kind", "at"), False),
+            (("actor", "kind", "at"), False),  # migration 0002
         )
 
 
@@ -130,7 +131,7 @@ class Activity(BaseModel):
 
     class Meta:
         indexes = (
-            (("operator", "at", "kind"), False),
+            (("operator", "at", "kind", "outcome"), False),  # migration 0002
             (("lead", "at"), False),
         )
 
