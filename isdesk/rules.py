@@ -7,26 +7,40 @@ keys, which PyYAML would silently collapse, are caught. Pure: pyyaml + stdlib on
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, available_timezones
 
 import yaml
 
 from isdesk.conditions import Always, Condition, unreachable_rank
-from isdesk.rules_yaml import Source, parse_condition, peek, required_mapping
+from isdesk.rules_yaml import Source, pairs, parse_condition, peek, required_mapping
 
 __all__ = [
     "BANT_LETTERS",
+    "DEFAULT_WEIGHTS",
     "ITEM_TYPES",
+    "JAPAN_NON_WORKING_DAYS",
+    "WEEKDAY_NAMES",
+    "WEIGHT_KEYS",
+    "ActivityRules",
+    "CalendarRules",
     "HearingItem",
     "Label",
+    "Lines",
+    "LinesOverride",
+    "OperatorTargets",
     "Rank",
     "Rules",
     "RulesError",
     "SqlRule",
+    "Targets",
+    "TargetsOverride",
     "load_rules",
     "parse_rules",
 ]
@@ -36,6 +50,31 @@ ITEM_TYPES: tuple[ItemType, ...] = ("text", "yesno", "date", "amount", "choice")
 BANT_LETTERS = ("B", "A", "N", "T")
 SUPPORTED_VERSION = 1
 DEFAULT_RULES = Path(__file__).with_name("default_rules.yaml")
+
+# activity: the weight of each kind of activity in the activity volume (行動量). A call that
+# connected weighs `call_connected`; any other call outcome weighs `call`.
+WEIGHT_KEYS = ("call", "call_connected", "email", "appointment", "meeting", "note")
+DEFAULT_WEIGHTS: Mapping[str, int] = MappingProxyType(
+    {"call": 1, "call_connected": 2, "email": 1, "appointment": 5, "meeting": 3, "note": 0}
+)
+LINE_FIELDS = ("minimum", "expected", "stretch")
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
+
+# The calendar used when rules.yaml has no calendar.non_working_days: Japan's national holidays
+# (国民の祝日, substitute holidays and the 9/22/2026 citizens' holiday) for 2026-2027 and the
+# 12/29-1/3 year-end closing. The shipped default_rules.yaml lists the same days (a test checks).
+JAPAN_NON_WORKING_DAYS: frozenset[date] = frozenset(
+    date.fromisoformat(day)
+    for day in """
+    2026-01-01 2026-01-02 2026-01-03 2026-01-12 2026-02-11 2026-02-23 2026-03-20 2026-04-29
+    2026-05-03 2026-05-04 2026-05-05 2026-05-06 2026-07-20 2026-08-11 2026-09-21 2026-09-22
+    2026-09-23 2026-10-12 2026-11-03 2026-11-23 2026-12-29 2026-12-30 2026-12-31
+    2027-01-01 2027-01-02 2027-01-03 2027-01-11 2027-02-11 2027-02-23 2027-03-21 2027-03-22
+    2027-04-29 2027-05-03 2027-05-04 2027-05-05 2027-07-19 2027-08-11 2027-09-20 2027-09-23
+    2027-10-11 2027-11-03 2027-11-23 2027-12-29 2027-12-30 2027-12-31
+    2028-01-01 2028-01-02 2028-01-03
+    """.split()  # noqa: SIM905 - a list literal would take 48 lines
+)
 
 
 class RulesError(Exception):
@@ -91,6 +130,98 @@ class Rank:
 
 
 @dataclass(frozen=True, slots=True)
+class ActivityRules:
+    """How activities add up to the activity volume (行動量): a weight per kind (WEIGHT_KEYS)."""
+
+    weights: Mapping[str, int] = field(default_factory=lambda: DEFAULT_WEIGHTS)
+
+
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """The three target lines: minimum (最低到達), expected (到達予想), stretch (到達希望)."""
+
+    minimum: int
+    expected: int
+    stretch: int
+
+
+@dataclass(frozen=True, slots=True)
+class LinesOverride:
+    """Some of the three lines, as a team or operator override writes them (None = inherit)."""
+
+    minimum: int | None = None
+    expected: int | None = None
+    stretch: int | None = None
+
+    def over(self, base: Lines) -> Lines:
+        """`base` with the lines this override sets replaced."""
+        return Lines(
+            base.minimum if self.minimum is None else self.minimum,
+            base.expected if self.expected is None else self.expected,
+            base.stretch if self.stretch is None else self.stretch,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TargetsOverride:
+    """A team's or an operator's changes to the targets, line by line."""
+
+    daily: LinesOverride = LinesOverride()
+    quarterly: LinesOverride = LinesOverride()
+    quarterly_sql: LinesOverride = LinesOverride()
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorTargets:
+    """The targets one operator is measured against, overrides applied."""
+
+    daily: Lines  # weighted activity volume per working day
+    quarterly: Lines  # weighted activity volume per fiscal quarter
+    quarterly_sql: Lines  # SQLs created per fiscal quarter
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """The team's targets, with per-team and per-operator overrides (validated when loaded)."""
+
+    daily: Lines = Lines(40, 60, 80)
+    quarterly: Lines = Lines(2400, 3300, 4200)
+    quarterly_sql: Lines = Lines(20, 30, 40)
+    teams: Mapping[str, TargetsOverride] = field(default_factory=lambda: MappingProxyType({}))
+    operators: Mapping[str, TargetsOverride] = field(default_factory=lambda: MappingProxyType({}))
+
+    def for_operator(self, name: str, team: str) -> OperatorTargets:
+        """The targets for operator `name` of `team`: operator beats team beats the global lines.
+
+        Each line merges field by field, so a team override of `minimum` alone keeps the global
+        expected and stretch. Unknown names or teams simply get the global lines.
+        """
+        none = TargetsOverride()
+        layers = (self.teams.get(team, none), self.operators.get(name, none))
+        daily, quarterly, sql = self.daily, self.quarterly, self.quarterly_sql
+        for layer in layers:
+            daily = layer.daily.over(daily)
+            quarterly = layer.quarterly.over(quarterly)
+            sql = layer.quarterly_sql.over(sql)
+        return OperatorTargets(daily, quarterly, sql)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarRules:
+    """The team's working calendar: local day boundaries, fiscal year, weekend and holidays."""
+
+    timezone: str = "Asia/Tokyo"
+    fiscal_year_start: int = 4  # the month the fiscal year starts (April)
+    weekend: frozenset[int] = frozenset({5, 6})  # date.weekday() numbers, Monday = 0
+    non_working_days: frozenset[date] = JAPAN_NON_WORKING_DAYS
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The team's time zone (ZoneInfo caches instances, so this is cheap)."""
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
 class Rules:
     """All the team's rules. Build with load_rules() / parse_rules(), which validate."""
 
@@ -99,6 +230,9 @@ class Rules:
     sql: SqlRule
     ranks: tuple[Rank, ...]
     source: str = "<rules>"
+    activity: ActivityRules = ActivityRules()
+    targets: Targets = field(default_factory=Targets)
+    calendar: CalendarRules = CalendarRules()
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -341,15 +475,241 @@ def _parse_ranks(
     return tuple(ranks)
 
 
+def _parse_activity(
+    source: Source, node: yaml.Node, path: str, _: Mapping[str, Any]
+) -> ActivityRules:
+    fields = required_mapping(source, node, path, {"weights": False}, what="the activity section")
+    weights = dict(DEFAULT_WEIGHTS)
+    if "weights" in fields:
+        at = f"{path}.weights"
+        given = required_mapping(
+            source, fields["weights"], at, dict.fromkeys(WEIGHT_KEYS, False), what="the weights"
+        )
+        for kind, value_node in given.items():
+            weights[kind] = source.integer(value_node, f"{at}.{kind}", minimum=0)
+    return ActivityRules(MappingProxyType(weights))
+
+
+# targets: each line's three values are checked (minimum <= expected <= stretch) after the
+# overrides are merged, for every combination a real operator can have: global, global+team,
+# global+operator and global+team+operator for every team listed. A violation is reported at
+# the most specific value involved, naming where the other value comes from.
+
+
+@dataclass(frozen=True, slots=True)
+class _Value:
+    value: int
+    node: yaml.Node | None  # None: the built-in default
+    path: str
+    layer: int  # 0 built-in, 1 global, 2 team, 3 operator
+
+
+_TARGET_LINES = ("daily", "quarterly", "quarterly_sql")
+_Layer = dict[str, dict[str, _Value]]  # line -> field -> value (an override may set a subset)
+
+
+def _parse_targets(source: Source, node: yaml.Node, path: str, _: Mapping[str, Any]) -> Targets:
+    fields = required_mapping(source, node, path, _TARGETS_FIELDS, what="the targets section")
+    defaults = Targets()
+    base: _Layer = {
+        line: {
+            name: _Value(getattr(getattr(defaults, line), name), None, f"{path}.{line}", 0)
+            for name in LINE_FIELDS
+        }
+        for line in _TARGET_LINES
+    }
+    written = _read_target_layer(source, fields, path, 1, required=True)
+    for line, values in written.items():
+        base[line].update(values)
+    for line in _TARGET_LINES:
+        _check_lines(source, base[line], line, "")
+    teams = _read_overrides(source, fields.get("teams"), f"{path}.teams", 2)
+    operators = _read_overrides(source, fields.get("operators"), f"{path}.operators", 3)
+    for layer in teams.values():
+        for line in _TARGET_LINES:
+            _check_lines(source, base[line] | layer[line], line, "")
+    for layer in operators.values():
+        for line in _TARGET_LINES:
+            _check_lines(source, base[line] | layer[line], line, "")
+            for team, team_layer in teams.items():
+                merged = base[line] | team_layer[line] | layer[line]
+                _check_lines(source, merged, line, f" for an operator of team {team}")
+    return Targets(
+        *(_lines(base[line]) for line in _TARGET_LINES),
+        teams=MappingProxyType({name: _override(layer) for name, layer in teams.items()}),
+        operators=MappingProxyType({name: _override(layer) for name, layer in operators.items()}),
+    )
+
+
+def _read_target_layer(
+    source: Source, fields: Mapping[str, yaml.Node], path: str, layer: int, required: bool
+) -> _Layer:
+    """`daily:` and `quarterly: {..., sql:}` of the global targets or of one override."""
+    found: _Layer = {line: {} for line in _TARGET_LINES}
+    line_fields = dict.fromkeys(LINE_FIELDS, required)
+    if "daily" in fields:
+        found["daily"] = _read_line(
+            source, fields["daily"], f"{path}.daily", line_fields, layer, "the daily line"
+        )
+    if "quarterly" in fields:
+        at = f"{path}.quarterly"
+        quarterly = required_mapping(
+            source, fields["quarterly"], at, line_fields | {"sql": False}, what="the quarterly line"
+        )
+        found["quarterly"] = _read_line(source, None, at, line_fields, layer, "", quarterly)
+        if "sql" in quarterly:
+            found["quarterly_sql"] = _read_line(
+                source, quarterly["sql"], f"{at}.sql", line_fields, layer, "the quarterly sql line"
+            )
+    return found
+
+
+def _read_line(
+    source: Source,
+    node: yaml.Node | None,
+    path: str,
+    line_fields: Mapping[str, bool],
+    layer: int,
+    what: str,
+    fields: Mapping[str, yaml.Node] | None = None,
+) -> dict[str, _Value]:
+    if fields is None:
+        fields = required_mapping(source, node, path, line_fields, what=what)  # type: ignore[arg-type]
+    return {
+        name: _Value(source.integer(fields[name], f"{path}.{name}", minimum=0), fields[name],
+                     f"{path}.{name}", layer)
+        for name in LINE_FIELDS
+        if name in fields
+    }  # fmt: skip
+
+
+def _read_overrides(
+    source: Source, node: yaml.Node | None, path: str, layer: int
+) -> dict[str, _Layer]:
+    """`teams:` or `operators:`: a name -> override mapping; each override sets any subset."""
+    if node is None:
+        return {}
+    what = "a team -> targets mapping" if layer == 2 else "an operator -> targets mapping"
+    overrides: dict[str, _Layer] = {}
+    for name, key_node, value_node in pairs(source, node, path, what):
+        at = f"{path}.{name}"
+        name = source.text(key_node, at)
+        fields = required_mapping(source, value_node, at, _OVERRIDE_FIELDS, what="an override")
+        overrides[name] = _read_target_layer(source, fields, at, layer, required=False)
+    return overrides
+
+
+def _check_lines(source: Source, values: Mapping[str, _Value], line: str, context: str) -> None:
+    """Refuse minimum > expected or expected > stretch, pointing at the most specific value."""
+    for low, high in (("minimum", "expected"), ("expected", "stretch")):
+        a, b = values[low], values[high]
+        if a.value <= b.value:
+            continue
+        at, other, other_name = (a, b, high) if a.layer >= b.layer else (b, a, low)
+        origin = ""
+        if other.layer != at.layer:
+            where = (
+                "the built-in default"
+                if other.node is None
+                else f"{other.path} (line {source.line(other.node)})"
+            )
+            origin = f"; {other_name} {other.value} comes from {where}"
+        name = "quarterly sql" if line == "quarterly_sql" else line
+        source.fail(
+            at.node,
+            at.path,
+            f"{low} must not exceed {high} in the {name} line{context} ({low} {a.value} > "
+            f"{high} {b.value}{origin}): lower {low} or raise {high}",
+        )
+
+
+def _lines(values: Mapping[str, _Value]) -> Lines:
+    return Lines(*(values[name].value for name in LINE_FIELDS))
+
+
+def _override(layer: _Layer) -> TargetsOverride:
+    return TargetsOverride(
+        *(LinesOverride(**{n: v.value for n, v in layer[line].items()}) for line in _TARGET_LINES)
+    )
+
+
+def _parse_calendar(
+    source: Source, node: yaml.Node, path: str, _: Mapping[str, Any]
+) -> CalendarRules:
+    fields = required_mapping(source, node, path, _CALENDAR_FIELDS, what="the calendar section")
+    default = CalendarRules()
+    timezone = default.timezone
+    if "timezone" in fields:
+        timezone = source.text(fields["timezone"], f"{path}.timezone")
+        try:
+            ZoneInfo(timezone)
+        except (KeyError, ValueError, OSError) as exc:  # ZoneInfoNotFoundError is a KeyError
+            close = difflib.get_close_matches(timezone, sorted(available_timezones()), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            source.fail(
+                fields["timezone"],
+                f"{path}.timezone",
+                f"unknown time zone {timezone!r}{hint} ({exc.__class__.__name__}): write an "
+                "IANA zone name such as Asia/Tokyo (case matters)",
+            )
+    start = default.fiscal_year_start
+    if "fiscal_year_start" in fields:
+        start = source.integer(
+            fields["fiscal_year_start"], f"{path}.fiscal_year_start", minimum=1, maximum=12
+        )
+    weekend = default.weekend
+    if "weekend" in fields:
+        weekend = _parse_weekend(source, fields["weekend"], f"{path}.weekend")
+    days = default.non_working_days
+    if "non_working_days" in fields:
+        at = f"{path}.non_working_days"
+        first_line: dict[date, int] = {}
+        for i, day_node in enumerate(source.sequence(fields["non_working_days"], at)):
+            day = source.date(day_node, f"{at}[{i}]")
+            if day in first_line:
+                source.fail(
+                    day_node,
+                    f"{at}[{i}]",
+                    f"{day.isoformat()} is listed twice (first at line {first_line[day]}): "
+                    "remove the duplicate",
+                )
+            first_line[day] = source.line(day_node) or 0
+        days = frozenset(first_line)
+    return CalendarRules(timezone, start, weekend, days)
+
+
+def _parse_weekend(source: Source, node: yaml.Node, path: str) -> frozenset[int]:
+    numbers: list[int] = []
+    for i, day_node in enumerate(source.sequence(node, path)):
+        name = source.one_of(day_node, f"{path}[{i}]", WEEKDAY_NAMES, what="weekday")
+        number = WEEKDAY_NAMES.index(name)
+        if number in numbers:
+            source.fail(day_node, f"{path}[{i}]", f"'{name}' is listed twice: remove one")
+        numbers.append(number)
+    if len(numbers) == len(WEEKDAY_NAMES):
+        source.fail(
+            node, path, "every day of the week is a weekend, so no day is a working day: "
+            "list only the days off, e.g. [sat, sun]"
+        )  # fmt: skip
+    return frozenset(numbers)
+
+
 _ITEM_FIELDS = {"key": True, "label": True, "type": True, "bant": False, "choices": False,
                 "hint": False}  # fmt: skip
 _LABEL_FIELDS = {"ja": True, "en": True}
 _SQL_FIELDS = {"heard_at_least": True, "required": False}
 _RANK_FIELDS = {"rank": True, "label": False, "when": True}
+_TARGETS_FIELDS = {"daily": False, "quarterly": False, "teams": False, "operators": False}
+_OVERRIDE_FIELDS = {"daily": False, "quarterly": False}
+_CALENDAR_FIELDS = {"timezone": False, "fiscal_year_start": False, "weekend": False,
+                    "non_working_days": False}  # fmt: skip
 
 _SECTIONS: dict[str, _Section] = {
     "version": _Section(_parse_version, True, "`version: 1` at the top"),
     "hearing": _Section(_parse_hearing, True, "the hearing checklist, a list of items"),
     "sql": _Section(_parse_sql, True, "e.g. `sql: {heard_at_least: 6}`"),
     "ranks": _Section(_parse_ranks, True, "the rank ladder, ending with `when: always`"),
+    "activity": _Section(_parse_activity, False, "the weights of the activity volume"),
+    "targets": _Section(_parse_targets, False, "the daily and quarterly target lines"),
+    "calendar": _Section(_parse_calendar, False, "time zone, fiscal year start and holidays"),
 }

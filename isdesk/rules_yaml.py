@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import NoReturn
 
 import yaml
@@ -26,11 +27,12 @@ from isdesk.conditions import (
     WithinDays,
 )
 
-__all__ = ["Source", "parse_condition", "peek", "required_mapping"]
+__all__ = ["Source", "pairs", "parse_condition", "peek", "required_mapping"]
 
 _TAG = "tag:yaml.org,2002:"
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 _RANK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,15}")
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _OPERATORS = ("known", "within_days", "heard_at_least", "equals", "all", "any", "not")
 ItemTypes = Mapping[str, tuple[str, tuple[str, ...]]]  # item key -> (type, choices)
 
@@ -85,7 +87,9 @@ class Source:
             self.fail(node, path, f"the list is empty: add at least one {non_empty}")
         return list(node.value)
 
-    def integer(self, node: yaml.Node, path: str, minimum: int = 0) -> int:
+    def integer(
+        self, node: yaml.Node, path: str, minimum: int = 0, maximum: int | None = None
+    ) -> int:
         tag = getattr(node, "tag", "").removeprefix(_TAG)
         if not isinstance(node, yaml.ScalarNode) or tag != "int":
             hint = " (true/false are not numbers)" if tag == "bool" else ""
@@ -100,7 +104,34 @@ class Source:
             self.fail(
                 node, path, f"must be {minimum} or more, got {value}: use a number >= {minimum}"
             )
+        if maximum is not None and value > maximum:
+            self.fail(
+                node,
+                path,
+                f"must be {maximum} or less, got {value}: use a number from {minimum} to {maximum}",
+            )
         return value
+
+    def date(self, node: yaml.Node, path: str) -> date:
+        """A calendar date written as 2026-01-12 (a YAML date) or '2026-01-12' (quoted)."""
+        if not isinstance(node, yaml.ScalarNode) or node.tag == _TAG + "null":
+            self.fail(
+                node, path, f"expected a date, got {_describe(node)}: write it as e.g. 2026-01-12"
+            )
+        written = node.value.strip()
+        match = _DATE.fullmatch(written)
+        if match is None:
+            self.fail(
+                node,
+                path,
+                f"{written!r} is not a date: write year-month-day without a time, e.g. 2026-01-12",
+            )
+        try:
+            return date(*(int(part) for part in match.groups()))
+        except ValueError as exc:
+            self.fail(
+                node, path, f"{written!r} is not a real date ({exc}): check the day and month"
+            )
 
     def text(self, node: yaml.Node, path: str) -> str:
         # Any plain scalar is taken as its written text: YAML 1.1 would otherwise turn
@@ -156,10 +187,14 @@ class Source:
         return name
 
 
-def _pairs(
+def pairs(
     source: Source, node: yaml.Node, path: str, what: str
 ) -> list[tuple[str, yaml.Node, yaml.Node]]:
-    """Key/value pairs of a mapping node, refusing non-mappings, odd keys and duplicates."""
+    """Key/value pairs of a mapping node, refusing non-mappings, odd keys and duplicates.
+
+    For mappings whose keys are names chosen by the team (teams, operators); a mapping with a
+    fixed set of keys is read with required_mapping instead.
+    """
     if not isinstance(node, yaml.MappingNode):
         source.fail(node, path, f"expected {what} (a `key: value` mapping), got {_describe(node)}")
     pairs: list[tuple[str, yaml.Node, yaml.Node]] = []
@@ -186,7 +221,7 @@ def required_mapping(
 ) -> dict[str, yaml.Node]:
     """Read a mapping whose keys must be among `fields` (name -> required)."""
     found: dict[str, yaml.Node] = {}
-    for key, key_node, value_node in _pairs(source, node, path, what):
+    for key, key_node, value_node in pairs(source, node, path, what):
         if key not in fields:
             kind = "section" if not path else "key"
             source.fail(
@@ -233,17 +268,17 @@ def parse_condition(
             f"expected a condition, got {_describe(node)}: write `always` "
             f"or a mapping with one of {ops}",
         )
-    pairs = _pairs(source, node, path, "a condition")
-    if len(pairs) > 1:
-        names = ", ".join(key for key, _, _ in pairs)
+    found = pairs(source, node, path, "a condition")
+    if len(found) > 1:
+        names = ", ".join(key for key, _, _ in found)
         source.fail(
-            pairs[1][1],
-            _join(path, pairs[1][0]),
+            found[1][1],
+            _join(path, found[1][0]),
             f"a condition has exactly one "
             f"operator but this one has {names}: wrap them in `all: [...]` (every one "
             "must hold) or `any: [...]` (one is enough)",
         )
-    op, op_node, value = pairs[0]
+    op, op_node, value = found[0]
     at = _join(path, op)
     if op == "known":
         return Known(source.item_key(value, at, list(types)))
@@ -286,16 +321,16 @@ def _single_item(
     source: Source, node: yaml.Node, path: str, types: ItemTypes
 ) -> tuple[str, yaml.Node, yaml.Node]:
     """Read `{item_key: argument}` with exactly one item."""
-    pairs = _pairs(source, node, path, "`{item_key: value}`")
-    if len(pairs) != 1:
-        where = pairs[1][1] if pairs else node
+    found = pairs(source, node, path, "`{item_key: value}`")
+    if len(found) != 1:
+        where = found[1][1] if found else node
         source.fail(
             where,
             path,
             f"name exactly one item, e.g. `{{timing: 30}}`, got "
-            f"{len(pairs)}: combine several with `all: [...]`",
+            f"{len(found)}: combine several with `all: [...]`",
         )
-    key, key_node, arg = pairs[0]
+    key, key_node, arg = found[0]
     source.item_key(key_node, _join(path, key), list(types))
     return key, key_node, arg
 

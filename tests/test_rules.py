@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import timeit
 from pathlib import Path
 
 import pytest
@@ -91,13 +92,20 @@ def test_default_rules_are_the_documented_ones() -> None:
     assert all(item.label.ja and item.label.en and item.hint for item in rules.hearing)
 
 
+def test_default_rules_load_fast() -> None:
+    # The lead screen and every CLI command load the rules; keep it well under 50 ms.
+    load_rules()  # imports and the time zone file, once
+    best = min(timeit.repeat(load_rules, number=1, repeat=5))
+    assert best < 0.025, f"load_rules() took {best * 1000:.1f} ms"
+
+
 def test_root_rules_yaml_is_the_packaged_default_byte_for_byte() -> None:
     assert (ROOT / "rules.yaml").read_bytes() == DEFAULT_RULES.read_bytes()
 
 
 def test_core_modules_do_not_import_textual_or_peewee() -> None:
     code = (
-        "import sys, isdesk.rules, isdesk.answers, isdesk.qualification; "
+        "import sys, isdesk.rules, isdesk.answers, isdesk.qualification, isdesk.kpi; "
         "bad = {'textual', 'peewee'} & set(sys.modules); assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
@@ -177,9 +185,15 @@ def test_unknown_key_suggests_the_spelling(tmp_path: Path) -> None:
 
 
 def test_unknown_section(tmp_path: Path) -> None:
-    error = broken(tmp_path, BASE + "targets:\n  monthly_sql: 10\n")
-    assert (error.line, error.key) == (25, "targets")
-    assert "unknown section 'targets'" in error.message and "remove it" in error.message
+    error = broken(tmp_path, BASE + "kpis:\n  monthly_sql: 10\n")
+    assert (error.line, error.key) == (25, "kpis")
+    assert "unknown section 'kpis'" in error.message and "remove it" in error.message
+
+
+def test_misspelt_section_suggests_the_known_one(tmp_path: Path) -> None:
+    error = broken(tmp_path, BASE + "calender:\n  timezone: UTC\n")
+    assert (error.line, error.key) == (25, "calender")
+    assert "did you mean 'calendar'" in error.message
 
 
 def test_missing_version(tmp_path: Path) -> None:
