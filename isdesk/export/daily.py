@@ -172,9 +172,12 @@ def daily_export(
     summaries = tuple(
         _summarize(member, per_operator.get(member.id, []), rules)
         for member in members
-        # A team export lists everyone still working, idle or not, and anyone who left but
-        # logged something that day; a one-operator export always has its one summary.
-        if member.active or member.id in per_operator or operator is not None
+        # A team export lists everyone still selling, idle or not (field sales only when
+        # they logged something), and anyone who left but logged something that day; a
+        # one-operator export always has its one summary.
+        if (member.active and member.role != "field")
+        or member.id in per_operator
+        or operator is not None
     )
     return DailyExport(day=day, rows=rows, summaries=summaries)
 
@@ -196,6 +199,7 @@ class _Member:
     name: str
     display_name: str
     team: str
+    role: str
     active: bool
 
 
@@ -240,7 +244,7 @@ def _members(actor: Actor, operator: str | None, team: str | None) -> list[_Memb
 
 
 def _member(row: Operator) -> _Member:
-    return _Member(row.id, row.name, row.display_name, row.team, row.active)
+    return _Member(row.id, row.name, row.display_name, row.team, row.role, row.active)
 
 
 def _summarize(
