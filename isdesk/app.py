@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 
 from isdesk.context import WorkContext
-from isdesk.i18n import tr
+from isdesk.i18n import set_display_zone, tr
 from isdesk.screens.help import HelpScreen, sections_for
+from isdesk.screens.kpi import KpiScreen
 from isdesk.screens.lead import LeadScreen
 from isdesk.screens.queue import QueueScreen
 from isdesk.widgets.bindings import localize_bindings
@@ -29,6 +29,7 @@ class IsdeskApp(App[None]):
         localize_bindings(self)
         self.ctx = ctx
         self.title = tr("app.title")
+        set_display_zone(ctx.rules.calendar.zone)
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen(self.ctx))
@@ -37,16 +38,15 @@ class IsdeskApp(App[None]):
         # Every answer typed before quitting is written before the process goes.
         self.ctx.saver.close()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place a failed database call becomes a message to the operator."""
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.notify(tr("app.lost_db", error=event.worker.error), severity="error", timeout=10)
+    def report_error(self, error: BaseException) -> None:
+        """The one place a failed background call becomes a message to the operator."""
+        self.notify(tr("app.lost_db", error=error), severity="error", timeout=10)
 
     def action_help(self) -> None:
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        kind = "lead" if isinstance(screen, LeadScreen) else "queue"
+        kind = {LeadScreen: "lead", KpiScreen: "kpi"}.get(type(screen), "queue")
         bindings = [active.binding for active in screen.active_bindings.values()]
         self.push_screen(HelpScreen(sections_for(kind, bindings, self.get_key_display)))
 
@@ -56,5 +56,6 @@ class IsdeskApp(App[None]):
             yield SystemCommand(tr("cmd.filter"), tr("cmd.filter"), screen.action_filter)
             yield SystemCommand(tr("cmd.scope"), tr("cmd.scope"), screen.action_switch_scope)
             yield SystemCommand(tr("cmd.refresh"), tr("cmd.refresh"), screen.action_refresh)
+            yield SystemCommand(tr("cmd.kpi"), tr("cmd.kpi"), screen.action_kpi)
         yield SystemCommand(tr("cmd.help"), tr("cmd.help"), self.action_help)
         yield from super().get_system_commands(screen)

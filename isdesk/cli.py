@@ -97,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", choices=("operator", "lead", "field"), default="operator")
     add.add_argument("--display-name", help="name shown in the UI, e.g. 佐藤 美咲")
     op_sub.add_parser("list", parents=[common], help="list operators")
+
+    from isdesk.export.command import register as register_export
+
+    register_export(sub, common)
     return parser
 
 
@@ -136,6 +140,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         settings = _settings(args, default_db=demo_db_path())
         return _demo_command(args, settings)
     settings = _settings(args)
+    if command == "export":
+        from isdesk.export.command import run as run_export
+
+        return run_export(args, settings, _load_rules(settings))
     if command == "operator":
         _load_rules(settings)
         _open_store(settings)

@@ -19,5 +19,11 @@ class WorkContext:
     rules: Rules
     actor: Actor
     saver: SaveQueue = field(default_factory=SaveQueue)
-    # The day rank conditions such as "timing within 30 days" are judged on; tests fix it.
-    today: Callable[[], dt.date] = dt.date.today
+    # The team's calendar day (rules.yaml calendar.timezone), on which conditions such as
+    # "timing within 30 days" and the KPI day are judged; tests fix it.
+    clock: Callable[[], dt.date] | None = None
+
+    def today(self) -> dt.date:
+        if self.clock is not None:
+            return self.clock()
+        return dt.datetime.now(self.rules.calendar.zone).date()

@@ -7,6 +7,7 @@ they come from rules.yaml.
 
 from __future__ import annotations
 
+import datetime as dt
 import locale
 import os
 
@@ -110,11 +111,93 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "history.owner": ("担当 {old} → {new}", "Owner {old} → {new}"),
     "history.next_action": ("次回アクション {new}", "Next action {new}"),
     "history.empty": ("(空)", "(blank)"),
+    # activity logging
+    "call.running": (
+        "📞 通話中 {time}  (F2 で終了して記録)",
+        "📞 On a call {time}  (F2 ends and logs)",
+    ),
+    "call.started": ("通話を開始しました。終わったら F2", "Call started. Press F2 when it ends"),
+    "kind.call": ("架電", "Call"),
+    "kind.email": ("メール", "E-mail"),
+    "kind.appointment": ("アポ獲得", "Appointment set"),
+    "kind.meeting": ("オンライン商談", "Online meeting"),
+    "kind.note": ("メモ", "Note"),
+    "outcome.connected": ("接続", "Connected"),
+    "outcome.no_answer": ("不在", "No answer"),
+    "outcome.voicemail": ("留守電", "Voicemail"),
+    "outcome.wrong_number": ("番号違い", "Wrong number"),
+    "outcome.refused": ("拒否", "Refused"),
+    "log.outcome": ("結果", "Outcome"),
+    "log.follow_up": ("次回フォロー", "Next follow-up"),
+    "log.date_placeholder": ("日付 (例 12/1, +5)", "Date (e.g. 12/1, +5)"),
+    "log.next_action_placeholder": ("次回アクション (例 再架電)", "Next action (e.g. call back)"),
+    "log.note_placeholder": ("メモ (Enter で記録)", "Note (Enter records)"),
+    "log.customer_voice": ("顧客の声としてマーケに共有", "Customer voice (shared with marketing)"),
+    "log.keys": (
+        "1-5 結果 · t 明日 · 3 3営業日後 · w 来週 · d 日付 · n なし · ctrl+s 記録 · Esc 取消",
+        "1-5 outcome · t tomorrow · 3 +3 days · w next week · d date · n none · "
+        "ctrl+s record · Esc cancel",
+    ),
+    "log.record": ("記録", "Record"),
+    "log.cancel": ("取消", "Cancel"),
+    "log.logged": ("{kind}を記録しました", "{kind} logged"),
+    "log.failed": ("記録できませんでした: {error}", "Could not log: {error}"),
+    "follow.tomorrow": ("明日", "Tomorrow"),
+    "follow.plus3": ("3営業日後", "In 3 working days"),
+    "follow.next_week": ("来週", "Next week"),
+    "follow.none": ("設定しない", "None"),
+    "follow.date": ("日付を指定", "Pick a date"),
+    "next.call": ("再架電", "Call back"),
+    "next.email": ("メール返信確認", "Check e-mail reply"),
+    "next.appointment": ("アポ前確認", "Confirm before the appointment"),
+    "next.meeting": ("商談後フォロー", "Follow up the meeting"),
+    "next.note": ("フォロー", "Follow up"),
+    "lead.call": ("架電", "Call"),
+    "lead.appointment": ("アポ", "Appointment"),
+    "lead.meeting": ("商談", "Meeting"),
+    "lead.note": ("メモ", "Note"),
+    # KPI
+    "kpi.title": ("KPI", "KPI"),
+    "kpi.today": ("今日の行動量", "Today's activity"),
+    "kpi.quarter": ("四半期の行動量", "Quarter to date"),
+    "kpi.sql": ("SQL創出", "SQLs created"),
+    "kpi.sql_counts": (
+        "今日 {today} · 今週 {week} · 四半期 {quarter}",
+        "today {today} · week {week} · quarter {quarter}",
+    ),
+    "kpi.rank_ups": ("ランクアップ", "Rank-ups"),
+    "kpi.rank_ups_line": (
+        "{leads} 件 / 計 {steps} 段階  {detail}",
+        "{leads} leads / {steps} steps  {detail}",
+    ),
+    "kpi.rejected": ("差し戻されたアポ (準備不足)", "Appointments rejected as not qualified"),
+    "kpi.trend": ("直近30営業日の行動量", "Last 30 working days"),
+    "kpi.volume": ("行動量 {value:,}", "volume {value:,}"),
+    "kpi.pace": (
+        "ペース {rate:.1f}/日 → 期末見込み {projected:,} ({tier})  経過 {elapsed}/{total} 営業日",
+        "pace {rate:.1f}/day → projected {projected:,} ({tier})  day {elapsed} of {total}",
+    ),
+    "kpi.needed": (
+        "予想ラインまで あと {per_day:.1f}/日",
+        "{per_day:.1f}/day more to reach expected",
+    ),
+    "kpi.lines": (
+        "最低 {minimum:,} · 予想 {expected:,} · 希望 {stretch:,}",
+        "min {minimum:,} · expected {expected:,} · stretch {stretch:,}",
+    ),
+    "tier.below": ("最低ライン未達", "below minimum"),
+    "tier.minimum": ("最低ライン到達", "minimum reached"),
+    "tier.expected": ("予想ライン到達", "expected reached"),
+    "tier.stretch": ("希望ライン到達", "stretch reached"),
+    "kpi.back": ("戻る", "Back"),
+    "kpi.refresh": ("更新", "Refresh"),
+    "kpi.loading": ("集計中…", "Counting…"),
     # help
     "help.title": ("キー操作", "Keys"),
     "help.close": ("閉じる", "Close"),
     "help.queue": ("ワークキュー", "Work queue"),
     "help.lead": ("リード画面", "Lead screen"),
+    "help.kpi": ("KPI画面", "KPI screen"),
     "help.global": ("全画面", "Everywhere"),
     "help.palette": ("コマンドパレット", "Command palette"),
     # command palette
@@ -127,11 +210,30 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "cmd.help": ("キー操作を表示", "Show keys"),
     "cmd.lang": ("言語を切り替える (日本語/English)", "Switch language (日本語/English)"),
     "cmd.refresh": ("キューを再読込", "Reload the queue"),
+    "cmd.kpi": ("自分のKPIを開く", "Open my KPI screen"),
 }
 
 
 class _State:
     language = "en"
+    zone: dt.tzinfo | None = None  # the team's zone for showing times; None: the system's
+
+
+def set_display_zone(zone: dt.tzinfo | None) -> None:
+    """Show times in the team's zone (rules.yaml calendar.timezone)."""
+    _State.zone = zone
+
+
+def short_day(day: dt.date) -> str:
+    """``11/24 (火)`` / ``11/24 (Tue)``."""
+    names = "月火水木金土日" if _State.language == "ja" else None
+    weekday = names[day.weekday()] if names else day.strftime("%a")
+    return f"{day.month}/{day.day} ({weekday})"
+
+
+def to_local(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in the display zone."""
+    return moment.astimezone(_State.zone)
 
 
 def detect_language() -> str:

@@ -19,7 +19,7 @@ SIZE = (130, 40)
 
 def make_app(db, actor: Actor, *, rules: Rules | None = None, language: str = "ja") -> IsdeskApp:
     set_language(language)
-    ctx = WorkContext(db=db, rules=rules or load_rules(None), actor=actor, today=lambda: TODAY)
+    ctx = WorkContext(db=db, rules=rules or load_rules(None), actor=actor, clock=lambda: TODAY)
     return IsdeskApp(ctx)
 
 

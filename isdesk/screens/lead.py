@@ -16,8 +16,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, LoadingIndicator, Static
 
 from isdesk.context import WorkContext
-from isdesk.i18n import pick, tr
+from isdesk.i18n import pick, to_local, tr
 from isdesk.qualification import Qualification, evaluate
+from isdesk.screens.log_activity import LogActivityDialog
+from isdesk.services.activities import ActivityInput, LoggedActivity, log_activity
 from isdesk.services.leads import (
     AnswerState,
     LeadDetail,
@@ -27,14 +29,16 @@ from isdesk.services.leads import (
     save_answer,
 )
 from isdesk.widgets.bindings import localize_bindings
+from isdesk.widgets.call_timer import CallTimer
 from isdesk.widgets.hearing import HearingChecklist, HearingField
 from isdesk.widgets.lead_info import HistoryTimeline, ProfileCard
 from isdesk.widgets.qualification import QualificationPanel
+from isdesk.widgets.worker_errors import ReportsWorkerErrors
 
 POLL_SECONDS = 3.0
 
 
-class LeadScreen(Screen[None]):
+class LeadScreen(ReportsWorkerErrors, Screen[None]):
     """One lead, worked during a call."""
 
     BINDINGS = [
@@ -50,6 +54,18 @@ class LeadScreen(Screen[None]):
             )
             for n in range(1, 10)
         ],
+        # F-keys work while typing in a field; the letters once Escape has left it.
+        Binding("f2,c", "call", "lead.call", key_display="F2", id="lead.call"),
+        Binding("f3,e", "log('email')", "lead.email", key_display="F3", id="lead.email"),
+        Binding(
+            "f4,a",
+            "log('appointment')",
+            "lead.appointment",
+            key_display="F4",
+            id="lead.appointment",
+        ),
+        Binding("f5,m", "log('meeting')", "lead.meeting", key_display="F5", id="lead.meeting"),
+        Binding("f6,o", "log('note')", "lead.note", key_display="F6", id="lead.note"),
         Binding("ctrl+o", "keep_mine", "lead.keep_mine", id="lead.keep_mine"),
         Binding("ctrl+t", "take_theirs", "lead.take_theirs", id="lead.take_theirs"),
     ]
@@ -73,6 +89,12 @@ class LeadScreen(Screen[None]):
             self.item = item
             super().__init__()
 
+    class ActivityLogged(Message):
+        def __init__(self, logged: LoggedActivity | None, error: BaseException | None) -> None:
+            self.logged = logged
+            self.error = error
+            super().__init__()
+
     class VersionSeen(Message):
         def __init__(self, version: int) -> None:
             self.version = version
@@ -93,6 +115,7 @@ class LeadScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="lead-title")
+        yield CallTimer(id="call-timer")
         yield QualificationPanel(id="qualification")
         with Horizontal(id="lead-body"):
             with VerticalScroll(id="lead-side"):
@@ -245,7 +268,7 @@ class LeadScreen(Screen[None]):
         field.show_mark("saved")
         status.set_class(False, "-error")
         moment = outcome.answer.updated_at
-        stamp = moment.astimezone().strftime("%H:%M:%S") if moment else ""
+        stamp = to_local(moment).strftime("%H:%M:%S") if moment else ""
         status.update(tr("lead.saved", time=stamp))
         if outcome.sql_changed:
             self.notify(tr("lead.became_sql" if outcome.is_sql else "lead.lost_sql"))
@@ -284,6 +307,46 @@ class LeadScreen(Screen[None]):
         if action in ("keep_mine", "take_theirs"):
             return bool(self._conflicts)
         return True
+
+    # -- activity logging -------------------------------------------------------------------
+    def action_call(self) -> None:
+        """F2 starts the call timer; F2 again ends the call and asks how it went."""
+        timer = self.query_one(CallTimer)
+        if not timer.running:
+            timer.start()
+            self.notify(tr("call.started"), timeout=2)
+            return
+        self._ask_and_log("call", timer.stop())
+
+    def action_log(self, kind: str) -> None:
+        self._ask_and_log(kind, 0)
+
+    def _ask_and_log(self, kind: str, duration_s: int) -> None:
+        def logged(entry: ActivityInput | None) -> None:
+            if entry is not None:
+                self._submit_activity(entry)
+
+        dialog = LogActivityDialog(kind, self.ctx.today(), self.ctx.rules.calendar, duration_s)
+        self.app.push_screen(dialog, logged)
+
+    def _submit_activity(self, entry: ActivityInput) -> None:
+        ctx = self.ctx
+
+        def run() -> LoggedActivity:
+            return log_activity(ctx.actor, self.lead_id, entry)
+
+        def done(logged: LoggedActivity | None, error: BaseException | None) -> None:
+            self.post_message(self.ActivityLogged(logged, error))
+
+        # Through the same ordered writer as the answers: rank_after sees every answer typed.
+        ctx.saver.submit(run, done)
+
+    def on_lead_screen_activity_logged(self, message: ActivityLogged) -> None:
+        if message.error is not None or message.logged is None:
+            self.notify(tr("log.failed", error=message.error), severity="error", timeout=10)
+            return
+        self.notify(tr("log.logged", kind=tr(f"kind.{message.logged.kind}")), timeout=3)
+        self._load()  # history and next action
 
     # -- navigation -------------------------------------------------------------------------
     def action_jump(self, number: int) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static
 
 from isdesk.context import WorkContext
 from isdesk.i18n import tr
+from isdesk.screens.kpi import KpiScreen
 from isdesk.screens.lead import LeadScreen
 from isdesk.services.queue import (
     QueueQuery,
@@ -26,15 +27,17 @@ from isdesk.services.queue import (
 )
 from isdesk.widgets.bindings import localize_bindings
 from isdesk.widgets.lead_table import LeadTable
+from isdesk.widgets.worker_errors import ReportsWorkerErrors
 
 FILTER_DEBOUNCE_S = 0.12
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(ReportsWorkerErrors, Screen[None]):
     BINDINGS = [
         Binding("slash", "filter", "queue.filter", id="queue.filter"),
         Binding("n", "next_lead", "queue.next", id="queue.next"),
         Binding("s", "switch_scope", "queue.scope", id="queue.scope"),
+        Binding("K", "kpi", "queue.kpi", id="queue.kpi"),
         Binding("r", "refresh", "queue.refresh", show=False, id="queue.refresh"),
         Binding("escape", "close_filter", show=False),
     ]
@@ -97,7 +100,9 @@ class QueueScreen(Screen[None]):
             return  # the filter moved on while this ran
         table = self.query_one(LeadTable)
         table.show_owner = self.scope is not QueueScope.MINE
-        table.reset(message.total, message.first_page, partial(queue_page, message.query))
+        table.reset(
+            message.total, message.first_page, partial(queue_page, message.query), self.ctx.today()
+        )
         self._show_title(message.total)
         empty = self.query_one("#queue-empty", Static)
         empty.display = message.total == 0
@@ -165,6 +170,9 @@ class QueueScreen(Screen[None]):
     @on(LeadTable.Selected)
     def _selected(self, message: LeadTable.Selected) -> None:
         self.open_lead(message.lead_id)
+
+    def action_kpi(self) -> None:
+        self.app.push_screen(KpiScreen(self.ctx))
 
     def open_lead(self, lead_id: int) -> None:
         self.app.push_screen(LeadScreen(self.ctx, lead_id))

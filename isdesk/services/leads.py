@@ -18,7 +18,7 @@ from isdesk.qualification import Qualification, evaluate
 from isdesk.rules import Rules
 from isdesk.services.operators import Actor
 from isdesk.store.db import current_database, is_postgres, utcnow
-from isdesk.store.models import Answer, Campaign, Lead, LeadEvent, Operator
+from isdesk.store.models import Activity, Answer, Campaign, Lead, LeadEvent, Operator
 
 HISTORY_LIMIT = 200
 
@@ -100,16 +100,17 @@ class SaveOutcome:
     lead_version: int = 0  # the lead's change counter after this save
 
 
-def can_change(actor: Actor, owner_id: int | None, owner_team: str | None) -> bool:
+def can_change(actor: Actor, owner_id: int | None, team: str | None) -> bool:
     """Operators change their own leads and unassigned ones; leads change their team's."""
     if actor.role == "field":
         return False
     if owner_id is None or owner_id == actor.id:
         return True
-    return actor.is_lead and owner_team == actor.team
+    return actor.is_lead and team == actor.team
 
 
-def _owner_team(lead: Lead) -> str | None:
+def owner_team(lead: Lead) -> str | None:
+    """The team of the lead's owner (None when unassigned)."""
     if lead.owner_id is None:
         return None
     return Operator.select(Operator.team).where(Operator.id == lead.owner_id).scalar()
@@ -138,8 +139,7 @@ def load_lead(actor: Actor, lead_id: int) -> LeadDetail:
         lead = Lead.get_or_none(Lead.id == lead_id)
         if lead is None:
             raise LeadNotFoundError(f"lead {lead_id} does not exist")
-        owner_team = _owner_team(lead)
-        if actor.role == "field" or not can_change(actor, lead.owner_id, owner_team):
+        if actor.role == "field" or not can_change(actor, lead.owner_id, owner_team(lead)):
             raise LeadAccessError(f"lead {lead_id} belongs to another operator")
         answers = list(Answer.select().where(Answer.lead == lead_id))
         events = list(
@@ -148,8 +148,15 @@ def load_lead(actor: Actor, lead_id: int) -> LeadDetail:
             .order_by(LeadEvent.at.desc(), LeadEvent.id.desc())
             .limit(HISTORY_LIMIT)
         )
+        activities = list(
+            Activity.select()
+            .where(Activity.lead == lead_id)
+            .order_by(Activity.at.desc(), Activity.id.desc())
+            .limit(HISTORY_LIMIT)
+        )
         ids = {a.updated_by_id for a in answers if a.updated_by_id}
         ids |= {e.actor_id for e in events if e.actor_id}
+        ids |= {a.operator_id for a in activities}
         if lead.owner_id:
             ids.add(lead.owner_id)
         names = _operator_names(ids)
@@ -179,7 +186,7 @@ def load_lead(actor: Actor, lead_id: int) -> LeadDetail:
             next_action=lead.next_action,
             version=lead.version,
         )
-        history = tuple(
+        entries = [
             HistoryEntry(
                 at=e.at,
                 actor=names.get(e.actor_id, "") if e.actor_id else "",
@@ -190,7 +197,22 @@ def load_lead(actor: Actor, lead_id: int) -> LeadDetail:
                 note=e.note,
             )
             for e in events
-        )
+        ]
+        # Calls, e-mails and notes read as part of the same timeline.
+        entries += [
+            HistoryEntry(
+                at=a.at,
+                actor=names.get(a.operator_id, ""),
+                kind="activity",
+                field=a.kind,
+                old_value=str(a.duration_s) if a.duration_s else None,
+                new_value=a.outcome or None,
+                note=a.note,
+            )
+            for a in activities
+        ]
+        entries.sort(key=lambda h: h.at, reverse=True)
+        history = tuple(entries[:HISTORY_LIMIT])
         return LeadDetail(
             profile=profile,
             answers={a.item: _answer_state(a, names) for a in answers},
@@ -237,7 +259,7 @@ def save_answer(
         lead = lead_query.get_or_none()
         if lead is None:
             raise LeadNotFoundError(f"lead {lead_id} does not exist")
-        if not can_change(actor, lead.owner_id, _owner_team(lead)):
+        if not can_change(actor, lead.owner_id, owner_team(lead)):
             raise LeadAccessError(f"lead {lead_id} belongs to another operator")
         row = Answer.get_or_none((Answer.lead == lead_id) & (Answer.item == item))
         stored_version = row.version if row else 0

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from isdesk.i18n import pick, tr
+from isdesk.i18n import pick, to_local, tr
 from isdesk.rules import Rules
 from isdesk.services.leads import HistoryEntry, LeadProfile
 
 
 def _local(moment) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ""
+    return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 class ProfileCard(Static):
@@ -63,6 +65,19 @@ class HistoryTimeline(Static):
             return tr(
                 "history.answer", field=labels.get(entry.field, entry.field), old=old, new=new
             )
-        if entry.kind in ("rank", "sql", "stage", "status", "owner", "next_action"):
+        if entry.kind == "activity":
+            text = tr(f"kind.{entry.field}")
+            if entry.new_value:
+                text += f" ({tr(f'outcome.{entry.new_value}')})"
+            if entry.old_value:
+                seconds = int(entry.old_value)
+                text += f" {seconds // 60}:{seconds % 60:02d}"
+            return f"{text} {entry.note}".rstrip()
+        if entry.kind == "next_action":
+            when = ""
+            if entry.new_value:
+                when = to_local(dt.datetime.fromisoformat(entry.new_value)).strftime("%m/%d %H:%M")
+            return tr("history.next_action", new=f"{when} {entry.note}".strip() or blank)
+        if entry.kind in ("rank", "sql", "stage", "status", "owner"):
             return tr(f"history.{entry.kind}", old=old, new=new)
         return f"{entry.kind} {entry.note}"

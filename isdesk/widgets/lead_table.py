@@ -22,9 +22,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from isdesk.i18n import tr
+from isdesk.i18n import to_local, tr
 from isdesk.services.queue import PAGE_SIZE, QueueRow
 from isdesk.widgets.bindings import localize_bindings
+from isdesk.widgets.worker_errors import ReportsWorkerErrors
 
 PageLoader = Callable[[int, int], list[QueueRow]]
 
@@ -49,15 +50,11 @@ COLUMNS = (
 )
 
 
-def _local(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone()
-
-
 def format_day(moment: dt.datetime | None, today: dt.date) -> str:
     """A compact local date: today's time, this year's month/day, else the full date."""
     if moment is None:
         return ""
-    local = _local(moment)
+    local = to_local(moment)
     if local.date() == today:
         return local.strftime("%H:%M")
     if local.year == today.year:
@@ -65,7 +62,7 @@ def format_day(moment: dt.datetime | None, today: dt.date) -> str:
     return local.strftime("%Y/%m/%d")
 
 
-class LeadTable(ScrollView, can_focus=True):
+class LeadTable(ReportsWorkerErrors, ScrollView, can_focus=True):
     """The work queue's rows, a page at a time."""
 
     BINDINGS = [
@@ -134,14 +131,16 @@ class LeadTable(ScrollView, can_focus=True):
         self.today = dt.date.today()
 
     # -- data -------------------------------------------------------------------------------
-    def reset(self, total: int, first_page: list[QueueRow], loader: PageLoader) -> None:
+    def reset(
+        self, total: int, first_page: list[QueueRow], loader: PageLoader, today: dt.date
+    ) -> None:
         """Show a new result: its row count, its first page and how to fetch the others."""
         self._generation += 1
         self.total = total
         self._pages = {0: first_page}
         self._requested = {0}
         self._loader = loader
-        self.today = dt.date.today()
+        self.today = today
         self.virtual_size = Size(self.size.width, total + 1)  # +1: the header line
         self.cursor_row = min(self.cursor_row, max(total - 1, 0))
         self.refresh()

@@ -1,0 +1,159 @@
+"""The personal KPI screen (K): today and the quarter against the team's three lines."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Sparkline, Static
+
+from isdesk.context import WorkContext
+from isdesk.i18n import tr
+from isdesk.kpi import ACTIVITY_KINDS
+from isdesk.services.scorecard import Scorecard, operator_scorecard
+from isdesk.widgets.bindings import localize_bindings
+from isdesk.widgets.target_bar import TargetBar
+from isdesk.widgets.worker_errors import ReportsWorkerErrors
+
+REFRESH_SECONDS = 15.0
+
+
+class KpiScreen(ReportsWorkerErrors, Screen[None]):
+    BINDINGS = [
+        Binding("escape,K", "back", "kpi.back", id="kpi.back"),
+        Binding("r", "refresh", "kpi.refresh", id="kpi.refresh"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, card: Scorecard) -> None:
+            self.card = card
+            super().__init__()
+
+    def __init__(self, ctx: WorkContext, operator: str | None = None) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.ctx = ctx
+        self.operator = operator or ctx.actor.name
+        self.card: Scorecard | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(tr("kpi.loading"), id="kpi-title")
+        with VerticalScroll(id="kpi-body"):
+            yield Static(tr("kpi.today"), classes="section-title")
+            yield Static(id="kpi-today-counts")
+            yield TargetBar(id="kpi-today-bar")
+            yield Static(tr("kpi.quarter"), classes="section-title", id="kpi-quarter-title")
+            yield TargetBar(id="kpi-quarter-bar")
+            yield Static(id="kpi-quarter-pace")
+            yield Static(tr("kpi.sql"), classes="section-title")
+            yield Static(id="kpi-sql")
+            yield TargetBar(id="kpi-sql-bar")
+            yield Static(tr("kpi.rank_ups"), classes="section-title")
+            yield Static(id="kpi-rank-ups")
+            yield Static(tr("kpi.rejected"), classes="section-title")
+            yield Static(id="kpi-rejected")
+            yield Static(tr("kpi.trend"), classes="section-title")
+            yield Sparkline([], id="kpi-trend")
+            yield Static(id="kpi-trend-range")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_refresh()
+        self.set_interval(REFRESH_SECONDS, self.action_refresh)
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self._load()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    @work(thread=True, exclusive=True, group="kpi-load", exit_on_error=False)
+    def _load(self) -> None:
+        ctx = self.ctx
+        ctx.saver.flush(timeout=2)  # count what was just logged
+        card = operator_scorecard(ctx.actor, self.operator, ctx.today(), ctx.rules)
+        self.post_message(self.Loaded(card))
+
+    def on_kpi_screen_loaded(self, message: Loaded) -> None:
+        card = self.card = message.card
+        quarter = card.quarter
+        self.query_one("#kpi-title", Static).update(
+            Text(
+                f"{tr('kpi.title')}  {card.display_name} ({card.team})  {card.today:%Y-%m-%d}  "
+                f"FY{quarter.fiscal_year} Q{quarter.number} "
+                f"({quarter.start:%m/%d}–{quarter.end:%m/%d})"
+            )
+        )
+        counts = Text()
+        for kind in ACTIVITY_KINDS:
+            counts.append(f"{tr(f'kind.{kind}')} ", style="bold")
+            counts.append(f"{card.today_counts.get(kind, 0)}")
+            if kind == "call":
+                counts.append(f" ({tr('outcome.connected')} {card.today_connected})")
+            counts.append("   ")
+        self.query_one("#kpi-today-counts", Static).update(counts)
+        self.query_one("#kpi-today-bar", TargetBar).show(
+            card.today_volume, card.daily_lines, card.today_tier
+        )
+        pace = card.quarter_projection
+        self.query_one("#kpi-quarter-bar", TargetBar).show(
+            card.quarter_volume, card.quarter_lines, card.quarter_tier, projected=pace.projected
+        )
+        pace_text = tr(
+            "kpi.pace",
+            rate=pace.run_rate,
+            projected=pace.projected,
+            tier=tr(f"tier.{pace.projected_tier}"),
+            elapsed=pace.elapsed_working_days,
+            total=pace.total_working_days,
+        )
+        needed = pace.needed_per_day_for.get("expected", 0.0)
+        if needed > 0:
+            pace_text += "  ·  " + tr("kpi.needed", per_day=needed)
+        self.query_one("#kpi-quarter-pace", Static).update(Text(pace_text))
+        self.query_one("#kpi-sql", Static).update(
+            Text(
+                tr(
+                    "kpi.sql_counts",
+                    today=card.sql_today,
+                    week=card.sql_week,
+                    quarter=card.sql_quarter,
+                )
+            )
+        )
+        self.query_one("#kpi-sql-bar", TargetBar).show(
+            card.sql_quarter,
+            card.sql_lines,
+            card.sql_tier,
+            projected=card.sql_projection.projected,
+        )
+        detail = "  ".join(f"{k} {v}" for k, v in card.rank_up_detail.items())
+        self.query_one("#kpi-rank-ups", Static).update(
+            Text(
+                tr(
+                    "kpi.rank_ups_line",
+                    leads=card.rank_up_leads,
+                    steps=card.rank_up_steps,
+                    detail=detail,
+                )
+            )
+        )
+        rejected = self.query_one("#kpi-rejected", Static)
+        rejected.update(Text(f"−{card.rejected}" if card.rejected else "0"))
+        rejected.set_class(card.rejected > 0, "-negative")
+        values = [float(v) for _, v in card.trend]
+        self.query_one("#kpi-trend", Sparkline).data = values
+        if card.trend:
+            first, last = card.trend[0][0], card.trend[-1][0]
+            self.query_one("#kpi-trend-range", Static).update(
+                Text(
+                    f"{first:%m/%d} – {last:%m/%d}   min {min(values):.0f} · max {max(values):.0f}"
+                )
+            )

@@ -1,0 +1,171 @@
+"""The dialog that records a call, e-mail, appointment, meeting or note in a few keys.
+
+Calls pick an outcome (1…5), every kind picks the next follow-up (t / 3 / w / d for a date /
+n for none), a note can be tagged as the customer's voice (顧客の声) for marketing, and
+ctrl+s or Enter in the note records it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from isdesk.answers import parse_date
+from isdesk.followup import FollowUpChoice, follow_up_at, follow_up_choices
+from isdesk.i18n import short_day, tr
+from isdesk.kpi import CALL_OUTCOMES
+from isdesk.rules import CalendarRules
+from isdesk.services.activities import ActivityInput
+from isdesk.widgets.bindings import localize_bindings
+
+
+class LogActivityDialog(ModalScreen[ActivityInput | None]):
+    BINDINGS = [
+        Binding("ctrl+s", "record", "log.record", priority=True, id="log.record"),
+        Binding("escape", "cancel", "log.cancel", id="log.cancel"),
+    ]
+
+    def __init__(
+        self, kind: str, today: dt.date, calendar: CalendarRules, duration_s: int = 0
+    ) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.kind = kind
+        self.today = today
+        self.calendar = calendar
+        self.duration_s = duration_s
+        self.choices = follow_up_choices(today, calendar)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="log-box"):
+            title = tr(f"kind.{self.kind}")
+            if self.kind == "call":
+                title += f"  {self.duration_s // 60:02d}:{self.duration_s % 60:02d}"
+            yield Static(title, id="log-title")
+            if self.kind == "call":
+                yield Static(tr("log.outcome"), classes="log-caption")
+                yield OptionList(
+                    *[
+                        Option(f"{n}  {tr(f'outcome.{o}')}", id=o)
+                        for n, o in enumerate(CALL_OUTCOMES, start=1)
+                    ],
+                    id="log-outcome",
+                )
+            yield Static(tr("log.follow_up"), classes="log-caption")
+            yield OptionList(
+                *[self._follow_up_option(c) for c in self.choices],
+                Option(f"d  {tr('follow.date')}", id="date"),
+                id="log-follow-up",
+            )
+            yield Input(placeholder=tr("log.date_placeholder"), id="log-date")
+            yield Input(placeholder=tr("log.next_action_placeholder"), id="log-next-action")
+            yield Input(placeholder=tr("log.note_placeholder"), id="log-note")
+            with Horizontal(id="log-flags"):
+                yield Checkbox(tr("log.customer_voice"), id="log-voice")
+            yield Static(tr("log.keys"), id="log-keys")
+            yield Static("", id="log-error")
+
+    def _follow_up_option(self, choice: FollowUpChoice) -> Option:
+        keys = {"tomorrow": "t", "plus3": "3", "next_week": "w", "none": "n"}
+        when = f"  {short_day(choice.day)}" if choice.day else ""
+        return Option(f"{keys[choice.key]}  {tr(f'follow.{choice.key}')}{when}", id=choice.key)
+
+    def on_mount(self) -> None:
+        self.query_one("#log-date").display = False
+        follow = self.query_one("#log-follow-up", OptionList)
+        follow.highlighted = 0  # tomorrow: the usual case
+        if self.kind == "call":
+            outcome = self.query_one("#log-outcome", OptionList)
+            outcome.highlighted = 0
+            outcome.focus()
+        else:
+            follow.focus()
+
+    def on_key(self, event) -> None:
+        """Number and letter shortcuts inside the two lists."""
+        focused = self.focused
+        if isinstance(focused, OptionList) and focused.id == "log-outcome":
+            if event.character and event.character.isdigit():
+                index = int(event.character) - 1
+                if 0 <= index < len(CALL_OUTCOMES):
+                    focused.highlighted = index
+                    self.query_one("#log-follow-up").focus()
+                    event.stop()
+        elif isinstance(focused, OptionList) and focused.id == "log-follow-up":
+            keys = {"t": "tomorrow", "3": "plus3", "w": "next_week", "n": "none", "d": "date"}
+            target = keys.get(event.character or "")
+            if target:
+                focused.highlighted = focused.get_option_index(target)
+                self._follow_up_chosen(target)
+                event.stop()
+
+    @on(OptionList.OptionSelected, "#log-outcome")
+    def _outcome_selected(self) -> None:
+        self.query_one("#log-follow-up").focus()
+
+    @on(OptionList.OptionSelected, "#log-follow-up")
+    def _follow_selected(self, event: OptionList.OptionSelected) -> None:
+        self._follow_up_chosen(event.option.id or "none")
+
+    def _follow_up_chosen(self, key: str) -> None:
+        date_box = self.query_one("#log-date", Input)
+        date_box.display = key == "date"
+        (date_box if key == "date" else self.query_one("#log-note", Input)).focus()
+
+    @on(Input.Submitted, "#log-date")
+    def _date_done(self) -> None:
+        self.query_one("#log-note").focus()
+
+    @on(Input.Submitted, "#log-note")
+    def _note_done(self) -> None:
+        self.action_record()
+
+    def _selected_id(self, selector: str) -> str:
+        lists = self.query(selector)
+        if not lists:
+            return ""
+        option_list = lists.first(OptionList)
+        index = option_list.highlighted
+        if index is None:
+            return ""
+        return option_list.get_option_at_index(index).id or ""
+
+    def action_record(self) -> None:
+        follow = self._selected_id("#log-follow-up")
+        next_at: dt.datetime | None = None
+        if follow == "date":
+            raw = self.query_one("#log-date", Input).value
+            day = parse_date(raw, self.today)
+            if day is None:
+                self.query_one("#log-error", Static).update(tr("answer.date.invalid"))
+                self.query_one("#log-date").focus()
+                return
+            next_at = follow_up_at(day, self.calendar)
+        else:
+            choice = next((c for c in self.choices if c.key == follow), None)
+            if choice is not None and choice.day is not None:
+                next_at = follow_up_at(choice.day, self.calendar)
+        next_action = self.query_one("#log-next-action", Input).value.strip()
+        if next_at is not None and not next_action:
+            next_action = tr(f"next.{self.kind}")
+        self.dismiss(
+            ActivityInput(
+                kind=self.kind,
+                outcome=self._selected_id("#log-outcome") if self.kind == "call" else "",
+                duration_s=self.duration_s,
+                note=self.query_one("#log-note", Input).value,
+                customer_voice=self.query_one("#log-voice", Checkbox).value,
+                next_action_at=next_at,
+                next_action=next_action,
+            )
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
