@@ -191,6 +191,8 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "tier.stretch": ("希望ライン到達", "stretch reached"),
     "kpi.back": ("戻る", "Back"),
     "kpi.refresh": ("更新", "Refresh"),
+    "kpi.export": ("日報CSV", "Daily CSV"),
+    "kpi.exported": ("日報を書き出しました: {path}", "Daily log written to {path}"),
     "kpi.loading": ("集計中…", "Counting…"),
     # help
     "help.title": ("キー操作", "Keys"),

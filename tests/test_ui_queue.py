@@ -28,7 +28,7 @@ def _seed(db):
 
 
 async def test_queue_shows_leads_in_working_order_with_literal_text(db) -> None:
-    me, overdue, new, later = _seed(db)
+    me, _overdue, _new, _later = _seed(db)
     app = make_app(db, me)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -56,7 +56,7 @@ async def test_columns_align_with_kanji_and_half_width_kana(db) -> None:
 
 
 async def test_filter_as_you_type_and_escape_clears(db) -> None:
-    me, overdue, new, later = _seed(db)
+    me, _overdue, new, _later = _seed(db)
     app = make_app(db, me)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -72,7 +72,7 @@ async def test_filter_as_you_type_and_escape_clears(db) -> None:
 
 
 async def test_enter_opens_the_lead_under_the_cursor_and_escape_returns(db) -> None:
-    me, overdue, new, later = _seed(db)
+    me, _overdue, new, _later = _seed(db)
     app = make_app(db, me)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -86,7 +86,7 @@ async def test_enter_opens_the_lead_under_the_cursor_and_escape_returns(db) -> N
 
 
 async def test_n_opens_the_most_urgent_lead(db) -> None:
-    me, overdue, new, later = _seed(db)
+    me, overdue, _new, _later = _seed(db)
     app = make_app(db, me)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

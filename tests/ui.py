@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from isdesk.app import IsdeskApp
 from isdesk.context import WorkContext
@@ -27,14 +29,17 @@ async def settle(pilot: Pilot, rounds: int = 3) -> None:
     """Let workers finish, queued saves land and their messages be handled."""
     app = pilot.app
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        # A read replaced by a newer one is cancelled on purpose (exclusive workers).
+        with contextlib.suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
         await asyncio.to_thread(app.ctx.saver.flush, 10)
         await pilot.pause()
 
 
 def static_text(app: IsdeskApp, selector: str) -> str:
     """The plain text a Static shows (rich Text or str)."""
-    content = app.screen.query_one(selector).content
+    widget = app.screen.query_one(selector)
+    content = widget.content if hasattr(widget, "content") else widget.render()
     return content.plain if hasattr(content, "plain") else str(content)
 
 

@@ -127,7 +127,8 @@ TIER_JA: Mapping[str, str] = {
     "stretch": "到達希望",
 }
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Full-width forms too: Japanese Excel's input conversion can turn ＝ into a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def neutralize(value: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -12,8 +14,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
 from isdesk.context import WorkContext
-from isdesk.i18n import tr
+from isdesk.export.daily import daily_export
+from isdesk.export.writer import render, write_private_file
+from isdesk.i18n import current_language, tr
 from isdesk.kpi import ACTIVITY_KINDS
+from isdesk.locations import data_dir, make_private_dir
 from isdesk.services.scorecard import Scorecard, operator_scorecard
 from isdesk.widgets.bindings import localize_bindings
 from isdesk.widgets.target_bar import TargetBar
@@ -26,7 +31,13 @@ class KpiScreen(ReportsWorkerErrors, Screen[None]):
     BINDINGS = [
         Binding("escape,K", "back", "kpi.back", id="kpi.back"),
         Binding("r", "refresh", "kpi.refresh", id="kpi.refresh"),
+        Binding("x", "export", "kpi.export", id="kpi.export"),
     ]
+
+    class Exported(Message):
+        def __init__(self, path: Path) -> None:
+            self.path = path
+            super().__init__()
 
     class Loaded(Message):
         def __init__(self, card: Scorecard) -> None:
@@ -62,10 +73,10 @@ class KpiScreen(ReportsWorkerErrors, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.action_refresh()
         self.set_interval(REFRESH_SECONDS, self.action_refresh)
 
     def on_screen_resume(self) -> None:
+        # Also fires when the screen is first shown: one load, then on every return.
         self.action_refresh()
 
     def action_refresh(self) -> None:
@@ -73,6 +84,25 @@ class KpiScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_export(self) -> None:
+        self._export()
+
+    @work(thread=True, group="kpi-export", exit_on_error=False)
+    def _export(self) -> None:
+        """Today's daily log as Excel CSV (a lead gets the team's), like `isdesk export daily`."""
+        ctx = self.ctx
+        ctx.saver.flush(timeout=2)
+        day = ctx.today()
+        export = daily_export(ctx.actor, day, ctx.rules)
+        folder = data_dir() / "exports"
+        make_private_dir(folder)
+        path = folder / f"isdesk-daily-{day.isoformat()}-{ctx.actor.name}.csv"
+        write_private_file(path, render(export, "csv", lang=current_language()))
+        self.post_message(self.Exported(path))
+
+    def on_kpi_screen_exported(self, message: Exported) -> None:
+        self.notify(tr("kpi.exported", path=str(message.path)), timeout=10)
 
     @work(thread=True, exclusive=True, group="kpi-load", exit_on_error=False)
     def _load(self) -> None:
