@@ -19,6 +19,13 @@ from zoneinfo import ZoneInfo, available_timezones
 import yaml
 
 from isdesk.conditions import Always, Condition, unreachable_rank
+from isdesk.rules_routing import (
+    AssignmentRules,
+    Stages,
+    default_stages,
+    parse_assignment,
+    parse_stages,
+)
 from isdesk.rules_yaml import Source, pairs, parse_condition, peek, required_mapping
 
 __all__ = [
@@ -233,6 +240,8 @@ class Rules:
     activity: ActivityRules = ActivityRules()
     targets: Targets = field(default_factory=Targets)
     calendar: CalendarRules = CalendarRules()
+    assignment: AssignmentRules = field(default_factory=AssignmentRules)  # lead routing
+    stages: Stages = field(default_factory=default_stages)  # pipeline stages, in order
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -712,4 +721,6 @@ _SECTIONS: dict[str, _Section] = {
     "activity": _Section(_parse_activity, False, "the weights of the activity volume"),
     "targets": _Section(_parse_targets, False, "the daily and quarterly target lines"),
     "calendar": _Section(_parse_calendar, False, "time zone, fiscal year start and holidays"),
+    "assignment": _Section(parse_assignment, False, "lead groups by source, holding cap"),
+    "stages": _Section(parse_stages, False, "the pipeline stages, e.g. [list, proposal, …]"),
 }
