@@ -156,6 +156,8 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "lead.appointment": ("アポ", "Appointment"),
     "lead.meeting": ("商談", "Meeting"),
     "lead.note": ("メモ", "Note"),
+    # hand-off
+    "handoff.other_items": ("【ヒアリング】", "[Hearing]"),
     # KPI
     "kpi.title": ("KPI", "KPI"),
     "kpi.today": ("今日の行動量", "Today's activity"),

@@ -27,6 +27,10 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     for name in ("ISDESK_DB", "ISDESK_RULES", "ISDESK_OPERATOR", "ISDESK_LANG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+    from isdesk.i18n import set_display_zone, set_language
+
+    set_language("en")  # process-wide UI state: every test starts from the same
+    set_display_zone(None)
     return data
 
 

@@ -1,5 +1,7 @@
 """The work queue: an operator's leads in the order to work them, a page at a time.
 
+Open leads, and nurturing ones whose follow-up is due.
+
 Order (what to do now): overdue follow-ups first (oldest first), then new leads never
 touched, in arrival order, then the rest by their next action. Pages come straight from the
 database so 100,000 leads cost the same as 100.
@@ -61,7 +63,11 @@ def _escape_like(text: str) -> str:
 
 def _where(query: QueueQuery):
     actor = query.actor
-    cond = Lead.status == "open"
+    now = query.now or utcnow()
+    # Nurturing leads (field sales said "not now") come back once their follow-up is due.
+    cond = (Lead.status == "open") | (
+        (Lead.status == "nurturing") & (Lead.next_action_at <= now)
+    )
     if query.scope is QueueScope.MINE:
         cond &= Lead.owner == actor.id
     elif query.scope is QueueScope.UNASSIGNED:
