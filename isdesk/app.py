@@ -11,6 +11,7 @@ from textual.screen import Screen
 from isdesk.context import WorkContext
 from isdesk.i18n import set_display_zone, tr
 from isdesk.screens.help import HelpScreen, sections_for
+from isdesk.screens.inbox import InboxScreen
 from isdesk.screens.kpi import KpiScreen
 from isdesk.screens.lead import LeadScreen
 from isdesk.screens.queue import QueueScreen
@@ -32,7 +33,11 @@ class IsdeskApp(App[None]):
         set_display_zone(ctx.rules.calendar.zone)
 
     def on_mount(self) -> None:
-        self.push_screen(QueueScreen(self.ctx))
+        # Field sales work from the hand-offs they receive; everyone else from the queue.
+        if self.ctx.actor.role == "field":
+            self.push_screen(InboxScreen(self.ctx))
+        else:
+            self.push_screen(QueueScreen(self.ctx))
 
     def on_unmount(self) -> None:
         # Every answer typed before quitting is written before the process goes.

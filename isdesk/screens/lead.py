@@ -18,8 +18,7 @@ from textual.widgets import Footer, Input, LoadingIndicator, Static
 from isdesk.context import WorkContext
 from isdesk.i18n import pick, to_local, tr
 from isdesk.qualification import Qualification, evaluate
-from isdesk.screens.log_activity import LogActivityDialog
-from isdesk.services.activities import ActivityInput, LoggedActivity, log_activity
+from isdesk.screens.lead_actions import LeadActions
 from isdesk.services.leads import (
     AnswerState,
     LeadDetail,
@@ -38,7 +37,7 @@ from isdesk.widgets.worker_errors import ReportsWorkerErrors
 POLL_SECONDS = 3.0
 
 
-class LeadScreen(ReportsWorkerErrors, Screen[None]):
+class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
     """One lead, worked during a call."""
 
     BINDINGS = [
@@ -66,6 +65,7 @@ class LeadScreen(ReportsWorkerErrors, Screen[None]):
         ),
         Binding("f5,m", "log('meeting')", "lead.meeting", key_display="F5", id="lead.meeting"),
         Binding("f6,o", "log('note')", "lead.note", key_display="F6", id="lead.note"),
+        Binding("f7,h", "hand_off", "lead.handoff", key_display="F7", id="lead.handoff"),
         Binding("ctrl+o", "keep_mine", "lead.keep_mine", id="lead.keep_mine"),
         Binding("ctrl+t", "take_theirs", "lead.take_theirs", id="lead.take_theirs"),
     ]
@@ -87,12 +87,6 @@ class LeadScreen(ReportsWorkerErrors, Screen[None]):
             self.outcome = outcome
             self.error = error
             self.item = item
-            super().__init__()
-
-    class ActivityLogged(Message):
-        def __init__(self, logged: LoggedActivity | None, error: BaseException | None) -> None:
-            self.logged = logged
-            self.error = error
             super().__init__()
 
     class VersionSeen(Message):
@@ -307,46 +301,6 @@ class LeadScreen(ReportsWorkerErrors, Screen[None]):
         if action in ("keep_mine", "take_theirs"):
             return bool(self._conflicts)
         return True
-
-    # -- activity logging -------------------------------------------------------------------
-    def action_call(self) -> None:
-        """F2 starts the call timer; F2 again ends the call and asks how it went."""
-        timer = self.query_one(CallTimer)
-        if not timer.running:
-            timer.start()
-            self.notify(tr("call.started"), timeout=2)
-            return
-        self._ask_and_log("call", timer.stop())
-
-    def action_log(self, kind: str) -> None:
-        self._ask_and_log(kind, 0)
-
-    def _ask_and_log(self, kind: str, duration_s: int) -> None:
-        def logged(entry: ActivityInput | None) -> None:
-            if entry is not None:
-                self._submit_activity(entry)
-
-        dialog = LogActivityDialog(kind, self.ctx.today(), self.ctx.rules.calendar, duration_s)
-        self.app.push_screen(dialog, logged)
-
-    def _submit_activity(self, entry: ActivityInput) -> None:
-        ctx = self.ctx
-
-        def run() -> LoggedActivity:
-            return log_activity(ctx.actor, self.lead_id, entry)
-
-        def done(logged: LoggedActivity | None, error: BaseException | None) -> None:
-            self.post_message(self.ActivityLogged(logged, error))
-
-        # Through the same ordered writer as the answers: rank_after sees every answer typed.
-        ctx.saver.submit(run, done)
-
-    def on_lead_screen_activity_logged(self, message: ActivityLogged) -> None:
-        if message.error is not None or message.logged is None:
-            self.notify(tr("log.failed", error=message.error), severity="error", timeout=10)
-            return
-        self.notify(tr("log.logged", kind=tr(f"kind.{message.logged.kind}")), timeout=3)
-        self._load()  # history and next action
 
     # -- navigation -------------------------------------------------------------------------
     def action_jump(self, number: int) -> None:

@@ -153,8 +153,8 @@ def hand_off(
         if lead.status != "open":
             raise HandoffError(f"lead {lead_id} is {lead.status}, not open")
         field = Operator.get_or_none(
-            (Operator.name == to_user) & (Operator.role == "field") & (Operator.active == True)
-        )  # noqa: E712
+            (Operator.name == to_user) & (Operator.role == "field") & Operator.active
+        )
         if field is None:
             raise HandoffError(f"{to_user!r} is not an active field sales user")
         if not note.strip():

@@ -1,0 +1,261 @@
+"""Field sales' home: the leads handed to them, to accept, reject or move along the stages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from isdesk.answers import parse_date
+from isdesk.context import WorkContext
+from isdesk.followup import follow_up_at
+from isdesk.i18n import pick, to_local, tr
+from isdesk.services.handoff import (
+    REJECT_REASONS,
+    HandoffView,
+    accept_handoff,
+    inbox,
+    move_stage,
+    reject_handoff,
+)
+from isdesk.widgets.bindings import localize_bindings
+from isdesk.widgets.worker_errors import ReportsWorkerErrors
+
+
+class RejectDialog(ModalScreen[tuple[str, str, dt.date | None] | None]):
+    """Why the lead goes back: 1 not qualified, 2 timing (+ date), 3 lost after meetings."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "send", "handoff.send", priority=True),
+        Binding("escape", "cancel", "log.cancel"),
+    ]
+
+    def __init__(self, today: dt.date) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="reject-box"):
+            yield Static(tr("inbox.reject_title"), id="log-title")
+            yield OptionList(
+                *[
+                    Option(f"{n}  {tr(f'reason.{r}')}", id=r)
+                    for n, r in enumerate(REJECT_REASONS, start=1)
+                ],
+                id="reject-reason",
+            )
+            yield Input(placeholder=tr("log.date_placeholder"), id="reject-date")
+            yield Input(placeholder=tr("inbox.comment"), id="reject-comment")
+            yield Static("", id="log-error")
+
+    def on_mount(self) -> None:
+        reasons = self.query_one("#reject-reason", OptionList)
+        reasons.highlighted = 0
+        reasons.focus()
+
+    def on_key(self, event) -> None:
+        if self.focused is self.query_one("#reject-reason") and (event.character or "") in "123":
+            self.query_one("#reject-reason", OptionList).highlighted = int(event.character) - 1
+            self._reason_chosen()
+            event.stop()
+
+    @on(OptionList.OptionSelected)
+    def _reason_chosen(self) -> None:
+        timing = self._reason() == "timing"
+        (self.query_one("#reject-date") if timing else self.query_one("#reject-comment")).focus()
+
+    @on(Input.Submitted, "#reject-date")
+    def _date_done(self) -> None:
+        self.query_one("#reject-comment").focus()
+
+    @on(Input.Submitted, "#reject-comment")
+    def _comment_done(self) -> None:
+        self.action_send()
+
+    def _reason(self) -> str:
+        reasons = self.query_one("#reject-reason", OptionList)
+        index = reasons.highlighted or 0
+        return reasons.get_option_at_index(index).id or REJECT_REASONS[0]
+
+    def action_send(self) -> None:
+        reason = self._reason()
+        day = None
+        if reason == "timing":
+            day = parse_date(self.query_one("#reject-date", Input).value, self.today)
+            if day is None:
+                self.query_one("#log-error", Static).update(tr("answer.date.invalid"))
+                self.query_one("#reject-date").focus()
+                return
+        self.dismiss((reason, self.query_one("#reject-comment", Input).value, day))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class InboxScreen(ReportsWorkerErrors, Screen[None]):
+    BINDINGS = [
+        Binding("a", "accept", "inbox.accept", id="inbox.accept"),
+        Binding("r", "reject", "inbox.reject", id="inbox.reject"),
+        Binding("n", "next_stage", "inbox.next_stage", id="inbox.next_stage"),
+        Binding("d", "toggle_decided", "inbox.toggle", id="inbox.toggle"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, items: list[HandoffView]) -> None:
+            self.items = items
+            super().__init__()
+
+    class Done(Message):
+        def __init__(self, text: str, error: BaseException | None) -> None:
+            self.text = text
+            self.error = error
+            super().__init__()
+
+    def __init__(self, ctx: WorkContext) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.ctx = ctx
+        self.items: list[HandoffView] = []
+        self.include_decided = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="inbox-title")
+        with Horizontal(id="inbox-body"):
+            yield OptionList(id="inbox-list")
+            with VerticalScroll(id="inbox-detail"):
+                yield Static(id="inbox-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#inbox-list").focus()
+        self.set_interval(10, self.reload)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self._load(self.include_decided)
+
+    @work(thread=True, exclusive=True, group="inbox-load", exit_on_error=False)
+    def _load(self, include_decided: bool) -> None:
+        self.post_message(self.Loaded(inbox(self.ctx.actor, include_decided=include_decided)))
+
+    def on_inbox_screen_loaded(self, message: Loaded) -> None:
+        self.items = message.items
+        option_list = self.query_one("#inbox-list", OptionList)
+        keep = option_list.highlighted or 0
+        option_list.clear_options()
+        for item in self.items:
+            line = Text(f"{to_local(item.created_at):%m/%d} ", style="dim")
+            line.append(f"[{item.rank}] ", style="bold")
+            line.append(f"{item.company}  {item.contact}  ")
+            line.append(f"← {item.from_name}  ", style="italic")
+            line.append(tr(f"inbox.status.{item.status}"))
+            option_list.add_option(Option(line, id=str(item.id)))
+        if self.items:
+            option_list.highlighted = min(keep, len(self.items) - 1)
+        pending = sum(1 for i in self.items if i.status == "pending")
+        self.query_one("#inbox-title", Static).update(
+            Text(tr("inbox.title", name=self.ctx.actor.display_name, pending=pending))
+        )
+        self._show_detail()
+
+    @on(OptionList.OptionHighlighted)
+    def _show_detail(self) -> None:
+        item = self.current
+        note = self.query_one("#inbox-note", Static)
+        if item is None:
+            note.update(Text(tr("inbox.empty")))
+            return
+        stage = self.ctx.rules.stages.labels.get(item.stage)
+        text = Text()
+        text.append(f"{item.company}\n", style="bold")
+        text.append(f"{item.contact}  {item.phone}  {item.email}\n")
+        text.append(
+            f"{tr('lead.rank')} {item.rank} · {tr('lead.stage')} "
+            f"{pick(stage) if stage else item.stage}\n\n"
+        )
+        text.append(item.note)
+        if item.reason:
+            text.append(f"\n\n{tr(f'reason.{item.reason}')} {item.comment}", style="italic")
+        note.update(text)
+
+    @property
+    def current(self) -> HandoffView | None:
+        index = self.query_one("#inbox-list", OptionList).highlighted
+        if index is None or index >= len(self.items):
+            return None
+        return self.items[index]
+
+    def _run(self, fn, text: str) -> None:
+        self._act(fn, text)
+
+    @work(thread=True, group="inbox-act", exit_on_error=False)
+    def _act(self, fn, text: str) -> None:
+        try:
+            fn()
+        except (ValueError, PermissionError) as error:
+            self.post_message(self.Done(text, error))
+            return
+        self.post_message(self.Done(text, None))
+
+    def on_inbox_screen_done(self, message: Done) -> None:
+        if message.error is not None:
+            self.notify(str(message.error), severity="error", timeout=8)
+        else:
+            self.notify(message.text)
+        self.reload()
+
+    def action_accept(self) -> None:
+        item, ctx = self.current, self.ctx
+        if item is not None:
+            self._run(
+                lambda: accept_handoff(ctx.actor, item.id, ctx.rules),
+                tr("inbox.accepted", company=item.company),
+            )
+
+    def action_reject(self) -> None:
+        item, ctx = self.current, self.ctx
+        if item is None:
+            return
+
+        def chosen(result: tuple[str, str, dt.date | None] | None) -> None:
+            if result is None:
+                return
+            reason, comment, day = result
+            when = follow_up_at(day, ctx.rules.calendar) if day else None
+            self._run(
+                lambda: reject_handoff(
+                    ctx.actor, item.id, reason, ctx.rules, comment=comment, follow_up_at=when
+                ),
+                tr("inbox.rejected", company=item.company),
+            )
+
+        self.app.push_screen(RejectDialog(ctx.today()), chosen)
+
+    def action_next_stage(self) -> None:
+        item, ctx = self.current, self.ctx
+        if item is None:
+            return
+        stages = ctx.rules.stages.keys
+        if item.stage not in stages or item.stage == stages[-1]:
+            return
+        target = stages[stages.index(item.stage) + 1]
+        label = pick(ctx.rules.stages.labels[target])
+        self._run(
+            lambda: move_stage(ctx.actor, item.lead_id, target, ctx.rules),
+            tr("inbox.moved", company=item.company, stage=label),
+        )
+
+    def action_toggle_decided(self) -> None:
+        self.include_decided = not self.include_decided
+        self.reload()
