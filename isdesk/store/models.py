@@ -89,7 +89,10 @@ class Answer(BaseModel):
         indexes = ((("lead", "item"), True),)
 
 
-EVENT_KINDS = ("created", "answer", "rank", "sql", "stage", "owner", "status", "next_action")
+# "touch": an import met the lead again (a new campaign or source touch point; see Touch).
+EVENT_KINDS = (
+    "created", "answer", "rank", "sql", "stage", "owner", "status", "next_action", "touch"
+)  # fmt: skip
 
 
 class LeadEvent(BaseModel):
@@ -136,4 +139,53 @@ class Activity(BaseModel):
         )
 
 
-ALL_MODELS = (Operator, Campaign, Lead, Answer, LeadEvent, Activity)
+class ImportRun(BaseModel):
+    """One file imported by ``isdesk import``, keyed by its content: progress for resuming.
+
+    ``rows_done`` rows (in file order) are committed; an interrupted import run again on the
+    same bytes continues after them, and a finished one imports nothing twice.
+    """
+
+    id = AutoField()
+    digest = CharField(unique=True)  # sha256 of the file's bytes
+    file_name = CharField(default="")
+    mapping = CharField(default="")
+    options = TextField(default="{}")  # JSON: the options that shape the rows (resume checks them)
+    rows_total = IntegerField(default=0)
+    rows_done = IntegerField(default=0)
+    created = IntegerField(default=0)
+    merged = IntegerField(default=0)
+    rejected = IntegerField(default=0)
+    status = CharField(default="running")  # running | done
+    actor = ForeignKeyField(Operator, null=True, on_delete="RESTRICT")
+    started_at = UtcDateTimeField(default=utcnow)
+    finished_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        table_name = "import_run"
+
+
+class Touch(BaseModel):
+    """A lead's touch point: it arrived (kind "new") or came back (kind "return") through a
+    campaign or source. Imports write one per file row, at most once: (import_run, row) is unique.
+    """
+
+    id = AutoField()
+    lead = ForeignKeyField(Lead, backref="touches", on_delete="RESTRICT")
+    campaign = ForeignKeyField(Campaign, null=True, backref="touches", on_delete="RESTRICT")
+    source = CharField(default="")
+    at = UtcDateTimeField()
+    kind = CharField(default="new")  # new | return
+    import_run = ForeignKeyField(ImportRun, null=True, backref="touches", on_delete="RESTRICT")
+    row = IntegerField(null=True)  # the file row (as Excel numbers it, header = 1)
+    created_at = UtcDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("import_run", "row"), True),
+            (("lead", "at"), False),
+            (("campaign", "at"), False),
+        )
+
+
+ALL_MODELS = (Operator, Campaign, Lead, Answer, LeadEvent, Activity, ImportRun, Touch)
