@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     from isdesk.export.command import register as register_export
 
     register_export(sub, common)
+    from isdesk.importer.command import register as register_import
+
+    register_import(sub, common)
+    from isdesk.assign_command import register as register_assign
+
+    register_assign(sub, common)
     return parser
 
 
@@ -144,6 +150,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from isdesk.export.command import run as run_export
 
         return run_export(args, settings, _load_rules(settings))
+    if command == "import":
+        from isdesk.importer.command import run as run_import
+
+        return run_import(args, settings, _load_rules(settings))
+    if command in ("assign", "next"):
+        from isdesk.assign_command import run as run_assign
+
+        return run_assign(args, settings, _load_rules(settings))
     if command == "operator":
         _load_rules(settings)
         _open_store(settings)

@@ -63,6 +63,7 @@ __all__ = [
     "UnassignedLead",
     "apply_moves",
     "assign_unassigned",
+    "claim_next_lead",
     "deactivate_operator",
     "operator_loads",
     "propose_rebalance",
@@ -767,10 +768,13 @@ def take_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLead
             lead = Lead.get_by_id(first[0].id)
             load = _open_counts([actor.id]).get(actor.id, 0)
         return _taken(lead, rules, False, "own_overdue" if first[0].overdue else "own_new", load)
-    return _claim(actor, rules, now)
+    return claim_next_lead(actor, rules, now=now)
 
 
-def _claim(actor: Actor, rules: Rules, now: dt.datetime) -> TakenLead | None:
+def claim_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLead | None:
+    """Claim the oldest unassigned open lead the actor's group rules allow, atomically (the
+    second half of :func:`take_next_lead`, without looking at the actor's own queue). None when
+    there is none or the actor is at the cap."""
     ar = rules.assignment
     allowed = _allowed_sources(actor, rules)
     if allowed is None:

@@ -1,0 +1,114 @@
+"""`isdesk assign` (a team lead hands out the unassigned leads) and `isdesk next` (an operator
+takes the next lead to work).
+
+``register`` adds both sub-commands to isdesk's parser; ``run`` does the work once the caller
+has resolved the settings and loaded the rules. Exit codes: 0 done, 2 a user mistake (printed
+without a traceback), 3 for `next` when there is no lead to give.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from isdesk.rules import Rules
+from isdesk.settings import Settings
+
+EXIT_NOTHING = 3
+COMMANDS = ("assign", "next")
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add ``assign`` and ``next``; ``common`` has --db/--rules/--as/--lang."""
+    assign = subparsers.add_parser(
+        "assign",
+        parents=[common],
+        help="hand out unassigned leads by the rules (team leads)",
+        description=(
+            "Hand out every unassigned open lead in arrival order, group by group "
+            "(rules.yaml assignment:), to the least loaded operator of your team under the "
+            "holding cap. Prints the plan; --dry-run prints it and changes nothing."
+        ),
+    )
+    assign.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
+    assign.add_argument("--format", choices=("table", "json"), default="table")
+    take = subparsers.add_parser(
+        "next",
+        parents=[common],
+        help="take the next lead to work (exit code 3: none)",
+        description=(
+            "Your most urgent lead (an overdue follow-up or an untouched lead of yours), else "
+            "the oldest unassigned lead your group rules allow, taken for you atomically. "
+            "Exit code 3 when there is none."
+        ),
+    )
+    take.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
+    """Run ``isdesk assign`` or ``isdesk next``; user mistakes raise isdesk.cli.UserError."""
+    from isdesk.cli import UserError, _open_store  # here: isdesk.cli imports this module
+    from isdesk.services.assignment import AssignmentError, AssignmentPermissionError
+    from isdesk.services.operators import find_operator
+    from isdesk.store.db import utcnow
+
+    _open_store(settings)
+    actor = find_operator(settings.operator)
+    if actor is None:
+        raise UserError(
+            f"operator {settings.operator!r} is not registered in this database: "
+            "run as a registered operator with --as NAME (`isdesk operator list` shows them)"
+        )
+    try:
+        if args.command == "assign":
+            return _assign(args, actor, rules, utcnow())
+        return _next(args, actor, rules, utcnow())
+    except (AssignmentPermissionError, AssignmentError) as error:
+        raise UserError(str(error)) from None
+
+
+def _assign(args, actor, rules: Rules, now) -> int:
+    from isdesk.services.assignment import assign_unassigned
+
+    report = assign_unassigned(rules, now=now, dry_run=args.dry_run, actor=actor)
+    if args.format == "json":
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    verb = "would assign" if report.dry_run else "assigned"
+    print(
+        f"{verb} {len(report.rows)} lead(s) in team {report.team} "
+        f"(policy {report.policy}, cap {report.cap}); {len(report.unassigned)} left unassigned"
+    )
+    for r in report.rows:
+        print(
+            f"  {r.lead_id:>7}  {r.acquired_at:%Y-%m-%d %H:%M}  {r.group:<10} {r.source:<12} "
+            f"→ {r.operator} (held {r.load_before})  {r.company}"
+        )
+    if report.loads:
+        print("loads (open leads before → after):")
+        for x in report.loads:
+            print(f"  {x.name:<20} {x.team:<10} {x.before:>5} → {x.after:<5} cap {x.cap}")
+    if report.unassigned:
+        print("left unassigned:")
+        for u in report.unassigned:
+            print(f"  {u.lead_id:>7}  {u.source:<12} {u.message}")
+    return 0
+
+
+def _next(args, actor, rules: Rules, now) -> int:
+    from isdesk.services.assignment import take_next_lead
+
+    taken = take_next_lead(actor, rules, now=now)
+    if taken is None:
+        print("isdesk: no lead to take right now", file=sys.stderr)
+        return EXIT_NOTHING
+    if args.format == "json":
+        print(json.dumps(taken.to_json(), ensure_ascii=False))
+        return 0
+    how = "taken" if taken.claimed else "yours"
+    print(
+        f"{taken.id}\t{taken.company}\t{taken.contact}\t{taken.phone}\t{taken.rank}\t"
+        f"{taken.group}\t{how}"
+    )
+    return 0
