@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import sys
 from collections.abc import Sequence
@@ -19,6 +20,16 @@ from isdesk.rules import Rules, RulesError, load_rules
 from isdesk.settings import Settings, resolve_settings
 
 EXIT_USAGE = 2
+
+# Commands that live in a module of their own: each has register(subparsers, common) and
+# run(args, settings, rules) -> exit code, and imports what it needs only when run.
+COMMAND_MODULES = {
+    "export": "isdesk.export.command",
+    "import": "isdesk.importer.command",
+    "assign": "isdesk.assign_command",
+    "next": "isdesk.assign_command",
+    "team": "isdesk.team_command",
+}
 
 
 class UserError(Exception):
@@ -98,15 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--display-name", help="name shown in the UI, e.g. 佐藤 美咲")
     op_sub.add_parser("list", parents=[common], help="list operators")
 
-    from isdesk.export.command import register as register_export
-
-    register_export(sub, common)
-    from isdesk.importer.command import register as register_import
-
-    register_import(sub, common)
-    from isdesk.assign_command import register as register_assign
-
-    register_assign(sub, common)
+    for module in dict.fromkeys(COMMAND_MODULES.values()):
+        importlib.import_module(module).register(sub, common)
     return parser
 
 
@@ -146,18 +150,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         settings = _settings(args, default_db=demo_db_path())
         return _demo_command(args, settings)
     settings = _settings(args)
-    if command == "export":
-        from isdesk.export.command import run as run_export
-
-        return run_export(args, settings, _load_rules(settings))
-    if command == "import":
-        from isdesk.importer.command import run as run_import
-
-        return run_import(args, settings, _load_rules(settings))
-    if command in ("assign", "next"):
-        from isdesk.assign_command import run as run_assign
-
-        return run_assign(args, settings, _load_rules(settings))
+    if command in COMMAND_MODULES:
+        module = importlib.import_module(COMMAND_MODULES[command])
+        return module.run(args, settings, _load_rules(settings))
     if command == "operator":
         _load_rules(settings)
         _open_store(settings)

@@ -17,6 +17,7 @@ from isdesk.context import WorkContext
 from isdesk.i18n import tr
 from isdesk.screens.kpi import KpiScreen
 from isdesk.screens.lead import LeadScreen
+from isdesk.screens.team import TeamScreen
 from isdesk.services.queue import (
     QueueQuery,
     QueueRow,
@@ -38,6 +39,7 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
         Binding("n", "next_lead", "queue.next", id="queue.next"),
         Binding("s", "switch_scope", "queue.scope", id="queue.scope"),
         Binding("K", "kpi", "queue.kpi", id="queue.kpi"),
+        Binding("T", "team", "queue.team", id="queue.team"),
         Binding("r", "refresh", "queue.refresh", show=False, id="queue.refresh"),
         Binding("escape", "close_filter", show=False),
     ]
@@ -170,6 +172,14 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
     @on(LeadTable.Selected)
     def _selected(self, message: LeadTable.Selected) -> None:
         self.open_lead(message.lead_id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "team":
+            return self.ctx.actor.is_lead  # only team leads see the team tabs
+        return True
+
+    def action_team(self) -> None:
+        self.app.push_screen(TeamScreen(self.ctx))
 
     def action_kpi(self) -> None:
         self.app.push_screen(KpiScreen(self.ctx))
