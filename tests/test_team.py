@@ -45,7 +45,7 @@ def _team(db):
 
 
 def test_overview_numbers_per_operator(db) -> None:
-    boss, busy, idle = _team(db)
+    boss, _busy, _idle = _team(db)
     overview = team_overview(boss, "inbound", RULES, TODAY, NOW)
     rows = {r.name: r for r in overview.rows}
     assert set(rows) == {"boss", "busy", "idle"}
@@ -104,7 +104,7 @@ def test_team_show_prints_the_same_numbers_as_json(db, db_url: str) -> None:
 
 
 async def test_rebalance_shows_the_moves_then_applies_exactly_those(db) -> None:
-    boss, busy, idle = _team(db)
+    boss, _busy, _idle = _team(db)
     app = make_app(db, boss, rules=RULES)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -129,7 +129,7 @@ async def test_rebalance_shows_the_moves_then_applies_exactly_those(db) -> None:
 
 
 async def test_a_lead_moves_marked_leads_to_another_operator(db) -> None:
-    boss, busy, idle = _team(db)
+    boss, _busy, idle = _team(db)
     app = make_app(db, boss, rules=RULES)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
