@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import yaml
 
 from isdesk.conditions import Always, Condition, unreachable_rank
+from isdesk.rules_mappings import CustomMapping, parse_mappings
 from isdesk.rules_routing import (
     AssignmentRules,
     Stages,
@@ -242,6 +243,7 @@ class Rules:
     calendar: CalendarRules = CalendarRules()
     assignment: AssignmentRules = field(default_factory=AssignmentRules)  # lead routing
     stages: Stages = field(default_factory=default_stages)  # pipeline stages, in order
+    mappings: Mapping[str, CustomMapping] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -723,4 +725,5 @@ _SECTIONS: dict[str, _Section] = {
     "calendar": _Section(_parse_calendar, False, "time zone, fiscal year start and holidays"),
     "assignment": _Section(parse_assignment, False, "lead groups by source, holding cap"),
     "stages": _Section(parse_stages, False, "the pipeline stages, e.g. [list, proposal, …]"),
+    "mappings": _Section(parse_mappings, False, "CSV column mappings for `isdesk import`"),
 }

@@ -254,3 +254,112 @@ def test_preview_reports_rejects_and_unfit_headers_as_problems(tmp_path: Path) -
     other.write_text("商品,数量\nA,1\n", encoding="utf-8")
     unfit = preview(other)
     assert unfit.mapping_name == "" and "no mapping fits" in unfit.problems[0]
+
+
+# --- mappings in rules.yaml ------------------------------------------------------------------
+
+_BASE_RULES = (Path(__file__).resolve().parent.parent / "rules.yaml").read_text(encoding="utf-8")
+
+
+def _rules_with(mappings: str):
+    from isdesk.rules import parse_rules
+
+    text = _BASE_RULES.replace("\nmappings: {}\n", "\n") + "\n" + mappings
+    return parse_rules(text, "team.yaml")
+
+
+def _mapping_line(text: str) -> int:
+    """The line of `mappings:` in the combined rules text (errors point below it)."""
+    full = _BASE_RULES.replace("\nmappings: {}\n", "\n") + "\n" + text
+    return full.splitlines().index("mappings:") + 1
+
+
+def test_the_commented_example_in_rules_yaml_is_valid(tmp_path: Path) -> None:
+    lines = _BASE_RULES.splitlines()
+    start = lines.index("# 例 / example:") + 1
+    example = []
+    for line in lines[start:]:
+        if line.startswith("# ---"):
+            break
+        example.append(line.removeprefix("# ")[2:])
+    rules = _rules_with("\n".join(example) + "\n")
+    form = rules.mappings["seminar_form"]
+    assert ("申込日時", "acquired_at") in form.columns and form.date_format == "%Y/%m/%d %H:%M"
+
+    path = tmp_path / "form.csv"
+    path.write_text(
+        "会社名,お名前,メールアドレス,電話番号,申込日時,申込経路,セミナー名,アンケート\n"
+        "株式会社アクメ,田中 一郎,t@acme.jp,,2026/10/20 14:00,Webフォーム,ABM入門,導入検討中\n"
+        "株式会社ベータ,佐藤 花子,s@beta.jp,,2026/10/20 14:00,チラシ,ABM入門,\n"
+        "株式会社ガンマ,鈴木 次郎,s@gamma.jp,,2026-10-20,Webフォーム,ABM入門,\n"
+        "株式会社デルタ,高橋 三郎,t@delta.jp,,2026/10/20 15:00,Webフォーム,ABM入門,\n",
+        encoding="utf-8",
+    )
+    shown = preview(path, rules=rules)
+    assert shown.mapping_name == "seminar_form" and shown.extra_columns == ["アンケート"]
+    assert [row.get("source") for row in shown.rows] == [
+        "セミナー",
+        "チラシ",
+        "Webフォーム",
+        "セミナー",
+    ]
+    assert "'2026-10-20' is not a date (%Y/%m/%d %H:%M)" in shown.problems[0]
+
+
+def test_a_mapping_can_extend_a_preset_and_reject_unknown_statuses(tmp_path: Path) -> None:
+    rules = _rules_with(
+        "mappings:\n"
+        "  our_salesforce:\n"
+        "    extends: salesforce\n"
+        "    columns: {担当営業メモ: title}\n"
+        "    stages: {商談化: handed_off}\n"
+    )
+    mapping = resolve_mapping("our_salesforce", rules.mappings)
+    assert mapping.stages is not None
+    assert mapping.stages.lookup("商談化") == "handed_off"
+    assert mapping.stages.lookup("Open - Not Contacted") == "open"  # the preset's still apply
+    assert mapping.stages.lookup("謎") is None
+    table = read_table(copy("salesforce_leads.csv", tmp_path))
+    detected, _ = detect_mapping(table.columns, rules.mappings)
+    assert detected.name == "our_salesforce"  # the team's own wins a tie with its preset
+
+
+@pytest.mark.parametrize(
+    "yaml_text, line, key, message",
+    [
+        ("mappings:\n  salesforce: {columns: {Email: email}}\n", 1, "mappings.salesforce",
+         "is a built-in mapping"),
+        ("mappings:\n  form:\n    columns: {会社: company}\n", 2, "mappings.form.columns",
+         "no column is mapped to email or phone"),
+        ("mappings:\n  form:\n    columns: {メール: e_mail}\n", 2, "mappings.form.columns.メール",
+         "unknown lead field 'e_mail' (did you mean 'email'?)"),
+        ("mappings:\n  form:\n    columns: {Email: email, EMAIL: email}\n", 2,
+         "mappings.form.columns.EMAIL", "is the same column as 'Email'"),
+        ("mappings:\n  form:\n    extends: marketo\n", 2, "mappings.form.extends",
+         "unknown preset 'marketo'"),
+        ("mappings:\n  form:\n    extends: isdesk\n    stages: {申込: active}\n", 3,
+         "mappings.form.stages.申込", "unknown status 'active'"),
+        ("mappings:\n  form:\n    extends: isdesk\n    date_format: '%Y/%m'\n", 3,
+         "mappings.form.date_format", "does not name a whole date"),
+        ("mappings:\n  form:\n    extends: isdesk\n    colums: {}\n", 3, "mappings.form.colums",
+         "did you mean 'columns'?"),
+    ],
+)  # fmt: skip
+def test_mapping_errors_name_file_line_and_key(
+    yaml_text: str, line: int, key: str, message: str
+) -> None:
+    from isdesk.rules import RulesError
+
+    with pytest.raises(RulesError) as caught:
+        _rules_with(yaml_text)
+    error = caught.value
+    assert error.file == "team.yaml"
+    assert error.line == _mapping_line(yaml_text) + line
+    assert error.key == key
+    assert message in error.message
+
+
+def test_rules_mappings_statuses_are_the_models() -> None:
+    from isdesk.rules_mappings import LEAD_STATUSES as RULES_STATUSES
+
+    assert RULES_STATUSES == LEAD_STATUSES

@@ -211,15 +211,14 @@ PRESETS: Mapping[str, LeadMapping] = MappingProxyType(
 def from_custom(custom: CustomMapping) -> LeadMapping:
     """A rules.yaml mapping as a LeadMapping (its columns first, then its preset's)."""
     base = PRESETS[custom.extends] if custom.extends else None
-    columns = custom.columns + (base.columns if base else ())
-    sources = custom.sources.merged_over(base.sources) if custom.sources else None
-    stages = custom.stages.merged_over(base.stages) if custom.stages else None
+    base_sources = base.sources if base else None
+    base_stages = base.stages if base else None
     return LeadMapping(
         custom.name,
         f"rules.yaml mapping {custom.name}" + (f" (extends {base.name})" if base else ""),
-        columns,
-        sources if custom.sources else (base.sources if base else None),
-        stages if custom.stages else (base.stages if base else None),
+        custom.columns + (base.columns if base else ()),
+        custom.sources.merged_over(base_sources) if custom.sources else base_sources,
+        custom.stages.merged_over(base_stages) if custom.stages else base_stages,
         custom.date_format,
         builtin=False,
     )
