@@ -1,7 +1,7 @@
 """A child process that takes leads like an operator pressing "next" (used by test_take_next.py
 and bench/bench_take_next.py).
 
-    python tests/take_worker.py URL NAME NOW_ISO [--claim-only]
+    python tests/take_worker.py URL NAME NOW_ISO [--claim-only] [--rules FILE]
 
 Waits for one line on stdin (so all workers start at the same instant), then loops: take the
 next lead, print ``TAKE <id> <seconds>``, and work it (a call with a follow-up a week later, so
@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
+from pathlib import Path
 
 EXIT_NOTHING = 3
 
@@ -28,7 +29,7 @@ def main(argv: list[str]) -> int:
     from isdesk.store.db import open_database
 
     open_database(url)
-    rules = load_rules()
+    rules = load_rules(Path(argv[argv.index("--rules") + 1]) if "--rules" in argv else None)
     actor = find_operator(name)
     assert actor is not None, name
     now = dt.datetime.fromisoformat(now_iso)
@@ -37,6 +38,7 @@ def main(argv: list[str]) -> int:
     )
     print("READY", flush=True)
     sys.stdin.readline()
+    began = time.time()
     take = claim_next_lead if claim_only else take_next_lead
     out = []
     while True:
@@ -51,6 +53,7 @@ def main(argv: list[str]) -> int:
         out.append(f"TAKE {taken.id} {elapsed:.6f}")
         if not claim_only:
             log_activity(actor, taken.id, follow_up, now=now)
+    out.append(f"SPAN {began:.6f} {time.time():.6f}")
     sys.stdout.write("".join(line + "\n" for line in out))
     sys.stdout.flush()
     return EXIT_NOTHING
