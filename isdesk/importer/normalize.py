@@ -37,6 +37,10 @@ _LATIN_TAIL = re.compile(
 _COMPANY_NOISE = re.compile(r"[\s・･.,、。'\"“”‘’\-_/()]")
 _NAME_NOISE = re.compile(r"[\s・･]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# Already clean (most rows): 03-1234-5678, 090-1234-5678, 0120-123-456.
+_CLEAN_PHONE = re.compile(r"0\d{1,4}-\d{1,4}-\d{3,4}")
+_UNTIDY = re.compile(r"^\s|\s$|\s\s|[^\S ]")  # spaces to trim or fold (\u3000, tabs, newlines)
+_PLAIN = re.compile(r"[!-~]+(?: [!-~]+)*")  # ASCII words with single spaces
 
 
 def nfkc(value: str) -> str:
@@ -45,6 +49,8 @@ def nfkc(value: str) -> str:
 
 def clean_text(value: str) -> str:
     """A cell as a lead field: trimmed, inner runs of spaces (and 全角 spaces) made one."""
+    if not _UNTIDY.search(value):
+        return value
     return " ".join(value.replace("\u3000", " ").split())
 
 
@@ -54,6 +60,8 @@ def normalize_phone(value: str) -> str:
     ``０３−１２３４−５６７８`` → ``03-1234-5678``; ``(03)1234-5678`` → ``03-1234-5678``;
     ``+81 3-1234-5678`` → ``03-1234-5678``. Anything after the number (内線 12) is kept.
     """
+    if _CLEAN_PHONE.fullmatch(value):
+        return value
     text = nfkc(value.translate(_DASH_TABLE)).translate(_DASH_TABLE)
     if not text:
         return ""
@@ -75,6 +83,9 @@ def phone_key(value: str) -> str:
     Full-width digits count; an extension (内線 12, ext. 12) does not; +81 becomes 0; a
     9- or 10-digit number without its leading 0 (Excel read it as a figure) gets it back.
     """
+    if _CLEAN_PHONE.fullmatch(value):
+        digits = value.replace("-", "")
+        return digits if 10 <= len(digits) <= 11 else ""
     text = nfkc(value.translate(_DASH_TABLE))
     text = _EXTENSION.sub("", text)
     digits = "".join(ch for ch in text if ch.isdigit())
@@ -89,6 +100,8 @@ def phone_key(value: str) -> str:
 
 def normalize_email(value: str) -> str:
     """Trimmed, half-width, lower-case; "" when there is nothing."""
+    if value.isascii() and _PLAIN.fullmatch(value) and not value.lower().startswith("mailto:"):
+        return value.strip("<>").lower()
     text = nfkc(value)
     if text.lower().startswith("mailto:"):
         text = text[7:]
