@@ -32,9 +32,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             "Import leads from a CSV or TSV file as MA tools, CRMs and Excel write it (UTF-8, "
             "UTF-8 with BOM or Shift_JIS/CP932). A row matching a lead already in isdesk "
             "(same e-mail, else phone, else company + name) becomes a new touch on that lead "
-            "instead of a duplicate. Rows that cannot be imported go to FILE.rejects.csv with "
-            "the reason. Running the same file again imports nothing twice, and an interrupted "
-            "import continues where it stopped."
+            "instead of a duplicate. Rows that cannot be imported go to NAME.rejects.csv beside "
+            "the file, with the reason. The same file run again imports nothing twice; an "
+            "interrupted import continues where it stopped."
         ),
     )
     parser.add_argument("file", metavar="FILE", help="the CSV/TSV file to import")

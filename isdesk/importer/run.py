@@ -286,6 +286,8 @@ class _Writer:
             summary.read = existing.created + existing.merged + existing.rejected
             summary.created, summary.merged = existing.created, existing.merged
             summary.rejected = existing.rejected
+            summary.routing = {"available": self.router is not None,
+                               "note": "already imported: nothing to route"}  # fmt: skip
             if progress:
                 progress(total, total)
             return
