@@ -84,15 +84,16 @@ def test_bad_database_urls_say_what_to_write(url: str, message: str) -> None:
 def test_an_older_database_is_upgraded_forward_keeping_its_rows(db_url: str) -> None:
     from playhouse.migrations import Runner
 
-    from isdesk.store.schema import MIGRATIONS_DIR
+    from isdesk.store.schema import MIGRATIONS_DIR, known_migrations
 
     database = open_database(db_url)
     with database.connection_context():
         Runner(database, str(MIGRATIONS_DIR)).up(target="0001_initial")
         Operator.create(name="sato", display_name="佐藤", team="inbound")
     assert schema_version(database) == 1
-    assert upgrade(database) == ["0002_kpi_indexes"]
-    assert schema_version(database) == 2
+    later = [m.name for m in known_migrations()][1:]
+    assert upgrade(database) == later
+    assert schema_version(database) == known_migrations()[-1].idx
     with database.connection_context():
         assert Operator.get(Operator.name == "sato").display_name == "佐藤"
     if hasattr(database, "close_all"):
