@@ -187,7 +187,7 @@ def _open_workstation(settings: Settings, rules: Rules | None = None) -> int:
     from isdesk.services.operators import OperatorError, resolve_actor
 
     try:
-        actor = resolve_actor(settings.operator)
+        actor = resolve_actor(settings.operator, first_team=_first_team(rules))
     except OperatorError as error:
         raise UserError(str(error)) from None
     from isdesk.app import IsdeskApp
@@ -195,6 +195,15 @@ def _open_workstation(settings: Settings, rules: Rules | None = None) -> int:
 
     IsdeskApp(WorkContext(db=db, rules=rules, actor=actor)).run()
     return 0
+
+
+def _first_team(rules: Rules) -> str:
+    """The team a brand-new database's first user joins: the first one the rules route to."""
+    for group in rules.assignment.groups:
+        team = getattr(group.operators, "team", None)
+        if team:
+            return team
+    return "default"
 
 
 def _demo_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -37,6 +37,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "queue.kpi": ("KPI", "KPI"),
     "queue.empty": ("表示するリードはありません", "No leads to show"),
     "queue.no_next": ("対応すべきリードはありません", "No lead waiting for you"),
+    "queue.claimed": (
+        "未割当キューから1件を担当にしました",
+        "Took a lead from the unassigned queue",
+    ),
     "queue.loading": ("読み込み中…", "Loading…"),
     "queue.col.company": ("会社名", "Company"),
     "queue.col.contact": ("担当者", "Contact"),

@@ -109,3 +109,20 @@ async def test_help_lists_the_keys_in_english_too(db) -> None:
         assert "Next lead" in texts and "Filter" in texts and "Open" in texts
         await pilot.press("escape")
         assert isinstance(app.screen, QueueScreen)
+
+
+async def test_n_takes_an_unassigned_lead_when_nothing_of_ones_own_is_due(db) -> None:
+    me = f.operator("sato", display="佐藤")
+    f.lead(me, company="来月の予定", acquired_days=-30, last_touch_days=-1, next_action_days=3000)
+    free = f.lead(None, company="未割当の新規", acquired_days=-2, source="問い合わせ")
+    app = make_app(db, me)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, LeadScreen) and app.screen.lead_id == free
+        assert any("未割当" in n.message for n in app._notifications)
+    with db.connection_context():
+        from isdesk.store.models import Lead
+
+        assert Lead.get_by_id(free).owner_id == me.id

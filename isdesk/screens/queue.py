@@ -18,6 +18,7 @@ from isdesk.i18n import tr
 from isdesk.screens.kpi import KpiScreen
 from isdesk.screens.lead import LeadScreen
 from isdesk.screens.team import TeamScreen
+from isdesk.services.assignment import take_next_lead
 from isdesk.services.queue import (
     QueueQuery,
     QueueRow,
@@ -26,6 +27,7 @@ from isdesk.services.queue import (
     next_lead_to_work,
     queue_page,
 )
+from isdesk.store.db import utcnow
 from isdesk.widgets.bindings import localize_bindings
 from isdesk.widgets.lead_table import LeadTable
 from isdesk.widgets.worker_errors import ReportsWorkerErrors
@@ -52,8 +54,9 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
             super().__init__()
 
     class OpenLead(Message):
-        def __init__(self, lead_id: int | None) -> None:
+        def __init__(self, lead_id: int | None, claimed: bool = False) -> None:
             self.lead_id = lead_id
+            self.claimed = claimed
             super().__init__()
 
     def __init__(self, ctx: WorkContext) -> None:
@@ -160,13 +163,25 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="queue-next", exit_on_error=False)
     def _find_next(self) -> None:
-        self.ctx.saver.flush(timeout=2)
-        self.post_message(self.OpenLead(next_lead_to_work(self.ctx.actor)))
+        """Own lead due now, else claim the next unassigned one the rules allow (atomic);
+        with neither, the top of the own queue."""
+        ctx = self.ctx
+        ctx.saver.flush(timeout=2)
+        try:
+            taken = take_next_lead(ctx.actor, ctx.rules, now=utcnow())
+        except PermissionError:
+            taken = None  # field users and deactivated operators take nothing
+        if taken is not None:
+            self.post_message(self.OpenLead(taken.id, claimed=taken.claimed))
+        else:
+            self.post_message(self.OpenLead(next_lead_to_work(ctx.actor)))
 
     def on_queue_screen_open_lead(self, message: OpenLead) -> None:
         if message.lead_id is None:
             self.notify(tr("queue.no_next"))
             return
+        if message.claimed:
+            self.notify(tr("queue.claimed"))
         self.open_lead(message.lead_id)
 
     @on(LeadTable.Selected)

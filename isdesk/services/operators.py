@@ -73,17 +73,18 @@ def list_operators() -> list[Actor]:
         return [_to_actor(r) for r in Operator.select().order_by(Operator.team, Operator.name)]
 
 
-def resolve_actor(name: str) -> Actor:
+def resolve_actor(name: str, first_team: str = "default") -> Actor:
     """The operator isdesk runs as.
 
-    On a brand-new database the first person becomes its team lead, so one person can start
-    in one command; after that, only registered operators may work.
+    On a brand-new database the first person becomes the lead of ``first_team`` (the first
+    team the assignment rules name), so one person can start in one command and receive
+    leads; after that, only registered operators may work.
     """
     db = current_database()
     with db.connection_context(), db.atomic():
         row = Operator.get_or_none(Operator.name == name)
         if row is None and not Operator.select().exists():
-            return add_operator(name, team="default", role="lead")
+            return add_operator(name, team=first_team, role="lead")
     if row is None:
         raise OperatorError(
             f"operator {name!r} is not registered in this database: ask your team lead to run "

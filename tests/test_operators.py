@@ -1,0 +1,28 @@
+"""Who may work: the first user of a new database, registered operators, the rest refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from isdesk.cli import _first_team
+from isdesk.rules import load_rules
+from isdesk.services.operators import OperatorError, add_operator, resolve_actor
+
+
+def test_first_user_leads_the_first_team_the_rules_route_to(db) -> None:
+    team = _first_team(load_rules(None))
+    assert team == "inbound"  # the shipped rules send 資料請求 and trials to inbound
+    first = resolve_actor("yamada", first_team=team)
+    assert (first.team, first.role) == ("inbound", "lead")
+    with pytest.raises(OperatorError, match="isdesk operator add stranger"):
+        resolve_actor("stranger", first_team=team)
+
+
+def test_deactivated_operators_may_not_work(db) -> None:
+    from isdesk.store.models import Operator
+
+    add_operator("gone", team="inbound")
+    with db.connection_context():
+        Operator.update(active=False).where(Operator.name == "gone").execute()
+    with pytest.raises(OperatorError, match="deactivated"):
+        resolve_actor("gone")
