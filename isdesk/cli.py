@@ -108,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", choices=("operator", "lead", "field"), default="operator")
     add.add_argument("--display-name", help="name shown in the UI, e.g. 佐藤 美咲")
     op_sub.add_parser("list", parents=[common], help="list operators")
+    deactivate = op_sub.add_parser(
+        "deactivate",
+        parents=[common],
+        help="an operator left or moved to field sales: hand their open leads to others",
+    )
+    deactivate.add_argument("name")
 
     for module in dict.fromkeys(COMMAND_MODULES.values()):
         importlib.import_module(module).register(sub, common)
@@ -154,9 +160,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         module = importlib.import_module(COMMAND_MODULES[command])
         return module.run(args, settings, _load_rules(settings))
     if command == "operator":
-        _load_rules(settings)
+        rules = _load_rules(settings)
         _open_store(settings)
-        return _operator_command(args)
+        return _operator_command(args, settings, rules)
     return _open_workstation(settings)
 
 
@@ -276,9 +282,32 @@ def _rules_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _operator_command(args: argparse.Namespace) -> int:
-    from isdesk.services.operators import OperatorError, add_operator, list_operators
+def _operator_command(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
+    from isdesk.services.operators import (
+        OperatorError,
+        add_operator,
+        find_operator,
+        list_operators,
+    )
 
+    if args.operator_command != "list" and list_operators():
+        # Only a team lead changes who works here; a brand-new database takes its first user.
+        acting = find_operator(settings.operator)
+        if acting is None or not acting.is_lead or not acting.active:
+            raise UserError(
+                f"only a team lead may {args.operator_command} operators; run it with --as LEAD"
+            )
+        if args.operator_command == "deactivate":
+            from isdesk.services.assignment import AssignmentPermissionError, deactivate_operator
+            from isdesk.store.db import utcnow
+
+            try:
+                report = deactivate_operator(acting, args.name, rules, now=utcnow())
+            except (AssignmentPermissionError, LookupError, ValueError) as error:
+                raise UserError(str(error)) from None
+            moved = report.report.to_json()
+            print(json.dumps(moved, ensure_ascii=False, indent=2, default=str))
+            return 0
     if args.operator_command == "add":
         try:
             actor = add_operator(

@@ -121,8 +121,10 @@ def test_rules_eval_mistakes_get_a_clear_message(args: tuple[str, ...], message:
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
-def test_operator_add_and_list_and_unknown_operator(tmp_path: Path) -> None:
+def test_operator_add_list_deactivate_and_unknown_operator(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'team.sqlite3'}"
+    boss = isdesk("operator", "add", "boss", "--team", "inbound", "--role", "lead", "--db", url)
+    assert boss.returncode == 0, boss.stderr  # a new database takes its first operator
     added = isdesk(
         "operator",
         "add",
@@ -133,17 +135,31 @@ def test_operator_add_and_list_and_unknown_operator(tmp_path: Path) -> None:
         "佐藤 美咲",
         "--db",
         url,
+        "--as",
+        "boss",
     )
     assert added.returncode == 0, added.stderr
-    again = isdesk("operator", "add", "sato.misaki", "--team", "inbound", "--db", url)
+    not_lead = isdesk(
+        "operator", "add", "kato", "--team", "inbound", "--db", url, "--as", "sato.misaki"
+    )
+    assert not_lead.returncode == 2 and "only a team lead" in not_lead.stderr
+    again = isdesk(
+        "operator", "add", "sato.misaki", "--team", "inbound", "--db", url, "--as", "boss"
+    )
     assert again.returncode == 2 and "already exists" in again.stderr
-    bad = isdesk("operator", "add", "佐藤", "--team", "inbound", "--db", url)
+    bad = isdesk("operator", "add", "佐藤", "--team", "inbound", "--db", url, "--as", "boss")
     assert bad.returncode == 2 and "operator name" in bad.stderr
     listed = isdesk("operator", "list", "--db", url)
     assert "sato.misaki\t佐藤 美咲\tinbound\toperator" in listed.stdout
     stranger = isdesk("--db", url, "--as", "nobody")
     assert stranger.returncode == 2
     assert "isdesk operator add nobody" in stranger.stderr
+    gone = isdesk("operator", "deactivate", "sato.misaki", "--db", url, "--as", "boss")
+    assert gone.returncode == 0, gone.stderr
+    assert (
+        "sato.misaki\t佐藤 美咲\tinbound\toperator (inactive)"
+        in isdesk("operator", "list", "--db", url).stdout
+    )
 
 
 @pytest.mark.parametrize("url", ["mysql://x/y", "sqlite://"])
