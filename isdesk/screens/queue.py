@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static
 
 from isdesk.context import WorkContext
 from isdesk.i18n import tr
+from isdesk.screens.import_screen import ImportScreen
 from isdesk.screens.kpi import KpiScreen
 from isdesk.screens.lead import LeadScreen
 from isdesk.screens.team import TeamScreen
@@ -42,6 +43,7 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
         Binding("s", "switch_scope", "queue.scope", id="queue.scope"),
         Binding("K", "kpi", "queue.kpi", id="queue.kpi"),
         Binding("T", "team", "queue.team", id="queue.team"),
+        Binding("I", "import_leads", "queue.import", id="queue.import"),
         Binding("r", "refresh", "queue.refresh", show=False, id="queue.refresh"),
         Binding("escape", "close_filter", show=False),
     ]
@@ -189,9 +191,12 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
         self.open_lead(message.lead_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "team":
-            return self.ctx.actor.is_lead  # only team leads see the team tabs
+        if action in ("team", "import_leads"):
+            return self.ctx.actor.is_lead  # team tabs and imports are the team lead's
         return True
+
+    def action_import_leads(self) -> None:
+        self.app.push_screen(ImportScreen(self.ctx))
 
     def action_team(self) -> None:
         self.app.push_screen(TeamScreen(self.ctx))
