@@ -12,8 +12,6 @@ from isdesk.context import WorkContext
 from isdesk.i18n import set_display_zone, tr
 from isdesk.screens.help import HelpScreen, sections_for
 from isdesk.screens.inbox import InboxScreen
-from isdesk.screens.kpi import KpiScreen
-from isdesk.screens.lead import LeadScreen
 from isdesk.screens.queue import QueueScreen
 from isdesk.widgets.bindings import localize_bindings
 
@@ -51,7 +49,8 @@ class IsdeskApp(App[None]):
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        kind = {LeadScreen: "lead", KpiScreen: "kpi"}.get(type(screen), "queue")
+        # Each screen names its help section; dialogs and others fall back to the queue's.
+        kind = getattr(screen, "HELP_KIND", "queue")
         bindings = [active.binding for active in screen.active_bindings.values()]
         self.push_screen(HelpScreen(sections_for(kind, bindings, self.get_key_display)))
 

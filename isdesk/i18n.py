@@ -313,6 +313,9 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "help.queue": ("ワークキュー", "Work queue"),
     "help.lead": ("リード画面", "Lead screen"),
     "help.kpi": ("KPI画面", "KPI screen"),
+    "help.team": ("チーム", "Team tabs"),
+    "help.inbox": ("トスアップ受信箱", "Hand-off inbox"),
+    "help.import": ("リードの取り込み", "Import"),
     "help.global": ("全画面", "Everywhere"),
     "help.palette": ("コマンドパレット", "Command palette"),
     # command palette

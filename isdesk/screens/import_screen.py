@@ -29,6 +29,7 @@ PREVIEW_FIELDS = ("company", "contact", "title", "phone", "email", "source", "ca
 
 
 class ImportScreen(ReportsWorkerErrors, Screen[None]):
+    HELP_KIND = "import"
     BINDINGS = [
         Binding("ctrl+s", "run_import", "import.run", priority=True, id="import.run"),
         Binding("escape", "back", "lead.back", id="import.back"),

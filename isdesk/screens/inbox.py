@@ -102,6 +102,7 @@ class RejectDialog(ModalScreen[tuple[str, str, dt.date | None] | None]):
 
 
 class InboxScreen(ReportsWorkerErrors, Screen[None]):
+    HELP_KIND = "inbox"
     BINDINGS = [
         Binding("a", "accept", "inbox.accept", id="inbox.accept"),
         Binding("r", "reject", "inbox.reject", id="inbox.reject"),

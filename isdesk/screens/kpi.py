@@ -28,6 +28,7 @@ REFRESH_SECONDS = 15.0
 
 
 class KpiScreen(ReportsWorkerErrors, Screen[None]):
+    HELP_KIND = "kpi"
     BINDINGS = [
         Binding("escape,K", "back", "kpi.back", id="kpi.back"),
         Binding("r", "refresh", "kpi.refresh", id="kpi.refresh"),

@@ -40,6 +40,7 @@ POLL_SECONDS = 3.0
 class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
     """One lead, worked during a call."""
 
+    HELP_KIND = "lead"
     BINDINGS = [
         Binding("escape", "back", "lead.back", id="lead.back"),
         *[

@@ -37,6 +37,7 @@ FILTER_DEBOUNCE_S = 0.12
 
 
 class QueueScreen(ReportsWorkerErrors, Screen[None]):
+    HELP_KIND = "queue"
     BINDINGS = [
         Binding("slash", "filter", "queue.filter", id="queue.filter"),
         Binding("n", "next_lead", "queue.next", id="queue.next"),

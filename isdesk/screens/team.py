@@ -273,6 +273,7 @@ class PickOperatorDialog(ModalScreen[str | None]):
 
 
 class TeamScreen(ReportsWorkerErrors, Screen[None]):
+    HELP_KIND = "team"
     BINDINGS = [
         Binding("b", "rebalance", "team.rebalance", id="team.rebalance"),
         Binding("enter", "open_operator", "team.open", id="team.open"),
