@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from isdesk.context import WorkContext
@@ -13,7 +15,10 @@ from isdesk.i18n import set_display_zone, tr
 from isdesk.screens.help import HelpScreen, sections_for
 from isdesk.screens.inbox import InboxScreen
 from isdesk.screens.queue import QueueScreen
+from isdesk.services.retry import run_with_retry
 from isdesk.widgets.bindings import localize_bindings
+
+T = TypeVar("T")
 
 
 class IsdeskApp(App[None]):
@@ -27,6 +32,7 @@ class IsdeskApp(App[None]):
         super().__init__()
         localize_bindings(self)
         self.ctx = ctx
+        self._database_down = False
         self.title = tr("app.title")
         set_display_zone(ctx.rules.calendar.zone)
 
@@ -40,6 +46,45 @@ class IsdeskApp(App[None]):
     def on_unmount(self) -> None:
         # Every answer typed before quitting is written before the process goes.
         self.ctx.saver.close()
+
+    def with_retry(self, fn: Callable[[], T]) -> T:
+        """Run a write from a worker thread, riding out a lost database (see services.retry).
+
+        While it waits, a banner says so; when the database answers again it says that too.
+        """
+
+        waited = False
+
+        def waiting(error: BaseException, attempt: int) -> None:
+            nonlocal waited
+            if not waited:  # post_message: thread-safe and never blocks this writer
+                waited = True
+                self.post_message(self.DatabaseStatus(str(error)))
+
+        result = run_with_retry(fn, on_wait=waiting)
+        if waited:
+            self.post_message(self.DatabaseStatus(None))
+        return result
+
+    class DatabaseStatus(Message):
+        """The database stopped answering (``error``) or answers again (None)."""
+
+        def __init__(self, error: str | None) -> None:
+            self.error = error
+            super().__init__()
+
+    def on_isdesk_app_database_status(self, message: DatabaseStatus) -> None:
+        if message.error is not None:
+            self._database_down = True
+            self.clear_notifications()
+            lines = message.error.strip().splitlines()
+            self.notify(
+                tr("app.db_down", error=lines[0] if lines else ""), severity="error", timeout=3600
+            )
+        elif self._database_down:
+            self._database_down = False
+            self.clear_notifications()
+            self.notify(tr("app.db_back"), timeout=5)
 
     def report_error(self, error: BaseException) -> None:
         """The one place a failed background call becomes a message to the operator."""

@@ -19,6 +19,14 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "app.quit": ("終了", "Quit"),
     "app.help": ("ヘルプ", "Help"),
     "app.lost_db": ("データベースに接続できません: {error}", "Cannot reach the database: {error}"),
+    "app.db_down": (
+        "⚠ データベースに接続できません。入力は保持したまま再試行しています… ({error})",
+        "⚠ The database is unreachable. Your input is kept and being retried… ({error})",
+    ),
+    "app.db_back": (
+        "データベースに再接続しました。保存を再開しました",
+        "Database back; saving resumed",
+    ),
     # queue
     "queue.title": ("ワークキュー", "Work queue"),
     "queue.scope.mine": ("自分のリード", "My leads"),
@@ -197,10 +205,14 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.timing": ("時期尚早 (ナーチャリングへ)", "Timing (back to nurturing)"),
     "reason.lost": ("商談後に失注 (ISへ戻す)", "Lost after meetings (back to inside sales)"),
     # import
-    "import.title": ("リードの取り込み  (パスを入力して Enter でプレビュー · ctrl+s 取り込み)",
-                     "Import leads  (type a path, Enter previews · ctrl+s imports)"),
-    "import.path": ("CSV ファイルのパス (Salesforce / HubSpot / isdesk / 独自マッピング)",
-                    "Path of a CSV (Salesforce / HubSpot / isdesk / your mapping)"),
+    "import.title": (
+        "リードの取り込み  (パスを入力して Enter でプレビュー · ctrl+s 取り込み)",
+        "Import leads  (type a path, Enter previews · ctrl+s imports)",
+    ),
+    "import.path": (
+        "CSV ファイルのパス (Salesforce / HubSpot / isdesk / 独自マッピング)",
+        "Path of a CSV (Salesforce / HubSpot / isdesk / your mapping)",
+    ),
     "import.source": ("流入元を上書き (任意)", "Source for every row (optional)"),
     "import.campaign": ("キャンペーン名 (任意)", "Campaign (optional)"),
     "import.campaign_type": ("種類 (seminar, trade_show …)", "Type (seminar, trade_show …)"),
@@ -211,14 +223,18 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "import.detected": (" (自動判定)", " (detected)"),
     "import.extra": ("追加属性として保持する列: {columns}", "Kept as extra attributes: {columns}"),
     "import.no_file": ("ファイルがありません: {path}", "No such file: {path}"),
-    "import.preview_first": ("先にプレビューして、マッピングを確認してください",
-                             "Preview the file and check its mapping first"),
+    "import.preview_first": (
+        "先にプレビューして、マッピングを確認してください",
+        "Preview the file and check its mapping first",
+    ),
     "import.done": (
         "読込 {read:,} = 新規 {created:,} + 既存に統合 {merged:,} + 除外 {rejected:,}",
         "read {read:,} = created {created:,} + merged {merged:,} + rejected {rejected:,}",
     ),
-    "import.already": ("このファイルは取り込み済みです (何も追加していません)",
-                       "This file was imported before (nothing added)"),
+    "import.already": (
+        "このファイルは取り込み済みです (何も追加していません)",
+        "This file was imported before (nothing added)",
+    ),
     "import.rejects": ("除外した行と理由: {path}", "Rows set aside, with reasons: {path}"),
     "import.run": ("取り込む", "Import"),
     "import.field.company": ("会社名", "Company"),

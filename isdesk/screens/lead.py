@@ -212,8 +212,8 @@ class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
     def _submit_save(self, item: str, value: str, *, record: bool, force: bool = False) -> None:
         ctx = self.ctx
 
-        def run() -> SaveOutcome:
-            outcome = save_answer(
+        def save() -> SaveOutcome:
+            return save_answer(
                 ctx.actor,
                 self.lead_id,
                 item,
@@ -224,6 +224,9 @@ class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
                 record=record,
                 force=force,
             )
+
+        def run() -> SaveOutcome:
+            outcome = self.app.with_retry(save)  # type: ignore[attr-defined]
             if outcome.saved:
                 self._versions[item] = outcome.answer.version
             return outcome

@@ -68,7 +68,7 @@ class LeadActions:
         ctx = self.ctx
 
         def run() -> LoggedActivity:
-            return log_activity(ctx.actor, self.lead_id, entry)
+            return self.app.with_retry(lambda: log_activity(ctx.actor, self.lead_id, entry))
 
         def done(logged: LoggedActivity | None, error: BaseException | None) -> None:
             self.post_message(self.ActivityLogged(logged, error))
@@ -103,7 +103,9 @@ class LeadActions:
         ctx = self.ctx
 
         def run() -> int:
-            return hand_off(ctx.actor, self.lead_id, to_user, note, ctx.rules)
+            return self.app.with_retry(
+                lambda: hand_off(ctx.actor, self.lead_id, to_user, note, ctx.rules)
+            )
 
         def done(_: object, error: BaseException | None) -> None:
             self.post_message(self.HandedOff(to_user, error))
