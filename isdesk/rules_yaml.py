@@ -99,7 +99,15 @@ class Source:
                 f"expected a whole number, got {_describe(node)}{hint}: "
                 "write digits without quotes, e.g. 6",
             )
-        value = yaml.constructor.SafeConstructor().construct_yaml_int(node)
+        try:
+            value = yaml.constructor.SafeConstructor().construct_yaml_int(node)
+        except (ValueError, IndexError):  # `!!int abc`, `!!int ''`, more than 4300 digits
+            self.fail(
+                node,
+                path,
+                f"{node.value[:40]!r} is not a whole number isdesk can read: "
+                "write digits without quotes, e.g. 6",
+            )
         if value < minimum:
             self.fail(
                 node, path, f"must be {minimum} or more, got {value}: use a number >= {minimum}"
