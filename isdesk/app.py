@@ -13,7 +13,6 @@ from textual.screen import Screen
 from isdesk.context import WorkContext
 from isdesk.i18n import set_display_zone, tr
 from isdesk.screens.help import HelpScreen, sections_for
-from isdesk.screens.inbox import InboxScreen
 from isdesk.screens.queue import QueueScreen
 from isdesk.services.retry import run_with_retry
 from isdesk.widgets.bindings import localize_bindings
@@ -39,6 +38,8 @@ class IsdeskApp(App[None]):
     def on_mount(self) -> None:
         # Field sales work from the hand-offs they receive; everyone else from the queue.
         if self.ctx.actor.role == "field":
+            from isdesk.screens.inbox import InboxScreen
+
             self.push_screen(InboxScreen(self.ctx))
         else:
             self.push_screen(QueueScreen(self.ctx))

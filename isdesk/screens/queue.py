@@ -15,10 +15,6 @@ from textual.widgets import Footer, Input, Static
 
 from isdesk.context import WorkContext
 from isdesk.i18n import tr
-from isdesk.screens.import_screen import ImportScreen
-from isdesk.screens.kpi import KpiScreen
-from isdesk.screens.lead import LeadScreen
-from isdesk.screens.team import TeamScreen
 from isdesk.services.assignment import take_next_lead
 from isdesk.services.queue import (
     QueueQuery,
@@ -34,6 +30,9 @@ from isdesk.widgets.lead_table import LeadTable
 from isdesk.widgets.worker_errors import ReportsWorkerErrors
 
 FILTER_DEBOUNCE_S = 0.12
+
+
+# Other screens are imported when first opened: they stay off the path to the first frame.
 
 
 class QueueScreen(ReportsWorkerErrors, Screen[None]):
@@ -197,13 +196,21 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
         return True
 
     def action_import_leads(self) -> None:
+        from isdesk.screens.import_screen import ImportScreen
+
         self.app.push_screen(ImportScreen(self.ctx))
 
     def action_team(self) -> None:
+        from isdesk.screens.team import TeamScreen
+
         self.app.push_screen(TeamScreen(self.ctx))
 
     def action_kpi(self) -> None:
+        from isdesk.screens.kpi import KpiScreen
+
         self.app.push_screen(KpiScreen(self.ctx))
 
     def open_lead(self, lead_id: int) -> None:
+        from isdesk.screens.lead import LeadScreen
+
         self.app.push_screen(LeadScreen(self.ctx, lead_id))
