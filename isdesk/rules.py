@@ -8,7 +8,7 @@ keys, which PyYAML would silently collapse, are caught. Pure: pyyaml + stdlib on
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -267,12 +267,16 @@ def load_rules(path: Path | None = None) -> Rules:
     """Load and validate a rules file; None loads the packaged default rules."""
     path = DEFAULT_RULES if path is None else Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not valid UTF-8"
+        line = None
+        if isinstance(exc, UnicodeDecodeError):
+            line = data[: exc.start].count(b"\n") + 1
         raise RulesError(
             str(path),
-            None,
+            line,
             "(file)",
             f"cannot read the file ({reason}): check the path and save it as UTF-8",
         ) from exc
@@ -284,6 +288,7 @@ def parse_rules(text: str, filename: str) -> Rules:
     source = Source(filename)
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: faster
     try:
+        _screen(source, yaml.parse(text, Loader=loader))
         root = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -296,8 +301,13 @@ def parse_rules(text: str, filename: str) -> Rules:
             f"YAML syntax error ({problem}): check the "
             "indentation, colons and quotes on this line or the one above",
         ) from exc
-    except yaml.YAMLError as exc:
-        raise RulesError(filename, None, "(yaml)", f"YAML error: {exc}") from exc
+    except yaml.YAMLError as exc:  # a ReaderError: a character YAML does not allow
+        offset = getattr(exc, "position", None)
+        line = None
+        if isinstance(offset, int):  # libyaml counts UTF-8 bytes, the Python reader characters
+            before = text[:offset] if loader is yaml.SafeLoader else text.encode()[:offset]
+            line = before.count("\n" if isinstance(before, str) else b"\n") + 1
+        raise RulesError(filename, line, "(yaml)", f"YAML error: {exc}") from exc
     if root is None:
         source.fail(None, "(document)", "the file is empty: start it with `version: 1`")
     top = required_mapping(source, root, "", dict.fromkeys(_SECTIONS, False), what="the rules file")
@@ -309,6 +319,51 @@ def parse_rules(text: str, filename: str) -> Rules:
             continue
         parsed[name] = section.parse(source, top[name], name, parsed)
     return Rules(**parsed, source=filename)
+
+
+MAX_DEPTH = 64  # lists and mappings inside each other; the shipped rules need 7
+_PLAIN_TAGS = frozenset(
+    [None, "!"] + [f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null",
+                                                       "seq", "map")]
+)  # fmt: skip
+
+
+def _screen(source: Source, events: Iterable[yaml.Event]) -> None:
+    """Refuse, before composing, what yaml.compose would obey or choke on.
+
+    Aliases: a few lines of `&a [*b, *b]` expand into billions of values to check. Tags other
+    than the plain types (!!python/object, !custom): rules.yaml holds text, numbers, lists and
+    mappings only. Nesting deeper than MAX_DEPTH: libyaml composes recursively in C and
+    crashes the process on ~100k levels; conditions recurse in Python.
+    """
+    depth = 0
+    for event in events:
+        if isinstance(event, yaml.AliasEvent):
+            source.fail(
+                event,  # type: ignore[arg-type]  # events carry start_mark like nodes
+                "(yaml)",
+                f"anchors and aliases (*{event.anchor}) are not supported in rules.yaml: "
+                "write the value out in full where it is needed",
+            )
+        tag = getattr(event, "tag", None)
+        if tag not in _PLAIN_TAGS:
+            source.fail(
+                event,  # type: ignore[arg-type]
+                "(yaml)",
+                f"the tag {tag} is not supported in rules.yaml: remove it (values are plain "
+                "text, numbers, lists and mappings)",
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                source.fail(
+                    event,  # type: ignore[arg-type]
+                    "(yaml)",
+                    f"nested more than {MAX_DEPTH} levels deep: check the brackets and the "
+                    "indentation here",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _parse_label(source: Source, node: yaml.Node, path: str) -> Label:
