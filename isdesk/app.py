@@ -23,7 +23,8 @@ T = TypeVar("T")
 class IsdeskApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("question_mark", "help", "app.help", id="app.help"),
+        # F1 also works while typing in a field, where ? is just a character.
+        Binding("question_mark,f1", "help", "app.help", key_display="?", id="app.help"),
         Binding("q", "quit", "app.quit", id="app.quit"),
     ]
 

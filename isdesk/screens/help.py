@@ -53,7 +53,7 @@ def sections_for(screen_kind: str, bindings: list[Binding], key_display) -> list
     sections = [(tr(f"help.{screen_kind}"), rows)]
     extra = [(k, tr(v)) for k, v in _EXTRA.get(screen_kind, [])]
     global_rows = [
-        ("?", tr("app.help")),
+        ("? / F1", tr("app.help")),
         ("ctrl+p", tr("help.palette")),
         ("ctrl+q", tr("app.quit")),
     ]
