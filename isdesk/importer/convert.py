@@ -139,8 +139,8 @@ def parse_when(text: str, fmt: str | None, zone: ZoneInfo) -> dt.datetime:
                 break
             except ValueError:
                 continue
-    if moment is None:
-        raise ValueError(text)
+    if moment is None or not 1900 <= moment.year <= 2999:  # year 1 or 9999: a typo, and
+        raise ValueError(text)  # out of datetime's range once moved to UTC or local time
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(dt.UTC)
