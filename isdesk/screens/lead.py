@@ -149,7 +149,7 @@ class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
         self.query_one("#lead-title", Static).update(
             f"{profile.company}  {profile.contact}  {profile.title}".strip()
         )
-        self.query_one(ProfileCard).show(profile)
+        self.query_one(ProfileCard).show(profile, self.ctx.rules)
         self.query_one(HistoryTimeline).show(detail.history, self.ctx.rules)
         if first_load:
             self._versions = {k: a.version for k, a in detail.answers.items()}

@@ -17,10 +17,16 @@ def _local(moment) -> str:
     return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+def stage_label(rules: Rules, key: str) -> str:
+    """A pipeline stage's label from rules.yaml (the key itself when unknown)."""
+    label = rules.stages.labels.get(key)
+    return pick(label) if label else key
+
+
 class ProfileCard(Static):
     """Company, contact and where the lead came from. Customer data is shown literally."""
 
-    def show(self, profile: LeadProfile) -> None:
+    def show(self, profile: LeadProfile, rules: Rules) -> None:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
@@ -34,7 +40,7 @@ class ProfileCard(Static):
             ("lead.campaign", profile.campaign),
             ("lead.owner", profile.owner or tr("lead.unassigned")),
             ("lead.acquired", _local(profile.acquired_at)),
-            ("lead.stage", profile.stage),
+            ("lead.stage", stage_label(rules, profile.stage)),
         ]
         for key, value in rows:
             grid.add_row(Text(tr(key)), Text(value or "—"))
@@ -50,12 +56,12 @@ class HistoryTimeline(Static):
         for entry in history:
             text.append(_local(entry.at), style="dim")
             text.append(f" {entry.actor or '—'} ", style="italic")
-            text.append(self._describe(entry, labels))
+            text.append(self._describe(entry, labels, rules))
             text.append("\n")
         self.update(text)
 
     @staticmethod
-    def _describe(entry: HistoryEntry, labels: dict[str, str]) -> str:
+    def _describe(entry: HistoryEntry, labels: dict[str, str], rules: Rules) -> str:
         blank = tr("history.empty")
         old = entry.old_value or blank
         new = entry.new_value or blank
@@ -78,6 +84,8 @@ class HistoryTimeline(Static):
             if entry.new_value:
                 when = to_local(dt.datetime.fromisoformat(entry.new_value)).strftime("%m/%d %H:%M")
             return tr("history.next_action", new=f"{when} {entry.note}".strip() or blank)
-        if entry.kind in ("rank", "sql", "stage", "status", "owner"):
+        if entry.kind == "stage":
+            return tr("history.stage", old=stage_label(rules, old), new=stage_label(rules, new))
+        if entry.kind in ("rank", "sql", "status", "owner"):
             return tr(f"history.{entry.kind}", old=old, new=new)
         return f"{entry.kind} {entry.note}"

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from isdesk.i18n import pick, tr
+from isdesk.i18n import current_language, pick, tr
 from isdesk.qualification import Qualification
 from isdesk.rules import Rules
 
@@ -51,7 +51,8 @@ class QualificationPanel(Horizontal):
         if qual.next_rank is None:
             hint.update(Text(tr("lead.hint_top")))
         elif qual.missing_for_next_rank:
-            labels = "、".join(pick(rules.item(k).label) for k in qual.missing_for_next_rank)
+            separator = "、" if current_language() == "ja" else ", "
+            labels = separator.join(pick(rules.item(k).label) for k in qual.missing_for_next_rank)
             hint.update(Text(tr("lead.hint", rank=qual.next_rank, items=labels)))
         else:
             hint.update(Text(tr("lead.hint_none")))
