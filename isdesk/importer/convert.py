@@ -25,7 +25,14 @@ _REASONS = {
                "{column}: {value!r} is not in the sources of mapping {mapping}"),
     "status": ("{column} の値 {value!r} はマッピング {mapping} の stages にありません",
                "{column}: {value!r} is not in the stages of mapping {mapping}"),
+    "long": ("{field} が長すぎます ({length} 文字、リードの項目は {limit} 文字まで)",
+             "{field}: {length} characters is longer than a lead field holds ({limit})"),
 }  # fmt: skip
+# Lead fields are VARCHAR(255) on PostgreSQL (peewee's CharField): a longer value would fail the
+# whole chunk there, and import on SQLite only, so the row is rejected on both.
+MAX_FIELD_CHARS = 255
+_LIMITED = ("company", "contact", "title", "phone", "email", "source", "status", "campaign",
+            "campaign_type")  # fmt: skip
 
 
 def reason(key: str, **fields: object) -> str:
@@ -241,7 +248,7 @@ def convert_row(
     company = n.clean_text(pick("company")[0])
     campaign = n.clean_text(options.campaign or pick("campaign")[0])
     campaign_type = n.clean_text(pick("campaign_type")[0]) or (options.campaign_type or "")
-    return Record(
+    record = Record(
         row=row,
         company=company,
         contact=contact,
@@ -260,3 +267,10 @@ def convert_row(
         company_key=n.company_key(company),
         name_key=n.name_key(contact),
     )
+    for name in _LIMITED:
+        length = len(getattr(record, name))
+        if length > MAX_FIELD_CHARS:
+            return Reject(
+                row, cells, reason("long", field=name, length=length, limit=MAX_FIELD_CHARS)
+            )
+    return record
