@@ -1,0 +1,172 @@
+"""Acquisition cohorts: what each month's leads went on to do, month by month (帯で見る).
+
+A lead belongs to the local month it was acquired in, whatever happens later: a lead acquired
+in September, contacted in December, that books an appointment in May is one of September's
+leads with an appointment at month 8 (no "0 leads, 1 appointment" May). A cell (cohort,
+month k) counts the cohort's leads that had reached the milestone by the end of calendar
+month cohort + k — cumulative — and its share of the cohort; months after as_of's month are
+``None`` (not yet seen). Milestones: first contact (call, e-mail or meeting), first
+appointment, first SQL, order (reached the last stage).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from isdesk.analytics.history import DAY_S, History, Months
+from isdesk.analytics.report import DAYS, INT, PCT, TEXT, Column, ReportBase, Table, median, rate
+
+MILESTONES = ("contact", "appointment", "sql", "order")
+_MILESTONE_LABELS = {
+    "contact": ("初回接触", "Contacted"),
+    "appointment": ("アポ", "Appointment"),
+    "sql": ("SQL", "SQL"),
+    "order": ("受注", "Order"),
+}
+
+
+@dataclass(frozen=True)
+class Cohort:
+    month: str  # YYYY-MM
+    leads: int
+    reached: dict[str, int]  # milestone -> leads that reached it by as_of
+    cumulative: dict[str, tuple[int | None, ...]]  # milestone -> count by month 0..N
+    share: dict[str, tuple[float | None, ...]]  # the same as a share of the cohort
+    median_days_to_appointment: float | None
+    median_days_to_sql: float | None
+
+
+@dataclass(frozen=True)
+class CohortsReport(ReportBase):
+    as_of: dt.datetime
+    months: int  # columns 0..months
+    cohorts: tuple[Cohort, ...]
+
+    kind = "cohorts"
+
+    def tables(self) -> tuple[Table, ...]:
+        summary = Table(
+            "summary",
+            "cohorts: reached by as_of",
+            (
+                Column("cohort", "獲得月", "Cohort", TEXT),
+                Column("leads", "リード", "Leads"),
+                *(Column(m, *_MILESTONE_LABELS[m]) for m in MILESTONES),
+                Column("appointment_rate", "アポ率", "Appt %", PCT),
+                Column("sql_rate", "SQL率", "SQL %", PCT),
+                Column("median_days_to_appointment", "アポまで(中央値日)", "Days to appt", DAYS),
+                Column("median_days_to_sql", "SQLまで(中央値日)", "Days to SQL", DAYS),
+            ),
+            tuple(
+                (
+                    c.month,
+                    c.leads,
+                    *(c.reached[m] for m in MILESTONES),
+                    rate(c.reached["appointment"], c.leads),
+                    rate(c.reached["sql"], c.leads),
+                    c.median_days_to_appointment,
+                    c.median_days_to_sql,
+                )
+                for c in self.cohorts
+            ),
+        )
+        tables = [summary]
+        for milestone in MILESTONES:
+            en = _MILESTONE_LABELS[milestone][1]
+            head = (Column("cohort", "獲得月", "Cohort", TEXT), Column("leads", "リード", "Leads"))
+            for suffix, kind, cells in (("", INT, "cumulative"), ("_pct", PCT, "share")):
+                tables.append(
+                    Table(
+                        milestone + suffix,
+                        f"{en} by months since acquisition" + (" (%)" if suffix else ""),
+                        (
+                            *head,
+                            *(
+                                Column(f"m{k}", f"{k}ヶ月", f"M{k}", kind)
+                                for k in range(self.months + 1)
+                            ),
+                        ),
+                        tuple(
+                            (c.month, c.leads, *getattr(c, cells)[milestone]) for c in self.cohorts
+                        ),
+                    )
+                )
+        return tuple(tables)
+
+
+def cohorts_report(
+    history: History,
+    *,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    months: int = 12,
+) -> CohortsReport:
+    """Cohorts of the acquisition months first..last (default: the 12 up to as_of's month)."""
+    if months < 0:
+        raise ValueError("months must be zero or more")
+    zone = history.rules.calendar.zone
+    as_of_month = Months.of_date(
+        (history.as_of_dt - dt.timedelta(microseconds=1)).astimezone(zone).date()
+    )
+    last_month = Months.of_date(last) if last else as_of_month
+    first_month = Months.of_date(first) if first else last_month - 11
+    if last_month < first_month:
+        raise ValueError("the last cohort is before the first")
+    cal = Months(history.rules, first_month, as_of_month)
+    first_contact = history.first_contact
+    first_appointment = history.first_appointment
+    members: dict[int, list] = {m: [] for m in range(first_month, last_month + 1)}
+    for lead in history.leads:
+        month = cal.index(lead.acquired)
+        if first_month <= month <= last_month:
+            tl = history.timeline(lead)
+            contact = first_contact.get(lead.id)
+            members[month].append(
+                (
+                    lead.acquired,
+                    contact[0] if contact else None,
+                    first_appointment.get(lead.id),
+                    tl.first_sql,
+                    tl.reached[-1],
+                )
+            )
+    cohorts = []
+    for month, rows in members.items():
+        size = len(rows)
+        observable = min(months, as_of_month - month)
+        reached: dict[str, int] = {}
+        cumulative: dict[str, tuple[int | None, ...]] = {}
+        share: dict[str, tuple[float | None, ...]] = {}
+        for m_index, milestone in enumerate(MILESTONES, start=1):
+            per_month = [0] * (months + 1)
+            total = 0
+            for row in rows:
+                at = row[m_index]
+                if at is None:
+                    continue
+                total += 1
+                offset = max(cal.index(at) - month, 0)
+                if offset <= months:
+                    per_month[offset] += 1
+            running, cells = 0, []
+            for k in range(months + 1):
+                running += per_month[k]
+                cells.append(running if k <= observable else None)
+            reached[milestone] = total
+            cumulative[milestone] = tuple(cells)
+            share[milestone] = tuple(None if v is None else rate(v, size) for v in cells)
+        to_appt = [(r[2] - r[0]) / DAY_S for r in rows if r[2] is not None]
+        to_sql = [(r[3] - r[0]) / DAY_S for r in rows if r[3] is not None]
+        cohorts.append(
+            Cohort(
+                Months.label(month),
+                size,
+                reached,
+                cumulative,
+                share,
+                median(to_appt),
+                median(to_sql),
+            )
+        )
+    return CohortsReport(history.as_of_dt, months, tuple(cohorts))

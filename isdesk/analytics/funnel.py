@@ -1,0 +1,171 @@
+"""The sales funnel: list → proposal → opportunity → quote → order, and its weakest step.
+
+For the leads acquired in a period (or one acquisition month, a cohort), how many reached each
+stage by as_of: from the stage events, a lead counts for every stage up to the furthest it
+ever reached (an opportunity sent back to nurturing still reached proposal and opportunity).
+The conversion rate (CV率) of each adjacent pair is reached[next] / reached[stage]; the
+weakest step is the lowest of them (among steps with leads to convert) — the bottleneck to
+raise first.
+
+Inbound / outbound: a lead's segment is the team its source's group in ``rules.assignment``
+routes to (``operators: {team: inbound}`` → "inbound"); a group that routes to named
+operators or to everyone is "other". So the split follows the team's own routing rules,
+whatever its teams are called.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from isdesk.analytics.history import History, Months, local_midnight
+from isdesk.analytics.report import BAR, PCT, TEXT, Column, ReportBase, Table, rate
+from isdesk.i18n import pick
+
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    stage: str
+    label: str
+    reached: int
+    share_of_first: float | None  # reached / leads in the funnel
+    conversion: float | None  # from the previous stage; None for the first
+    weakest: bool
+
+
+@dataclass(frozen=True)
+class Funnel:
+    segment: str  # "all", or a routed team / "other"
+    leads: int
+    steps: tuple[FunnelStep, ...]
+    weakest_step: str | None  # "list→proposal"
+
+
+@dataclass(frozen=True)
+class FunnelReport(ReportBase):
+    as_of: dt.datetime
+    start: dt.date | None
+    end: dt.date | None
+    cohort: str | None
+    funnel: Funnel
+    segments: tuple[Funnel, ...]
+
+    kind = "funnel"
+
+    def tables(self) -> tuple[Table, ...]:
+        columns = (
+            Column("stage", "ステージ", "Stage", TEXT),
+            Column("label", "名称", "Label", TEXT),
+            Column("reached", "到達", "Reached"),
+            Column("share", "対リスト", "Of list", PCT),
+            Column("conversion", "CV率", "CV rate", PCT),
+            Column("weakest", "最弱", "Weakest", TEXT),
+            Column("bar", "", "", BAR),
+        )
+
+        def rows(f: Funnel) -> list[tuple]:
+            return [
+                (
+                    s.stage,
+                    s.label,
+                    s.reached,
+                    s.share_of_first,
+                    s.conversion,
+                    "◀ weakest" if s.weakest else "",
+                    s.share_of_first or 0.0,
+                )
+                for s in f.steps
+            ]
+
+        main = Table(
+            "funnel", f"funnel ({self.funnel.leads} leads)", columns, tuple(rows(self.funnel))
+        )
+        seg_rows = [(f.segment, *row) for f in self.segments for row in rows(f)]
+        segments = Table(
+            "segments",
+            "funnel by routed team (inbound / outbound)",
+            (Column("segment", "区分", "Segment", TEXT), *columns),
+            tuple(seg_rows),
+        )
+        return (main, segments)
+
+
+def segment_of(history: History, source: str) -> str:
+    group = history.rules.assignment.group_for(source)
+    return group.operators.team or OTHER
+
+
+def _funnel(history: History, segment: str, furthest: list[int]) -> Funnel:
+    stages = history.rules.stages
+    keys = stages.keys
+    labels = stages.labels
+    reached = [sum(1 for f in furthest if f >= i) for i in range(len(keys))]
+    conversions: list[float | None] = [None] + [
+        rate(reached[i], reached[i - 1]) for i in range(1, len(keys))
+    ]
+    weakest_i = None
+    for i in range(1, len(keys)):
+        c = conversions[i]
+        if c is not None and (weakest_i is None or c < conversions[weakest_i]):  # type: ignore[operator]
+            weakest_i = i
+    steps = tuple(
+        FunnelStep(
+            keys[i],
+            pick(labels[keys[i]]),
+            reached[i],
+            rate(reached[i], reached[0]),
+            conversions[i],
+            i == weakest_i,
+        )
+        for i in range(len(keys))
+    )
+    name = f"{keys[weakest_i - 1]}→{keys[weakest_i]}" if weakest_i else None
+    return Funnel(segment, len(furthest), steps, name)
+
+
+def funnel_report(
+    history: History,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    cohort: dt.date | None = None,
+) -> FunnelReport:
+    """The funnel of leads acquired start..end (local days, inclusive) or in ``cohort``'s
+    month; default every lead acquired before as_of."""
+    rules = history.rules
+    if cohort is not None:
+        month = Months.of_date(cohort)
+        start = Months.to_date(month)
+        end = Months.to_date(month + 1) - dt.timedelta(days=1)
+    lo = int(local_midnight(start, rules).timestamp()) if start else None
+    hi = int(local_midnight(end + dt.timedelta(days=1), rules).timestamp()) if end else None
+    furthest: list[int] = []
+    by_segment: dict[str, list[int]] = defaultdict(list)
+    segments: dict[str, str] = {}
+    for lead in history.leads:
+        if (lo is not None and lead.acquired < lo) or (hi is not None and lead.acquired >= hi):
+            continue
+        reached = history.timeline(lead).reached
+        top = max(i for i, at in enumerate(reached) if at is not None)
+        furthest.append(top)
+        segment = segments.get(lead.source)
+        if segment is None:
+            segment = segments[lead.source] = segment_of(history, lead.source)
+        by_segment[segment].append(top)
+    order = {name: i for i, name in enumerate(("inbound", "outbound"))}
+    return FunnelReport(
+        history.as_of_dt,
+        start,
+        end,
+        Months.label(Months.of_date(cohort)) if cohort else None,
+        _funnel(history, "all", furthest),
+        tuple(
+            _funnel(history, seg, values)
+            for seg, values in sorted(
+                by_segment.items(), key=lambda kv: (order.get(kv[0], 9), kv[0] == OTHER, kv[0])
+            )
+        ),
+    )
