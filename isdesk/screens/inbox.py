@@ -18,6 +18,7 @@ from isdesk.answers import parse_date
 from isdesk.context import WorkContext
 from isdesk.followup import follow_up_at
 from isdesk.i18n import pick, to_local, tr
+from isdesk.screens.actions import BackgroundActions
 from isdesk.services.handoff import (
     REJECT_REASONS,
     HandoffView,
@@ -101,7 +102,7 @@ class RejectDialog(ModalScreen[tuple[str, str, dt.date | None] | None]):
         self.dismiss(None)
 
 
-class InboxScreen(ReportsWorkerErrors, Screen[None]):
+class InboxScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
     HELP_KIND = "inbox"
     BINDINGS = [
         Binding("a", "accept", "inbox.accept", id="inbox.accept"),
@@ -113,12 +114,6 @@ class InboxScreen(ReportsWorkerErrors, Screen[None]):
     class Loaded(Message):
         def __init__(self, items: list[HandoffView]) -> None:
             self.items = items
-            super().__init__()
-
-    class Done(Message):
-        def __init__(self, text: str, error: BaseException | None) -> None:
-            self.text = text
-            self.error = error
             super().__init__()
 
     def __init__(self, ctx: WorkContext) -> None:
@@ -197,29 +192,13 @@ class InboxScreen(ReportsWorkerErrors, Screen[None]):
             return None
         return self.items[index]
 
-    def _run(self, fn, text: str) -> None:
-        self._act(fn, text)
-
-    @work(thread=True, group="inbox-act", exit_on_error=False)
-    def _act(self, fn, text: str) -> None:
-        try:
-            fn()
-        except (ValueError, PermissionError) as error:
-            self.post_message(self.Done(text, error))
-            return
-        self.post_message(self.Done(text, None))
-
-    def on_inbox_screen_done(self, message: Done) -> None:
-        if message.error is not None:
-            self.notify(str(message.error), severity="error", timeout=8)
-        else:
-            self.notify(message.text)
+    def after_action(self) -> None:
         self.reload()
 
     def action_accept(self) -> None:
         item, ctx = self.current, self.ctx
         if item is not None:
-            self._run(
+            self.run_action(
                 lambda: accept_handoff(ctx.actor, item.id, ctx.rules),
                 tr("inbox.accepted", company=item.company),
             )
@@ -234,7 +213,7 @@ class InboxScreen(ReportsWorkerErrors, Screen[None]):
                 return
             reason, comment, day = result
             when = follow_up_at(day, ctx.rules.calendar) if day else None
-            self._run(
+            self.run_action(
                 lambda: reject_handoff(
                     ctx.actor, item.id, reason, ctx.rules, comment=comment, follow_up_at=when
                 ),
@@ -252,7 +231,7 @@ class InboxScreen(ReportsWorkerErrors, Screen[None]):
             return
         target = stages[stages.index(item.stage) + 1]
         label = pick(ctx.rules.stages.labels[target])
-        self._run(
+        self.run_action(
             lambda: move_stage(ctx.actor, item.lead_id, target, ctx.rules),
             tr("inbox.moved", company=item.company, stage=label),
         )

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from isdesk.context import WorkContext
 from isdesk.i18n import to_local, tr
+from isdesk.screens.actions import BackgroundActions
 from isdesk.services.assignment import Move, apply_moves, propose_rebalance, reassign_leads
 from isdesk.services.team import (
     HeldLead,
@@ -141,7 +142,7 @@ class RebalanceDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class MoveLeadsScreen(ReportsWorkerErrors, Screen[None]):
+class MoveLeadsScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
     """One operator's open leads: space marks, m moves the marked ones to someone else."""
 
     BINDINGS = [
@@ -153,12 +154,6 @@ class MoveLeadsScreen(ReportsWorkerErrors, Screen[None]):
     class Loaded(Message):
         def __init__(self, leads: list[HeldLead]) -> None:
             self.leads = leads
-            super().__init__()
-
-    class Moved(Message):
-        def __init__(self, text: str, error: BaseException | None) -> None:
-            self.text = text
-            self.error = error
             super().__init__()
 
     def __init__(self, ctx: WorkContext, operator: str, teammates: list[tuple[str, str]]) -> None:
@@ -229,21 +224,14 @@ class MoveLeadsScreen(ReportsWorkerErrors, Screen[None]):
 
         self.app.push_screen(PickOperatorDialog(self.teammates), chosen)
 
-    @work(thread=True, exit_on_error=False)
     def _reassign(self, ids: list[int], to: str) -> None:
         ctx = self.ctx
-        try:
-            result = reassign_leads(ctx.actor, ids, to, now=utcnow(), rules=ctx.rules)
-        except (ValueError, PermissionError) as error:
-            self.post_message(self.Moved("", error))
-            return
-        self.post_message(self.Moved(tr("team.moved", count=len(result.moved), to=to), None))
+        self.run_action(
+            lambda: reassign_leads(ctx.actor, ids, to, now=utcnow(), rules=ctx.rules),
+            lambda result: tr("team.moved", count=len(result.moved), to=to),
+        )
 
-    def on_move_leads_screen_moved(self, message: Moved) -> None:
-        if message.error is not None:
-            self.notify(str(message.error), severity="error", timeout=8)
-            return
-        self.notify(message.text)
+    def after_action(self) -> None:
         self.marked.clear()
         self._load()
 
@@ -272,7 +260,7 @@ class PickOperatorDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class TeamScreen(ReportsWorkerErrors, Screen[None]):
+class TeamScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
     HELP_KIND = "team"
     BINDINGS = [
         Binding("b", "rebalance", "team.rebalance", id="team.rebalance"),
@@ -294,12 +282,6 @@ class TeamScreen(ReportsWorkerErrors, Screen[None]):
     class Proposed(Message):
         def __init__(self, moves: list[Move]) -> None:
             self.moves = moves
-            super().__init__()
-
-    class Applied(Message):
-        def __init__(self, moved: int, error: BaseException | None) -> None:
-            self.moved = moved
-            self.error = error
             super().__init__()
 
     def __init__(self, ctx: WorkContext) -> None:
@@ -374,20 +356,14 @@ class TeamScreen(ReportsWorkerErrors, Screen[None]):
 
         self.app.push_screen(RebalanceDialog(message.moves), decided)
 
-    @work(thread=True, exit_on_error=False)
     def _apply(self, moves: list[Move]) -> None:
-        try:
-            done = apply_moves(self.ctx.actor, moves, now=utcnow())
-        except (ValueError, PermissionError) as error:
-            self.post_message(self.Applied(0, error))
-            return
-        self.post_message(self.Applied(len(done), None))
+        actor = self.ctx.actor
+        self.run_action(
+            lambda: apply_moves(actor, moves, now=utcnow()),
+            lambda done: tr("team.rebalanced", count=len(done)),
+        )
 
-    def on_team_screen_applied(self, message: Applied) -> None:
-        if message.error is not None:
-            self.notify(str(message.error), severity="error", timeout=10)
-        else:
-            self.notify(tr("team.rebalanced", count=message.moved))
+    def after_action(self) -> None:
         self.action_refresh()
 
     def action_open_operator(self) -> None:

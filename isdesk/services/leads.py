@@ -265,17 +265,7 @@ def save_answer(
         stored_version = row.version if row else 0
         if stored_version != base_version and not force:
             assert row is not None
-            names = _operator_names({row.updated_by_id} if row.updated_by_id else set())
-            theirs = _answer_state(row, names)
-            return SaveOutcome(
-                saved=False,
-                item=item,
-                answer=theirs,
-                theirs=theirs,
-                rank=lead.rank,
-                is_sql=bool(lead.is_sql),
-                lead_version=lead.version,
-            )
+            return _conflict(row, lead)
         answer_changed = row is None
         if row is None:
             try:
@@ -290,18 +280,7 @@ def save_answer(
                     )
             except IntegrityError:
                 # Defensive: the lead lock makes this race unlikely, but the unique index decides.
-                row = Answer.get((Answer.lead == lead_id) & (Answer.item == item))
-                names = _operator_names({row.updated_by_id} if row.updated_by_id else set())
-                theirs = _answer_state(row, names)
-                return SaveOutcome(
-                    saved=False,
-                    item=item,
-                    answer=theirs,
-                    theirs=theirs,
-                    rank=lead.rank,
-                    is_sql=bool(lead.is_sql),
-                    lead_version=lead.version,
-                )
+                return _conflict(Answer.get((Answer.lead == lead_id) & (Answer.item == item)), lead)
         else:
             answer_changed = row.value != value or force
         if answer_changed and stored_version:
@@ -319,6 +298,21 @@ def save_answer(
         outcome = _apply_qualification(lead, actor, qual, now, answer_changed)
         saved = AnswerState(item, row.value, row.version, row.updated_at, actor.display_name)
         return SaveOutcome(saved=True, item=item, answer=saved, **outcome)
+
+
+def _conflict(row: Answer, lead: Lead) -> SaveOutcome:
+    """Someone else saved this answer first: nothing is written, and the caller learns theirs."""
+    names = _operator_names({row.updated_by_id} if row.updated_by_id else set())
+    theirs = _answer_state(row, names)
+    return SaveOutcome(
+        saved=False,
+        item=row.item,
+        answer=theirs,
+        theirs=theirs,
+        rank=lead.rank,
+        is_sql=bool(lead.is_sql),
+        lead_version=lead.version,
+    )
 
 
 def _record_answer_event(

@@ -1,0 +1,48 @@
+"""Running a team lead's or field user's action off the UI thread, the same way everywhere.
+
+The service call runs in a thread worker; its success text or its refusal (a ValueError or
+PermissionError from the service: a user-facing message) comes back as one message, is
+shown as a notification, and the screen reloads what it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual import work
+from textual.message import Message
+
+
+class BackgroundActions:
+    """Mix into a Screen that defines ``after_action()`` (usually: reload)."""
+
+    class ActionDone(Message):
+        def __init__(self, text: str, error: BaseException | None) -> None:
+            self.text = text
+            self.error = error
+            super().__init__()
+
+    def run_action(self, fn: Callable[[], Any], describe: str | Callable[[Any], str]) -> None:
+        """Call ``fn`` in a worker; ``describe`` (or ``describe(result)``) is the success note."""
+        self._run_action(fn, describe)
+
+    @work(thread=True, group="actions", exit_on_error=False)
+    def _run_action(self, fn: Callable[[], Any], describe: str | Callable[[Any], str]) -> None:
+        try:
+            result = fn()
+        except (ValueError, PermissionError) as error:  # the service's word to the user
+            self.post_message(self.ActionDone("", error))  # type: ignore[attr-defined]
+            return
+        text = describe if isinstance(describe, str) else describe(result)
+        self.post_message(self.ActionDone(text, None))  # type: ignore[attr-defined]
+
+    def on_background_actions_action_done(self, message: ActionDone) -> None:
+        if message.error is not None:
+            self.notify(str(message.error), severity="error", timeout=8)  # type: ignore[attr-defined]
+        else:
+            self.notify(message.text)  # type: ignore[attr-defined]
+        self.after_action()
+
+    def after_action(self) -> None:
+        """What to refresh once an action is done."""
