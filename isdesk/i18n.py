@@ -246,6 +246,20 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "import.field.campaign": ("キャンペーン", "Campaign"),
     "import.field.acquired_at": ("獲得日", "Acquired"),
     "queue.import": ("取り込み", "Import"),
+    # reports
+    "reports.title": (
+        "レポート  (タブを切り替え · x CSV · r 再集計)",
+        "Reports  (switch tabs · x CSV · r recount)",
+    ),
+    "reports.periods": ("期間別", "Periods"),
+    "reports.cohorts": ("獲得コホート", "Cohorts"),
+    "reports.campaigns": ("キャンペーン", "Campaigns"),
+    "reports.funnel": ("ファネル", "Funnel"),
+    "reports.stages": ("ステージ滞留", "Stage times"),
+    "reports.forecast": ("予測", "Forecast"),
+    "reports.export": ("CSV", "CSV"),
+    "queue.reports": ("レポート", "Reports"),
+    "help.reports": ("レポート", "Reports"),
     # team tabs
     "team.title": (
         "チーム  (b 再配分 · Enter 担当者のリードを移す · r 更新)",

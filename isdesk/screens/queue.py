@@ -44,6 +44,7 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
         Binding("K", "kpi", "queue.kpi", id="queue.kpi"),
         Binding("T", "team", "queue.team", id="queue.team"),
         Binding("I", "import_leads", "queue.import", id="queue.import"),
+        Binding("R", "reports", "queue.reports", id="queue.reports"),
         Binding("r", "refresh", "queue.refresh", show=False, id="queue.refresh"),
         Binding("escape", "close_filter", show=False),
     ]
@@ -191,9 +192,14 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
         self.open_lead(message.lead_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("team", "import_leads"):
+        if action in ("team", "import_leads", "reports"):
             return self.ctx.actor.is_lead  # team tabs and imports are the team lead's
         return True
+
+    def action_reports(self) -> None:
+        from isdesk.screens.reports import ReportsScreen
+
+        self.app.push_screen(ReportsScreen(self.ctx))
 
     def action_import_leads(self) -> None:
         from isdesk.screens.import_screen import ImportScreen
