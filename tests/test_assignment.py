@@ -22,8 +22,10 @@ from isdesk.services.assignment import (
     propose_rebalance,
     reassign_leads,
     route_returning_lead,
+    route_returning_leads,
     unassigned_by_group,
 )
+from isdesk.services.leads import LeadNotFoundError
 from isdesk.services.operators import find_operator
 from isdesk.store.models import Activity, Lead, LeadEvent, Operator
 from tests.factories import BASE, lead, operator
@@ -335,3 +337,114 @@ def test_apply_moves_refuses_when_an_owner_changed(team) -> None:
     with pytest.raises(StaleMovesError, match=f"lead {moves[1].lead_id} now belongs to boss"):
         apply_moves(team["lead"], moves, now=NOW)
     assert owners() == before
+
+
+# --- returning leads in a batch --------------------------------------------------------------
+
+
+def _returning_data(team) -> list[int]:
+    """Returning leads of every kind, against uneven loads: unassigned (balanced, round robin,
+    nobody eligible, all at the cap), kept, reassigned (old contact, never contacted, imported
+    history, closed lead, deactivated owner) and reassigned to nobody."""
+    old = NOW - dt.timedelta(days=200)
+    lead(team["a"], source="資料請求")  # a holds 1, b and boss 0
+    ids = [lead(source="資料請求", acquired_days=-i) for i in range(3)]
+    kept = lead(team["b"], source="資料請求", acquired_days=-50)
+    Activity.create(lead=kept, operator=team["b"].id, at=NOW - dt.timedelta(days=5), kind="call",
+                    outcome="connected")  # fmt: skip
+    stale = lead(team["a"], source="資料請求", acquired_days=-400)
+    Activity.create(lead=stale, operator=team["a"].id, at=old, kind="call", outcome="connected")
+    never = lead(team["b"], source="無料トライアル", acquired_days=-400)
+    LeadEvent.create(lead=never, at=old, kind="owner", old_value="", new_value="b", note="{}")
+    imported = lead(team["lead"], source="資料請求", acquired_days=-400, last_touch_days=-10)
+    won = lead(team["a"], source="資料請求", status="won", acquired_days=-400)
+    gone = operator("gone")
+    orphan = lead(gone, source="資料請求", acquired_days=-30)
+    Operator.update(active=False).where(Operator.id == gone.id).execute()
+    show = lead(source="展示会")
+    field_only = lead(source="展示会", acquired_days=-1)
+    more = [lead(source="資料請求", acquired_days=-9 - i) for i in range(4)]
+    last = lead(team["a"], source="資料請求", acquired_days=-400)  # everyone at the cap by now
+    return [*ids, kept, stale, never, imported, won, orphan, show, field_only, *more, last]
+
+
+def _snapshot() -> tuple[dict[int, int | None], dict[int, int], list[tuple]]:
+    rows = Lead.select(Lead.id, Lead.owner, Lead.version).tuples()
+    return (
+        {i: o for i, o, _ in rows},
+        {i: v for i, _, v in rows},
+        [e for e in owner_events()],
+    )
+
+
+def test_batch_routing_equals_one_by_one(team, db) -> None:
+    rules = rules_with(cap=4, between="reassign")
+    Operator.update(active=False).where(Operator.name == "outboss").execute()
+    ids = _returning_data(team)
+    Operator.update(active=False).where(Operator.name == "out").execute()  # 展示会: nobody
+    history = owner_events()
+    with db.connection_context():
+        with db.atomic() as txn:  # one by one, then rolled back: the same data for the batch
+            one_by_one = [route_returning_lead(i, rules, now=NOW) for i in ids]
+            after_one_by_one = _snapshot()
+            txn.rollback()
+        assert owner_events() == history
+        batch = route_returning_leads(ids + ids[:2], rules, now=NOW)  # repeats: routed once
+    assert batch == one_by_one
+    assert _snapshot() == after_one_by_one
+    # the data exercised every path
+    actions = {(r.action, r.rule, bool(r.owner_after)) for r in batch}
+    assert {
+        ("assign", "assignment.policy", True),
+        ("assign", "assignment.policy", False),
+        ("keep", "returning.keep_owner_within_days", True),
+        ("reassign", "returning.reassign_after_days", True),
+        ("reassign", "returning.reassign_after_days", False),
+        ("reassign", "owner_inactive", True),
+    } <= actions
+    assert {r.message.split(":")[0] for r in batch if r.message} >= {"group A", "group B"}
+    assert any("cap of 4" in r.message for r in batch)
+    assert len({r.owner_after for r in batch if r.action == "assign" and r.owner_after}) == 3
+
+
+def test_batch_routing_reads_the_state_once(team, db) -> None:
+    import logging
+
+    rules = rules_with()
+    statements: list[object] = []
+
+    class Count(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            statements.append(record.msg)
+
+    logger = logging.getLogger("peewee")
+    handler, level = Count(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        for size in (5, 40):
+            ids = [lead(team["a"], source="資料請求", acquired_days=-400) for _ in range(size)]
+            statements.clear()
+            routes = route_returning_leads(ids, rules, now=NOW)
+            assert len(routes) == size and all(r.action == "reassign" for r in routes)
+            if size == 5:
+                few = len(statements)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert len(statements) == few  # not one more statement for 8x the leads
+
+
+def test_a_missing_lead_routes_nothing(team) -> None:
+    x = lead(source="資料請求")
+    with pytest.raises(LeadNotFoundError):
+        route_returning_leads([x, 999_999], rules_with(), now=NOW)
+    assert owners() == {} and owner_events() == []
+
+
+def test_assign_unassigned_limited_to_given_leads(team) -> None:
+    backlog = lead(source="資料請求", acquired_days=-9)
+    new = [lead(source="資料請求", acquired_days=i) for i in range(2)]
+    report = assign_unassigned(rules_with(), now=NOW, lead_ids=[*new, 999_999])
+    assert [(r.lead_id, r.operator) for r in report.rows] == [(new[0], "a"), (new[1], "b")]
+    assert backlog not in owners()

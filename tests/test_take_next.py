@@ -16,7 +16,8 @@ import pytest
 from peewee import fn
 
 from isdesk.rules import load_rules
-from isdesk.rules_routing import AssignmentRules
+from isdesk.rules_routing import AssignmentGroup, AssignmentRules, OperatorSelector
+from isdesk.services import assignment
 from isdesk.services.assignment import TakeNextRefused, claim_next_lead, take_next_lead
 from isdesk.store.db import current_database
 from isdesk.store.models import Lead, LeadEvent, Operator
@@ -93,6 +94,61 @@ def test_group_rules_limit_what_can_be_taken(db) -> None:
     )  # one 'any' group: everyone takes everything
     lead(source="展示会", acquired_days=0)
     assert claim_next_lead(inbound, names_only, now=NOW) is not None
+
+
+def test_sources_are_parameters_and_the_claim_returns_the_lead(db) -> None:
+    me = operator("a")
+    odd = "O'Reilly\"); DROP TABLE lead; --"
+    rules = dataclasses.replace(
+        RULES,
+        assignment=AssignmentRules(
+            groups=(
+                AssignmentGroup("odd", (odd,), OperatorSelector(team="inbound")),
+                AssignmentGroup("default", None, OperatorSelector(team="outbound")),
+            )
+        ),
+    )
+    lead(source="資料請求", acquired_days=-9)  # the `any` group is outbound's
+    x = lead(source=odd, acquired_days=-1, company="株式会社'引用符'", phone="03-1111-2222")
+    taken = claim_next_lead(me, rules, now=NOW)
+    assert (taken.id, taken.group, taken.source, taken.company) == (
+        x,
+        "odd",
+        odd,
+        "株式会社'引用符'",
+    )
+    assert taken.acquired_at == Lead.get_by_id(x).acquired_at and taken.load == 1
+    row = Lead.get_by_id(x)
+    assert (row.owner_id, row.version, row.updated_at) == (me.id, 2, NOW)
+    event = LeadEvent.get(LeadEvent.lead == x)
+    assert (event.at, event.kind, event.field, event.actor_id) == (NOW, "owner", "", me.id)
+    assert json.loads(event.note) == {
+        "reason": "take_next", "rule": "take_next", "group": "odd", "policy": "take_next",
+        "load": 0, "cap": 150,
+    }  # fmt: skip
+    assert claim_next_lead(me, rules, now=NOW) is None
+    nobody = dataclasses.replace(
+        rules, assignment=dataclasses.replace(rules.assignment, groups=rules.assignment.groups[1:])
+    )
+    assert claim_next_lead(me, nobody, now=NOW) is None  # no group admits them
+
+
+def test_the_claim_checks_the_cap_itself(db, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The load read before the transaction may be stale (the same operator taking in two
+    windows): the claim statement checks the cap again."""
+    me = operator("a")
+    lead(me)
+    waiting = lead(source="資料請求", acquired_days=-1)
+    real = assignment._claim_sql
+
+    def stale(*args):  # the load query answers 0 whatever the operator holds
+        sql = real(*args)
+        return dataclasses.replace(sql, load=sql.load.replace("SELECT (", "SELECT 0 * (", 1))
+
+    monkeypatch.setattr(assignment, "_claim_sql", stale)
+    assert claim_next_lead(me, capped(1), now=NOW) is None
+    assert Lead.get_by_id(waiting).owner_id is None and not LeadEvent.select().exists()
+    assert claim_next_lead(me, capped(2), now=NOW).id == waiting
 
 
 # --- many processes at once ------------------------------------------------------------------

@@ -19,8 +19,10 @@ their own team: the receivers (and the operators leads are taken from) are in th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from peewee import fn
@@ -69,6 +71,7 @@ __all__ = [
     "propose_rebalance",
     "reassign_leads",
     "route_returning_lead",
+    "route_returning_leads",
     "take_next_lead",
     "unassigned_by_group",
 ]
@@ -399,13 +402,19 @@ def _append_events(rows: Sequence[dict[str, object]]) -> None:
 
 
 def assign_unassigned(
-    rules: Rules, *, now: dt.datetime, dry_run: bool = False, actor: Actor | None = None
+    rules: Rules,
+    *,
+    now: dt.datetime,
+    dry_run: bool = False,
+    actor: Actor | None = None,
+    lead_ids: Iterable[int] | None = None,
 ) -> AssignmentReport:
     """Hand out every unassigned open lead, in arrival order, by the balanced policy.
 
     With an ``actor`` (a team lead) the receivers are limited to the actor's team, so each lead
     assigns for their own team; without one (automation) every team receives. ``dry_run``
-    computes the same plan and writes nothing.
+    computes the same plan and writes nothing. ``lead_ids`` limits it to those leads (e.g. the
+    ones an import just created); the ones already owned or closed are left as they are.
     """
     if actor is not None:
         _require_lead(actor, "assign leads")
@@ -421,7 +430,15 @@ def assign_unassigned(
         if is_postgres(db) and not dry_run:
             # Leads being taken at this instant are locked by their taker: skip them.
             query = query.for_update(skip_locked=True)
-        leads = list(query)
+        if lead_ids is None:
+            leads = list(query)
+        else:
+            leads = [
+                x
+                for chunk in _chunks(sorted(set(lead_ids)))
+                for x in query.where(Lead.id.in_(chunk))
+            ]
+            leads.sort(key=lambda x: (x.acquired_at, x.id))
         states = _operator_states()
         plan = plan_balanced(
             (PendingLead(x.id, x.source, x.acquired_at) for x in leads), states, ar, team=team
@@ -606,130 +623,263 @@ def deactivate_operator(
 # --- 3. returning leads ----------------------------------------------------------------------
 
 
-def _owner_contact(lead: Lead, owner: Operator) -> dt.datetime | None:
-    """When the owner last contacted the lead: their latest call/e-mail/appointment/meeting,
-    or Lead.last_touch_at when the lead has no logged activity at all (e.g. imported)."""
-    last = (
-        Activity.select(fn.MAX(Activity.at))
-        .where(
-            (Activity.lead == lead.id)
-            & (Activity.operator == owner.id)
-            & Activity.kind.in_(_TOUCHING)
-        )
-        .scalar()
-    )
-    if last is not None:
-        return Activity.at.python_value(last)
-    if lead.last_touch_at is not None and not (
-        Activity.select().where(Activity.lead == lead.id).exists()
-    ):
-        return lead.last_touch_at
-    return None
+def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield list(ids[start : start + _CHUNK])
 
 
-def _received_at(lead: Lead, owner: Operator) -> dt.datetime:
-    at = (
-        LeadEvent.select(fn.MAX(LeadEvent.at))
-        .where(
-            (LeadEvent.lead == lead.id)
-            & (LeadEvent.kind == "owner")
-            & (LeadEvent.new_value == owner.name)
+def _returning_leads(ids: Sequence[int]) -> dict[int, Lead]:
+    """The leads (what routing reads of them), locked on PostgreSQL in id order."""
+    db = current_database()
+    found: dict[int, Lead] = {}
+    for chunk in _chunks(sorted(ids)):
+        query = Lead.select(
+            Lead.id,
+            Lead.owner,
+            Lead.status,
+            Lead.source,
+            Lead.acquired_at,
+            Lead.last_touch_at,
+        ).where(Lead.id.in_(chunk))
+        if is_postgres(db):
+            query = query.order_by(Lead.id).for_update()
+        found.update({x.id: x for x in query})
+    return found
+
+
+def _owner_contacts(ids: Sequence[int]) -> tuple[dict[tuple[int, int], dt.datetime], set[int]]:
+    """Each (lead, operator)'s latest call/e-mail/appointment/meeting, and the leads that have
+    any logged activity at all."""
+    latest: dict[tuple[int, int], dt.datetime] = {}
+    logged: set[int] = set()
+    for chunk in _chunks(ids):
+        rows = (
+            Activity.select(Activity.lead, Activity.operator, Activity.kind, fn.MAX(Activity.at))
+            .where(Activity.lead.in_(chunk))
+            .group_by(Activity.lead, Activity.operator, Activity.kind)
+            .tuples()
         )
-        .scalar()
-    )
-    return LeadEvent.at.python_value(at) if at is not None else lead.acquired_at
+        for lead_id, operator_id, kind, at in rows:
+            logged.add(lead_id)
+            if kind not in _TOUCHING:
+                continue
+            at = Activity.at.python_value(at)
+            key = (lead_id, operator_id)
+            if key not in latest or at > latest[key]:
+                latest[key] = at
+    return latest, logged
+
+
+def _received(ids: Sequence[int]) -> dict[tuple[int, str], dt.datetime]:
+    """When each (lead, login) last received the lead (owner events)."""
+    found: dict[tuple[int, str], dt.datetime] = {}
+    for chunk in _chunks(ids):
+        rows = (
+            LeadEvent.select(LeadEvent.lead, LeadEvent.new_value, fn.MAX(LeadEvent.at))
+            .where((LeadEvent.kind == "owner") & LeadEvent.lead.in_(chunk))
+            .group_by(LeadEvent.lead, LeadEvent.new_value)
+            .tuples()
+        )
+        for lead_id, name, at in rows:
+            found[(lead_id, name)] = LeadEvent.at.python_value(at)
+    return found
 
 
 def route_returning_lead(lead_id: int, rules: Rules, *, now: dt.datetime) -> ReturningRoute:
-    """Decide (and carry out) what happens when a known lead comes back.
+    """Decide (and carry out) what happens when a known lead comes back: one lead of
+    :func:`route_returning_leads`."""
+    return route_returning_leads([lead_id], rules, now=now)[0]
+
+
+def route_returning_leads(
+    lead_ids: Iterable[int], rules: Rules, *, now: dt.datetime
+) -> list[ReturningRoute]:
+    """Decide (and carry out) what happens when known leads come back, in the given order.
 
     Days are local calendar days (rules.calendar.timezone) since the owner's last contact;
     an owner who never contacted it counts from when they received it. ``days <= keep``
     (30 includes day 30): stays; ``days >= reassign`` (180): handed out anew, balanced, to
     someone other than the previous owner; in between: ``returning.between``. A lead without an
     owner, or whose owner is deactivated, is handed out too. Keeping writes nothing.
+
+    The state (leads, operators' loads, contacts) is read once; each lead is decided by the
+    pure routing functions against loads updated in memory as the leads before it moved, so
+    the outcome is the one of routing them one by one in this order. The owners and events
+    are then written in bulk, in one transaction (the caller's, when there is one). A lead
+    given twice is routed once, at its first place: one route per distinct lead.
     """
     ar = rules.assignment
+    zone = rules.calendar.zone
+    ids = list(dict.fromkeys(lead_ids))
+    if not ids:
+        return []
     db = current_database()
     with db.connection_context(), db.atomic():
-        query = Lead.select().where(Lead.id == lead_id)
-        if is_postgres(db):
-            query = query.for_update()
-        lead = query.get_or_none()
-        if lead is None:
-            raise LeadNotFoundError(f"lead {lead_id} does not exist")
-        owner = Operator.get_by_id(lead.owner_id) if lead.owner_id else None
-        if owner is None:
-            action, rule, days, before = "assign", "assignment.policy", None, ""
-        elif not owner.active:
-            action, rule, days, before = "reassign", "owner_inactive", None, owner.name
-        else:
-            contact = _owner_contact(lead, owner)
-            since = contact if contact is not None else _received_at(lead, owner)
-            days = contact_days(since, now, rules.calendar.zone)
-            decision = returning_decision(days, ar.returning)
-            if decision.action == "keep":
-                return ReturningRoute(lead_id, "keep", decision.rule, days, owner.name, owner.name)
-            action, rule, before = "reassign", decision.rule, owner.name
-        states = _operator_states()
-        if owner is not None and lead.status == "open":
-            states = [
-                replace(s, open_leads=s.open_leads - 1) if s.name == owner.name else s
-                for s in states
-            ]
-        plan = plan_balanced(
-            [PendingLead(lead.id, lead.source, lead.acquired_at)],
-            states,
-            ar,
-            exclude=frozenset({before}) if before else frozenset(),
-        )
-        new_name = plan.rows[0].operator if plan.rows else ""
-        if not new_name and not before:
-            message = plan.unplaced[0].message
-            return ReturningRoute(lead_id, action, rule, days, "", "", message)
-        new_id = next((s.id for s in states if s.name == new_name), None)
-        _set_owner([(lead.id, new_id)], lead.owner_id, now)
-        group = plan.rows[0].group if plan.rows else plan.unplaced[0].group
-        load = plan.rows[0].load_before if plan.rows else 0
-        message = "" if plan.rows else plan.unplaced[0].message
-        LeadEvent.create(
-            lead=lead.id,
-            at=now,
-            actor=None,
-            kind="owner",
-            old_value=before,
-            new_value=new_name,
-            note=_note(
-                "returning",
-                rule,
-                group,
-                ar.policy,
-                load,
-                ar.holding_cap,
-                days=days,
-                **({"message": message} if message else {}),
-            ),
-        )
-    return ReturningRoute(lead_id, action, rule, days, before, new_name, message)
+        leads = _returning_leads(ids)
+        missing = next((i for i in ids if i not in leads), None)
+        if missing is not None:
+            raise LeadNotFoundError(f"lead {missing} does not exist")
+        states = {s.name: s for s in _operator_states()}
+        names = {s.id: s.name for s in states.values()}
+        contacts, logged = _owner_contacts(ids)
+        received = _received(ids)
+        routes: list[ReturningRoute] = []
+        moves: dict[int | None, list[tuple[int, int | None]]] = {}  # by the owner it had
+        events: list[dict[str, object]] = []
+        for lead_id in ids:
+            lead = leads[lead_id]
+            owner = states[names[lead.owner_id]] if lead.owner_id else None
+            if owner is None:
+                action, rule, days, before = "assign", "assignment.policy", None, ""
+            elif not owner.active:
+                action, rule, days, before = "reassign", "owner_inactive", None, owner.name
+            else:
+                contact = contacts.get((lead_id, owner.id))
+                if contact is None and lead.last_touch_at is not None and lead_id not in logged:
+                    contact = lead.last_touch_at  # imported history: no activity logged at all
+                if contact is None:
+                    contact = received.get((lead_id, owner.name), lead.acquired_at)
+                days = contact_days(contact, now, zone)
+                decision = returning_decision(days, ar.returning)
+                if decision.action == "keep":
+                    routes.append(
+                        ReturningRoute(lead_id, "keep", decision.rule, days, owner.name, owner.name)
+                    )
+                    continue
+                action, rule, before = "reassign", decision.rule, owner.name
+            is_open = lead.status == "open"
+            current = list(states.values())
+            if owner is not None and is_open:  # the lead leaves its owner's load
+                current = [
+                    replace(s, open_leads=s.open_leads - 1) if s.name == owner.name else s
+                    for s in current
+                ]
+            plan = plan_balanced(
+                [PendingLead(lead_id, lead.source, lead.acquired_at)],
+                current,
+                ar,
+                exclude=frozenset({before}) if before else frozenset(),
+            )
+            new_name = plan.rows[0].operator if plan.rows else ""
+            if not new_name and not before:
+                message = plan.unplaced[0].message
+                routes.append(ReturningRoute(lead_id, action, rule, days, "", "", message))
+                continue
+            states = {s.name: s for s in plan.operators}
+            if new_name and not is_open:  # a closed lead counts in nobody's load
+                chosen = states[new_name]
+                states[new_name] = replace(chosen, open_leads=chosen.open_leads - 1)
+            moves.setdefault(lead.owner_id, []).append(
+                (lead_id, states[new_name].id if new_name else None)
+            )
+            group = plan.rows[0].group if plan.rows else plan.unplaced[0].group
+            load = plan.rows[0].load_before if plan.rows else 0
+            message = "" if plan.rows else plan.unplaced[0].message
+            events.append(
+                {
+                    "lead": lead_id,
+                    "at": now,
+                    "actor": None,
+                    "kind": "owner",
+                    "field": "",
+                    "old_value": before,
+                    "new_value": new_name,
+                    "note": _note(
+                        "returning",
+                        rule,
+                        group,
+                        ar.policy,
+                        load,
+                        ar.holding_cap,
+                        days=days,
+                        **({"message": message} if message else {}),
+                    ),
+                }
+            )
+            routes.append(ReturningRoute(lead_id, action, rule, days, before, new_name, message))
+        for expected, owned in moves.items():
+            _set_owner(owned, expected, now)
+        _append_events(events)
+    return routes
 
 
 # --- 4. take next ----------------------------------------------------------------------------
 
 
-def _allowed_sources(actor: Actor, rules: Rules):
-    """The condition on Lead.source for the leads the actor's group rules let them take, or
-    None when no group admits them."""
+def _allowed_sources(actor: Actor, rules: Rules) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
+    """The sources of the leads the actor's group rules let them take: ``(named, others)``:
+    the sources their groups name, and, when an ``any`` group admits them, every source but
+    ``others`` (None: no such group). ``((), None)`` when no group admits them."""
     ar = rules.assignment
     mine = [g for g in ar.groups if g.operators.admits(actor.name, actor.team)]
-    if not mine:
-        return None
-    named = sorted({s for g in mine if g.sources is not None for s in g.sources})
-    cond = Lead.source.in_(named) if named else None
-    if any(g.is_any for g in mine):
-        others = sorted(ar.explicit_sources)
-        rest = Lead.source.not_in(others) if others else (Lead.id == Lead.id)
-        cond = rest if cond is None else (cond | rest)
-    return cond
+    named = tuple(sorted({s for g in mine if g.sources is not None for s in g.sources}))
+    others = tuple(sorted(ar.explicit_sources)) if any(g.is_any for g in mine) else None
+    return named, others
+
+
+@dataclass(frozen=True)
+class _ClaimSql:
+    load: str  # params: operator id, cap
+    claim: str  # params: operator id, updated_at, *named, *others, operator id, cap, cap
+    event: str  # params: lead, at, actor, kind, field, old_value, new_value, note
+
+
+@functools.lru_cache(maxsize=64)
+def _claim_sql(param: str, pg: bool, named: int, others: int | None) -> _ClaimSql:
+    """The take-next statements for one shape of allowed sources, built once per process.
+
+    Only placeholders vary between shapes: every value is passed as a parameter.
+    """
+    p = param
+    lead, event = Lead._meta.table_name, LeadEvent._meta.table_name
+    allowed = []
+    if named:
+        allowed.append(f'"source" IN ({", ".join([p] * named)})')
+    if others is not None:
+        allowed.append(f'"source" NOT IN ({", ".join([p] * others)})' if others else "1 = 1")
+    mine = (
+        f'(SELECT COUNT(*) FROM (SELECT 1 FROM "{lead}" WHERE "owner_id" = {p} '
+        f"AND \"status\" = 'open' LIMIT {p}) AS mine)"
+    )
+    # PostgreSQL: the subquery locks the oldest allowed lead nobody else has locked (concurrent
+    # takers skip it); SQLite: BEGIN IMMEDIATE holds the write lock. Either way the pick, the
+    # cap check and the claim are this one statement.
+    oldest = (
+        f'SELECT "id" FROM "{lead}" WHERE "status" = \'open\' AND "owner_id" IS NULL '
+        f'AND ({" OR ".join(allowed)}) ORDER BY "acquired_at", "id" LIMIT 1'
+        + (" FOR UPDATE SKIP LOCKED" if pg else "")
+    )
+    columns = [f.column_name for f in LeadEvent._meta.sorted_fields if f.name != "id"]
+    assert columns == [
+        "lead_id", "at", "actor_id", "kind", "field", "old_value", "new_value", "note"
+    ]  # fmt: skip
+    quoted = [f'"{c}"' for c in columns]
+    return _ClaimSql(
+        load=f"SELECT {mine}",
+        claim=(
+            f'UPDATE "{lead}" SET "owner_id" = {p}, "version" = "version" + 1, '
+            f'"updated_at" = {p} WHERE "id" = ({oldest}) AND "owner_id" IS NULL '
+            f"AND {mine} < {p} "
+            'RETURNING "id", "company", "contact", "phone", "rank", "source", "acquired_at"'
+        ),
+        event=(
+            f'INSERT INTO "{event}" ({", ".join(quoted)}) VALUES ({", ".join([p] * len(quoted))})'
+        ),
+    )
+
+
+@contextmanager
+def _claim_connection(db):
+    """This thread's connection. PostgreSQL: from the pool, returned after. SQLite: opened
+    once and kept for the thread's next take (opening one runs 4 PRAGMAs; an idle connection
+    in WAL mode holds no lock); a surrounding ``connection_context`` still closes it."""
+    if is_postgres(db):
+        with db.connection_context():
+            yield
+        return
+    if db.is_closed():
+        db.connect()
+    yield
 
 
 def _taken(lead: Lead, rules: Rules, claimed: bool, reason: str, load: int) -> TakenLead:
@@ -761,66 +911,68 @@ def take_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLead
             f"{actor.name} is {'inactive' if not actor.active else actor.role}: "
             "only active operators and team leads take leads from the queue"
         )
-    first = queue_page(QueueQuery(actor=actor, now=now), 0, 1)
-    if first and (first[0].overdue or first[0].new):
-        db = current_database()
-        with db.connection_context():
+    with current_database().connection_context():  # one connection for the whole take
+        first = queue_page(QueueQuery(actor=actor, now=now), 0, 1)
+        if first and (first[0].overdue or first[0].new):
             lead = Lead.get_by_id(first[0].id)
             load = _open_counts([actor.id]).get(actor.id, 0)
-        return _taken(lead, rules, False, "own_overdue" if first[0].overdue else "own_new", load)
-    return claim_next_lead(actor, rules, now=now)
+            reason = "own_overdue" if first[0].overdue else "own_new"
+            return _taken(lead, rules, False, reason, load)
+        return claim_next_lead(actor, rules, now=now)
 
 
 def claim_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLead | None:
     """Claim the oldest unassigned open lead the actor's group rules allow, atomically (the
     second half of :func:`take_next_lead`, without looking at the actor's own queue). None when
-    there is none or the actor is at the cap."""
+    there is none or the actor is at the cap.
+
+    Everything that can be is decided before the write transaction: the allowed sources, the
+    statements (built once per process), the parameters, the actor's load and the event notes.
+    The transaction is then two statements: the claim (pick the oldest allowed lead, check the
+    cap again, take it: one UPDATE … RETURNING) and the owner event.
+    """
     ar = rules.assignment
-    allowed = _allowed_sources(actor, rules)
-    if allowed is None:
+    cap = ar.holding_cap
+    named, others = _allowed_sources(actor, rules)
+    if not named and others is None:
         return None
     db = current_database()
-    with db.connection_context(), db.atomic():
+    sql = _claim_sql(db.param, is_postgres(db), len(named), None if others is None else len(others))
+    params = (
+        actor.id, Lead.updated_at.db_value(now), *named, *(others or ()), actor.id, cap, cap
+    )  # fmt: skip
+    at = LeadEvent.at.db_value(now)
+    with _claim_connection(db):
         # Counting stops at the cap: the check costs O(cap), not O(everything they hold).
-        mine = Lead.select(Lead.id).where((Lead.owner == actor.id) & (Lead.status == "open"))
-        load = mine.limit(ar.holding_cap).count()
-        if load >= ar.holding_cap:
+        load = db.execute_sql(sql.load, (actor.id, cap)).fetchone()[0]
+        if load >= cap:
             return None
-        waiting = (Lead.status == "open") & Lead.owner.is_null() & allowed
-        oldest = Lead.select(Lead.id).where(waiting).order_by(Lead.acquired_at, Lead.id).limit(1)
-        change = {Lead.owner: actor.id, Lead.version: Lead.version + 1, Lead.updated_at: now}
-        if is_postgres(db):
-            row = oldest.for_update(skip_locked=True).first()
-            if row is None:
+        notes = {
+            g.name: _note("take_next", "take_next", g.name, "take_next", load, cap)
+            for g in ar.groups
+        }
+        with db.atomic():
+            rows = db.execute_sql(sql.claim, params).fetchall()
+            if not rows:
                 return None
-            lead_id = row.id
-            # The row is locked by this transaction: the guard cannot fail, but costs nothing.
-            done = Lead.update(change).where((Lead.id == lead_id) & Lead.owner.is_null()).execute()
-            if done != 1:
-                return None
-        else:
-            # BEGIN IMMEDIATE holds SQLite's write lock: pick and claim in one statement.
-            claimed = list(
-                Lead.update(change)
-                .where((Lead.id == oldest) & Lead.owner.is_null())
-                .returning(Lead.id)
-                .execute()
+            lead_id, company, contact, phone, rank, source, acquired_at = rows[0]
+            group = ar.group_for(source).name
+            db.execute_sql(
+                sql.event, (lead_id, at, actor.id, "owner", "", "", actor.name, notes[group])
             )
-            if not claimed:
-                return None
-            lead_id = claimed[0].id
-        lead = Lead.get_by_id(lead_id)
-        group = ar.group_for(lead.source).name
-        LeadEvent.create(
-            lead=lead_id,
-            at=now,
-            actor=actor.id,
-            kind="owner",
-            old_value="",
-            new_value=actor.name,
-            note=_note("take_next", "take_next", group, "take_next", load, ar.holding_cap),
-        )
-        return _taken(lead, rules, True, "claimed", load + 1)
+    return TakenLead(
+        id=lead_id,
+        company=company,
+        contact=contact,
+        phone=phone,
+        rank=rank,
+        source=source,
+        group=group,
+        acquired_at=Lead.acquired_at.python_value(acquired_at),
+        claimed=True,
+        reason="claimed",
+        load=load + 1,
+    )
 
 
 # --- 5. loads, queues, rebalancing, manual reassignment --------------------------------------
