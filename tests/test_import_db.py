@@ -149,20 +149,20 @@ def test_returning_leads_go_through_the_returning_lead_rules(
     db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     known = f.lead(email="known@example.jp")
-    calls: list[tuple[int, dt.datetime]] = []
+    calls: list[tuple[list[int], dt.datetime]] = []
 
     class Route:
         action = "keep"
 
-    def fake_route(lead_id: int, rules, *, now: dt.datetime) -> Route:
+    def fake_route(lead_ids: list[int], rules, *, now: dt.datetime) -> list[Route]:
         assert rules is RULES
-        calls.append((lead_id, now))
-        return Route()
+        calls.append((lead_ids, now))
+        return [Route() for _ in lead_ids]
 
     monkeypatch.setattr(run_module, "_router", lambda: fake_route)
     rows = [["A", "a", "", "known@example.jp", "", ""], ["A", "a", "", "known@example.jp", "", ""]]
     summary = run(db, write_list(tmp_path / "again.csv", rows))
-    assert calls == [(known, NOW)]  # once per lead, not per row
+    assert calls == [([known], NOW)]  # one batch per chunk; once per lead, not per row
     assert summary.routing == {"available": True, "routed": 1, "actions": {"keep": 1}}
 
     monkeypatch.setattr(run_module, "_router", lambda: None)
@@ -369,3 +369,119 @@ def test_an_import_killed_with_sigkill_finishes_on_the_next_run(
     if db_url.startswith("sqlite"):
         with db.connection_context():
             assert db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# --- handing the new leads out ---------------------------------------------------------------
+
+
+def _owners(db) -> dict[str, str | None]:
+    from isdesk.store.models import Operator
+
+    with db.connection_context():
+        names = dict(Operator.select(Operator.id, Operator.name).tuples())
+        return {x.contact: names.get(x.owner_id) for x in Lead.select()}
+
+
+def test_new_leads_are_assigned_balanced_by_group(db, tmp_path: Path) -> None:
+    f.lead(f.operator("a"), contact="既存 一", email="old@example.jp")  # a holds one already
+    f.operator("b")
+    f.operator("o1", team="outbound")
+    f.operator("o2", team="outbound")
+    backlog = f.lead(
+        contact="既存 二", email="backlog@example.jp", acquired_days=-30
+    )  # not this import's
+    summary = run(db, copy("salesforce_leads.csv", tmp_path))
+    # by arrival: 展示会 → group B (outbound): o1 (o1/o2 tie, by name); Webサイト → default
+    # (anyone): b (b and o2 hold none, by name); ウェビナー → events (inbound): a (a and b hold
+    # one each, b received last). The nurturing and handed-off leads are not open: not handed out
+    got = _owners(db)
+    people = ("田中 一郎", "佐藤 花子", "Clark Emily", "鈴木 次郎", "高橋 三郎")
+    assert [got[c] for c in people] == ["o1", "b", "a", None, None]
+    assert summary.assigned == 3
+    assert summary.left_unassigned == {"count": 0, "reasons": {}, "messages": []}
+    details = summary.to_json()["details"]
+    assert details["assigned"] == 3 and details["assignment"]["ran"] is True
+    assert details["assignment"]["by_operator"] == {"a": 1, "b": 1, "o1": 1}
+    with db.connection_context():
+        assert Lead.get_by_id(backlog).owner_id is None
+        notes = [
+            json.loads(e.note)
+            for e in LeadEvent.select().where(LeadEvent.kind == "owner").order_by(LeadEvent.id)
+        ]
+    assert [(n["reason"], n["group"]) for n in notes] == [
+        ("assign", "B"), ("assign", "default"), ("assign", "events"),
+    ]  # fmt: skip
+
+
+def test_with_nobody_eligible_new_leads_wait_and_the_summary_says_why(db, tmp_path: Path) -> None:
+    from isdesk.importer.command import render_table
+
+    f.operator("fs", team="field", role="field")
+    f.operator("a")  # inbound: receives the events and default groups, not group B
+    summary = run(db, copy("salesforce_leads.csv", tmp_path))
+    assert summary.assigned == 2 and _owners(db)["田中 一郎"] is None
+    left = summary.left_unassigned
+    assert (left["count"], left["reasons"]) == (1, {"no_eligible_operator": 1})
+    assert left["messages"] == ["group B: no active operator (team outbound)"]
+    text = render_table(summary)
+    assert "assigned 2 new lead(s) by the assignment rules (a 2)" in text
+    assert "left unassigned: 1 new lead(s)\n  group B: no active operator (team outbound)" in text
+
+
+def test_no_assign_and_dry_run_leave_new_leads_unassigned(db, tmp_path: Path) -> None:
+    f.operator("a")
+    dry = run(db, copy("salesforce_leads.csv", tmp_path), dry_run=True)
+    assert dry.assignment == {"ran": False, "note": "dry run: not assigned"}
+    manual = run(db, copy("salesforce_leads.csv", tmp_path), assign=False)
+    assert manual.created == 5 and manual.assigned == 0
+    assert manual.assignment == {"ran": False, "note": "skipped (--no-assign)"}
+    assert set(_owners(db).values()) == {None}
+    again = run(db, copy("salesforce_leads.csv", tmp_path))
+    assert again.already_imported and again.assignment["note"] == "no new leads"
+    assert set(_owners(db).values()) == {None}
+
+
+def test_the_no_assign_flag(db, db_url: str, tmp_path: Path) -> None:
+    f.operator("a")
+
+    def isdesk(*args: str) -> dict:
+        done = subprocess.run(
+            [sys.executable, "-m", "isdesk", "import", *args, "--db", db_url, "--format", "json"],
+            capture_output=True, text=True, timeout=60, cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)["details"]
+
+    manual = isdesk(str(copy("salesforce_leads.csv", tmp_path)), "--no-assign")
+    assert (manual["assigned"], manual["assignment"]["note"]) == (0, "skipped (--no-assign)")
+    auto = isdesk(str(copy("hubspot_contacts.csv", tmp_path)))
+    assert auto["assigned"] >= 1 and auto["assignment"]["by_operator"] == {"a": auto["assigned"]}
+    owned = _owners(db)
+    assert owned["田中 一郎"] is None and "a" in owned.values()
+
+
+def test_returning_leads_are_routed_once_per_chunk(
+    db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from isdesk.services import assignment
+
+    a = f.operator("a")
+    f.operator("b")
+    known = [
+        f.lead(a, contact=f"既存 {i}", email=f"p{i}@example.jp", acquired_days=-400)
+        for i in range(5)
+    ]
+    batches: list[list[int]] = []
+    real = assignment.route_returning_leads
+
+    def spy(lead_ids, rules, *, now):
+        batches.append(list(lead_ids))
+        return real(lead_ids, rules, now=now)
+
+    monkeypatch.setattr(assignment, "route_returning_leads", spy)
+    rows = [["A", "a", "", f"p{i}@example.jp", "", ""] for i in range(5)]
+    summary = run(db, write_list(tmp_path / "back.csv", rows), chunk_rows=3)
+    assert batches == [known[:3], known[3:]]
+    assert summary.routing == {"available": True, "routed": 5, "actions": {"reassign": 5}}
+    assert list(_owners(db).values()) == ["b", "b", "b", "b", "b"]  # a is the previous owner

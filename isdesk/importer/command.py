@@ -34,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             "(same e-mail, else phone, else company + name) becomes a new touch on that lead "
             "instead of a duplicate. Rows that cannot be imported go to NAME.rejects.csv beside "
             "the file, with the reason. The same file run again imports nothing twice; an "
-            "interrupted import continues where it stopped."
+            "interrupted import continues where it stopped. New leads are then handed out by "
+            "the assignment rules (rules.yaml `assignment:`), unless --no-assign."
         ),
     )
     parser.add_argument("file", metavar="FILE", help="the CSV/TSV file to import")
@@ -59,6 +60,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="read and match, report, write nothing"
+    )
+    parser.add_argument(
+        "--no-assign",
+        action="store_true",
+        help="leave the new leads unassigned (for teams that assign by hand or take next)",
     )
     parser.add_argument("--format", choices=FORMATS, default="table", help="default table")
 
@@ -116,6 +122,7 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
             dry_run=args.dry_run,
             actor_id=actor.id if actor else None,
             progress=progress,
+            assign=not args.no_assign,
         )
     except ImportConflictError as error:
         raise UserError(str(error)) from None
@@ -181,6 +188,7 @@ def render_table(summary: ImportSummary) -> str:
     if s.campaigns_created:
         lines.append("campaigns created: " + ", ".join(s.campaigns_created))
     lines.extend(_routing_lines(s.routing))
+    lines.extend(_assignment_lines(s))
     if s.extra_columns:
         lines.append("kept with the lead (extra): " + ", ".join(s.extra_columns))
     if s.blank:
@@ -203,3 +211,19 @@ def _routing_lines(routing: dict[str, Any]) -> list[str]:
         return []
     parts = ", ".join(f"{k} {v:,}" for k, v in sorted(actions.items()))
     return [f"returning leads routed by the assignment rules: {routing['routed']:,} ({parts})"]
+
+
+def _assignment_lines(s: ImportSummary) -> list[str]:
+    done = s.assignment
+    if not done.get("ran"):
+        note = done.get("note", "")
+        return [f"new leads not assigned: {note}"] if s.created and note else []
+    lines = []
+    if s.assigned:
+        parts = ", ".join(f"{k} {v:,}" for k, v in (done.get("by_operator") or {}).items())
+        lines.append(f"assigned {s.assigned:,} new lead(s) by the assignment rules ({parts})")
+    left = s.left_unassigned
+    if left.get("count"):
+        lines.append(f"left unassigned: {left['count']:,} new lead(s)")
+        lines.extend(f"  {message}" for message in left.get("messages", []))
+    return lines

@@ -108,6 +108,9 @@ class ImportSummary:
     matched_by: dict[str, int] = field(default_factory=dict)  # email | phone | company | file
     campaigns_created: list[str] = field(default_factory=list)
     routing: dict[str, Any] = field(default_factory=dict)
+    assigned: int = 0  # new leads handed out by the assignment pass after the import
+    left_unassigned: dict[str, Any] = field(default_factory=dict)  # count, reasons, messages
+    assignment: dict[str, Any] = field(default_factory=dict)  # ran, note, by_operator
     import_run: int | None = None
     seconds: float = 0.0
     reject_samples: list[dict[str, Any]] = field(default_factory=list)
@@ -136,6 +139,9 @@ class ImportSummary:
                 "matched_by": self.matched_by,
                 "campaigns_created": self.campaigns_created,
                 "routing": self.routing,
+                "assigned": self.assigned,
+                "left_unassigned": self.left_unassigned,
+                "assignment": self.assignment,
                 "import_run": self.import_run,
                 "seconds": round(self.seconds, 3),
                 "reject_samples": self.reject_samples,
@@ -201,11 +207,15 @@ def execute_plan(
     chunk_rows: int = CHUNK_ROWS,
     now: dt.datetime | None = None,
     route: bool = True,
+    assign: bool = True,
 ) -> ImportSummary:
     """Write the plan (or, ``dry_run``, only count what would happen) and say what was done.
 
     ``progress(done, total)`` is called after each chunk with data-row counts. ``route`` False
-    skips the returning-lead rules (the bench uses it to time the import alone).
+    skips the returning-lead rules (the bench uses it to time the import alone). After the
+    last chunk commits, the leads the import created that are still unassigned are handed out
+    by the assignment rules (``assign_unassigned``, every team receiving), in a transaction of
+    their own; ``assign`` False (``isdesk import --no-assign``) leaves them in the queue.
     """
     started = time.perf_counter()
     now = now or utcnow()
@@ -228,6 +238,7 @@ def execute_plan(
     writer = _Writer(plan, db, rules, summary, now, actor_id, dry_run, route)
     with db.connection_context():
         writer.run(progress, chunk_rows)
+        writer.assign(assign)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -268,7 +279,7 @@ class _Writer:
         elif self.router is None:
             summary.routing = {
                 "available": False,
-                "note": f"{ROUTING_MODULE}.route_returning_lead is not installed: returning "
+                "note": f"{ROUTING_MODULE}.route_returning_leads is not installed: returning "
                 "leads were not routed",
             }
 
@@ -426,12 +437,50 @@ class _Writer:
         self._write(Lead, leads)
         self._write(LeadEvent, events)
         self._write(Touch, touches)
-        if self.router is not None:
-            for lead_id in returning:
-                self.routed_ids.add(lead_id)
-                result = self.router(lead_id, self.rules, now=self.now)
+        if self.router is not None and returning:
+            # One call for the chunk's returning leads: the loads are read once, the owners
+            # and events written in bulk, inside this chunk's transaction.
+            self.routed_ids.update(returning)
+            for result in self.router(list(returning), self.rules, now=self.now):
                 self.routed[str(getattr(result, "action", "routed"))] += 1
         return counts
+
+    # --- after the import ------------------------------------------------------------------
+
+    def assign(self, wanted: bool) -> None:
+        """Hand out the new leads still unassigned (the assignment rules, every team)."""
+        summary = self.summary
+        if self.dry_run:
+            summary.assignment = {"ran": False, "note": "dry run: not assigned"}
+            return
+        if not wanted:
+            summary.assignment = {"ran": False, "note": "skipped (--no-assign)"}
+            return
+        if summary.already_imported or not self.created_ids:
+            summary.assignment = {"ran": False, "note": "no new leads"}
+            return
+        assigner = _assigner()
+        if assigner is None:
+            summary.assignment = {
+                "ran": False,
+                "note": f"{ROUTING_MODULE}.assign_unassigned is not installed: new leads were "
+                "not assigned",
+            }
+            return
+        report = assigner(self.rules, now=self.now, lead_ids=sorted(self.created_ids))
+        summary.assigned = len(report.rows)
+        summary.assignment = {
+            "ran": True,
+            "note": "",
+            "by_operator": dict(sorted(Counter(r.operator for r in report.rows).items())),
+        }
+        reasons = Counter(u.reason for u in report.unassigned)
+        messages = Counter(u.message for u in report.unassigned)
+        summary.left_unassigned = {
+            "count": len(report.unassigned),
+            "reasons": dict(sorted(reasons.items())),
+            "messages": [m for m, _ in messages.most_common(10)],
+        }
 
     def _lead_row(
         self, lead_id: int, r: Record, campaign_id: int | None, when: dt.datetime
@@ -509,15 +558,25 @@ class _Writer:
             )
 
 
-def _router() -> Callable[..., Any] | None:
-    """route_returning_lead if the assignment service is installed, else None."""
+def _routing_service(name: str) -> Callable[..., Any] | None:
     try:
         module = importlib.import_module(ROUTING_MODULE)
     except ModuleNotFoundError as exc:
         if exc.name != ROUTING_MODULE:
             raise
         return None
-    return getattr(module, "route_returning_lead", None)
+    return getattr(module, name, None)
+
+
+def _router() -> Callable[..., Any] | None:
+    """route_returning_leads(lead_ids, rules, *, now) -> routes, if the assignment service is
+    installed, else None."""
+    return _routing_service("route_returning_leads")
+
+
+def _assigner() -> Callable[..., Any] | None:
+    """assign_unassigned(rules, *, now, lead_ids) -> report, if installed, else None."""
+    return _routing_service("assign_unassigned")
 
 
 def _naive(moment: dt.datetime) -> dt.datetime:
