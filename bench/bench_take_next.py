@@ -6,8 +6,9 @@ On a SQLite file and on a throwaway PostgreSQL cluster (tests.pg_server.PgServer
 a fresh database holding --leads unassigned leads of one group:
 
 1. isdesk, N processes: --workers taker processes (tests/take_worker.py --claim-only, i.e.
-   isdesk.services.assignment.claim_next_lead: cap check, atomic claim, owner event) released
-   at the same instant, each looping until the queue is empty;
+   isdesk.services.assignment.claim_next_lead: load read before the transaction, then the
+   claim with the cap check as one UPDATE … RETURNING and the owner event, in one transaction)
+   released at the same instant, each looping until the queue is empty;
 2. isdesk, 1 process: the same number of takes by one process;
 3. raw SQL, N processes and 1 process: the bare claim through the DB-API (SQLite:
    BEGIN IMMEDIATE + UPDATE … WHERE id = (SELECT …) RETURNING; PostgreSQL: SELECT … FOR UPDATE
