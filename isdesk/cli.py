@@ -29,6 +29,7 @@ COMMAND_MODULES = {
     "assign": "isdesk.assign_command",
     "next": "isdesk.assign_command",
     "team": "isdesk.team_command",
+    "teamdb": "isdesk.teamdb_command",
     "report": "isdesk.analytics.command",
 }
 
