@@ -258,6 +258,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "reports.stages": ("ステージ滞留", "Stage times"),
     "reports.forecast": ("予測", "Forecast"),
     "reports.export": ("CSV", "CSV"),
+    "reports.more": (
+        "ほか {count:,} 行 (全件は x の CSV か isdesk report {kind} で)",
+        "{count:,} more rows (all of them: x for CSV, or isdesk report {kind})",
+    ),
     "queue.reports": ("レポート", "Reports"),
     "help.reports": ("レポート", "Reports"),
     # team tabs

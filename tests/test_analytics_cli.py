@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from isdesk.services.operators import add_operator
 from isdesk.store.db import open_database
 from isdesk.store.schema import upgrade
 from tests.test_analytics_data import Builder, jst
@@ -25,7 +26,7 @@ def isdesk(*args: str) -> subprocess.CompletedProcess[bytes]:
         [sys.executable, "-m", "isdesk", *args],
         capture_output=True,
         timeout=60,
-        env=os.environ.copy(),
+        env={**os.environ, "ISDESK_OPERATOR": "boss"},  # reports are a team lead's
         cwd=ROOT,
     )
 
@@ -37,6 +38,7 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     upgrade(db)
     with db.connection_context():
         b = Builder()
+        add_operator("boss", team="inbound", role="lead", display_name="リーダー")
         seminar = b.campaign("=セミナー", "seminar", jst(2026, 3, 1).date())
         for i in range(6):
             lead = b.lead(jst(2026, 3, 2 + i), campaign=seminar, company=f"=HYPERLINK({i})")
@@ -108,3 +110,14 @@ def test_mistakes_exit_2_without_a_traceback(db_url: str) -> None:
         done = isdesk("report", *args, "--db", db_url)
         assert done.returncode == 2, args
         assert b"Traceback" not in done.stderr and done.stderr.startswith(b"isdesk: ")
+
+
+def test_an_operator_may_not_run_reports(db_url: str) -> None:
+    refused = subprocess.run(
+        [sys.executable, "-m", "isdesk", "report", "funnel", "--db", db_url, "--as", "sato"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert refused.returncode == 2 and "team leads" in refused.stderr

@@ -162,6 +162,14 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     from isdesk.export.writer import write_private_file
 
     db = _open_store(settings)
+    from isdesk.services.operators import find_operator
+
+    # The long view spans every operator's leads: it is the team lead's, as on the R screen.
+    actor = find_operator(settings.operator)
+    if actor is None or not actor.is_lead or not actor.active:
+        raise UserError(
+            f"reports are for team leads: {settings.operator!r} is not one here (use --as LEAD)"
+        )
     as_of = local_midnight(as_of_day, rules) if as_of_day else None
     options: dict[str, object] = {}
     if kind == "periods":
