@@ -44,6 +44,7 @@ class Case:
     procs: int
     run: RunResult
     verification: Verification
+    load: tuple[float, float]  # the machine's 1-minute load average before and after the run
 
 
 def _rules_file(folder: Path, cap: int) -> Path:
@@ -69,12 +70,14 @@ def _case(backend: str, url: str, procs: int, args: argparse.Namespace, folder: 
     names = seed(db, procs, args.leads)
     _close(db)
     print(f"{backend}: {procs} process(es) x {args.seconds:g} s …", file=sys.stderr)
+    before = os.getloadavg()[0]
     run = run_operators(url, names, args.seconds, folder / f"journals-{procs}", rules=rules_path)
+    after = os.getloadavg()[0]
     db = open_database(url)
     verification = verify(db, run, load_rules(rules_path))
     _close(db)
     print(f"  {verification.describe()}", file=sys.stderr)
-    return Case(backend, procs, run, verification)
+    return Case(backend, procs, run, verification, (before, after))
 
 
 def _close(db) -> None:
@@ -144,7 +147,8 @@ def _table(many: Case, one: Case) -> str:
         errors = sum(s["errors"] for s in run.summaries.values())
         exhausted = [s["name"] for s in run.summaries.values() if s["exhausted"]]
         out.append(
-            f"- {case.procs} process(es), {run.wall:.1f} s: errors **{errors}**; "
+            f"- {case.procs} process(es), {run.wall:.1f} s, load average "
+            f"{case.load[0]:.1f} → {case.load[1]:.1f}: errors **{errors}**; "
             f"slowest response {ms:,.0f} ms ({kind}, {who}); "
             f"verification **{v.describe()}**"
             + (f"; ran out of leads: {', '.join(exhausted)}" if exhausted else "")
@@ -205,7 +209,9 @@ def main() -> None:
         "# Operators under load\n\n"
         f"`python -m bench.bench_load --procs {args.procs} --seconds {args.seconds:g} "
         f"--leads {args.leads}` ({machine}, SQLite {sqlite3.sqlite_version} in WAL mode, "
-        "PostgreSQL cluster with fsync off as in the tests).\n\n"
+        "busy_timeout 5 s as isdesk sets it; PostgreSQL cluster with fsync off as in the tests). "
+        "The load average under each run says how busy the machine was: other work on it "
+        "slows both cases and skews the ratio.\n\n"
         f"{args.procs} operator processes (tests/load_operator.py) released at the same instant "
         f"work leads for {args.seconds:g} s with no pause between steps — take the next lead "
         "(take_next_lead), open it (load_lead), answer 3–6 hearing items as the lead screen "

@@ -169,6 +169,7 @@ def operator_main(argv: Sequence[str]) -> int:
     errors = 0
     leads = 0
     exhausted = False
+    unfinished: int | None = None  # the lead being worked when a step failed
 
     def timed(kind: str, lead_id: int | None, call, *args: object, **kwargs: object):
         nonlocal errors
@@ -209,9 +210,10 @@ def operator_main(argv: Sequence[str]) -> int:
             journal.write(
                 op="take", lead=lead_id, claimed=taken.claimed, reason=taken.reason, ms=ms
             )
-            if not taken.claimed:
-                # Every lead this operator took got a follow-up, so none of theirs is due.
+            if not taken.claimed and lead_id != unfinished:
+                # Every lead this operator finished got a follow-up, so none of theirs is due.
                 fail("take", lead_id, f"own lead returned ({taken.reason}): a follow-up was lost")
+            unfinished = lead_id  # until its call is logged
             detail, ms = timed("open", lead_id, load_lead, actor, lead_id)
             journal.write(op="open", lead=lead_id, ms=ms)
             versions = {key: state.version for key, state in detail.answers.items()}
@@ -257,8 +259,11 @@ def operator_main(argv: Sequence[str]) -> int:
                     ),
                     ms=ms,
                 )  # fmt: skip
-        except Exception:  # journalled by timed(); the next lead is a fresh start
-            continue
+            unfinished = None
+        except Exception:
+            # Journalled by timed(). The operator goes on: take_next_lead hands the unfinished
+            # lead back (it is theirs and still new), and they work it from what is stored.
+            time.sleep(0.05)
     ended = time.time()
     summary = {
         "name": args.name,
@@ -450,7 +455,10 @@ def verify(db: Any, run: RunResult, rules: Any) -> Verification:
     # what the operators believe happened
     errors = [(n, e) for n, e in run.entries if e["op"] == "error"]
     for name, e in errors[:5]:
-        problem(f"{name}: error during {e['during']} on lead {e.get('lead')}: {e['error']}")
+        problem(
+            f"{name}: error during {e['during']} on lead {e.get('lead')} after {e['ms']:,.0f} ms: "
+            f"{e['error']}"
+        )
     if len(errors) > 5:
         problem(f"{len(errors)} errors in all")
     for name, s in run.summaries.items():
@@ -474,10 +482,11 @@ def verify(db: Any, run: RunResult, rules: Any) -> Verification:
                 problem(f"{name} saved an answer on lead {e['lead']}, which it did not take")
             key = (e["lead"], e["item"])
             previous = answers.get(key)
-            if previous is not None and e["version"] != previous["version"] + 1:
-                problem(f"lead {key}: version {e['version']} after {previous['version']}")
+            changed = previous is None or previous["value"] != e["value"]
+            if previous is not None and e["version"] != previous["version"] + changed:
+                problem(f"answer {key}: version {e['version']} after {previous['version']}")
             answers[key] = e
-            saves_per_lead[e["lead"]] += 1
+            saves_per_lead[e["lead"]] += changed  # a save that changes nothing bumps nothing
             if e["record"]:
                 settled[key].append(e["value"])
         elif e["op"] == "activity":
