@@ -366,6 +366,17 @@ def test_isdesk_flows_through_row_level_security(team: Team) -> None:
     assert by_name["sato"].sql_quarter == 1
     assert sum(g.depth for g in seen.groups) == 2  # free_old and free_out still wait
 
+    # a lead adds operators through the policies; an operator cannot
+    from peewee import ProgrammingError
+
+    from isdesk.services.operators import add_operator
+
+    _as(team, "yamada.lead")
+    assert add_operator("kimura", team="inbound").role == "operator"
+    _as(team, "sato")
+    with pytest.raises(ProgrammingError, match="row-level security"):
+        add_operator("sato2", team="inbound", role="lead")
+
     db, tanaka = _as(team, "tanaka")
     taken = take_next_lead(tanaka, RULES, now=NOW)
     assert taken is not None and taken.id == L["free_out"]
@@ -443,6 +454,8 @@ def test_teamdb_command_is_idempotent(pg_server: PgServer, tmp_path: Path) -> No
                 (USER_ROLE,),
             )
             assert cur.fetchone() == (True, True)
+            cur.execute("SELECT rolconfig FROM pg_roles WHERE rolname = 'kato.lead'")
+            assert cur.fetchone() == (["jit=off"],)
             cur.execute("SELECT count(*), min(role) FROM operator WHERE name = 'kato.lead'")
             assert cur.fetchone() == (1, "lead")
         conn.close()
