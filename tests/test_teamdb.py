@@ -309,7 +309,13 @@ def _as(team: Team, login: str):
 def test_isdesk_flows_through_row_level_security(team: Team) -> None:
     from isdesk.services.activities import ActivityInput, log_activity
     from isdesk.services.assignment import take_next_lead
-    from isdesk.services.handoff import hand_off, inbox, reject_handoff
+    from isdesk.services.handoff import (
+        accept_handoff,
+        hand_off,
+        inbox,
+        move_stage,
+        reject_handoff,
+    )
     from isdesk.services.leads import LeadNotFoundError, load_lead, save_answer
     from isdesk.services.team import team_overview
     from isdesk.store.models import Lead
@@ -349,6 +355,18 @@ def test_isdesk_flows_through_row_level_security(team: Team) -> None:
         assert (row.owner_id, row.status) == (team.ids["sato"], "nurturing")
         assert row.next_action_at == follow  # written after the owner moved back
 
+    # accepted this time: field sales moves it on to the last stage (won)
+    db, sato = _as(team, "sato")
+    for key, value in SQL_ANSWERS.items():
+        save_answer(sato, L["sato"], key, value, base_version=0, rules=RULES, today=TODAY)
+    second = hand_off(sato, L["sato"], "field1", "BANT ok", RULES, now=NOW)
+    db, field1 = _as(team, "field1")
+    accept_handoff(field1, second, RULES, now=NOW)
+    move_stage(field1, L["sato"], RULES.stages.keys[-1], RULES, now=NOW)
+    with db.connection_context():
+        row = Lead.get_by_id(L["sato"])
+        assert (row.owner_id, row.status) == (team.ids["field1"], "won")
+
     # the team view through row-level security counts what the administrator counts
     from isdesk.kpi import local_day
     from isdesk.store.db import utcnow
@@ -361,9 +379,9 @@ def test_isdesk_flows_through_row_level_security(team: Team) -> None:
     full = team_overview(yamada, "inbound", RULES, today, now)
     assert seen.to_json() == full.to_json()
     by_name = {r.name: r for r in seen.rows}
-    assert by_name["sato"].load.open_leads == 1  # 佐藤の会社 (the other one is nurturing)
+    assert by_name["sato"].load.open_leads == 0  # one won by field sales, one nurturing
     assert by_name["suzuki"].load.open_leads == 1
-    assert by_name["sato"].sql_quarter == 1
+    assert by_name["sato"].sql_quarter == 2
     assert sum(g.depth for g in seen.groups) == 2  # free_old and free_out still wait
 
     # a lead adds operators through the policies; an operator cannot
