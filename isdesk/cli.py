@@ -174,7 +174,7 @@ def _load_rules(settings: Settings) -> Rules:
 
 def _open_store(settings: Settings):
     """Open and upgrade the database; a user mistake becomes a UserError."""
-    from peewee import OperationalError
+    from peewee import OperationalError, ProgrammingError
 
     from isdesk.store.db import DatabaseUrlError, open_database
     from isdesk.store.schema import SchemaTooNewError, upgrade
@@ -184,6 +184,13 @@ def _open_store(settings: Settings):
         upgrade(db)
     except (DatabaseUrlError, SchemaTooNewError) as error:
         raise UserError(str(error)) from None
+    except ProgrammingError as error:
+        # Team mode: an operator's login may not change the schema (row-level security).
+        raise UserError(
+            f"the database at {settings.db_url} needs a schema upgrade this login may not make "
+            f"({str(error).strip().splitlines()[0]}): ask the database owner to run "
+            "`isdesk teamdb setup`"
+        ) from None
     except (OperationalError, OSError) as error:
         raise UserError(f"cannot open the database {settings.db_url}: {error}") from None
     return db

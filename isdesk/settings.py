@@ -7,6 +7,7 @@ import getpass
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from isdesk.i18n import LANGUAGES, detect_language
 from isdesk.locations import default_db_path
@@ -27,6 +28,14 @@ def os_user() -> str:
         return "operator"
 
 
+def _login_of(db_url: str) -> str | None:
+    """Team mode: each operator connects with their own login, named like their operator."""
+    parsed = urlparse(db_url)
+    if parsed.scheme.lower() in ("postgresql", "postgres") and parsed.username:
+        return unquote(parsed.username)
+    return None
+
+
 def resolve_settings(
     *,
     db: str | None = None,
@@ -44,6 +53,6 @@ def resolve_settings(
     return Settings(
         db_url=db_url,
         rules_path=Path(rules_value).expanduser() if rules_value else None,
-        operator=operator or os.environ.get("ISDESK_OPERATOR") or os_user(),
+        operator=operator or os.environ.get("ISDESK_OPERATOR") or _login_of(db_url) or os_user(),
         language=lang,
     )

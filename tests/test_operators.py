@@ -26,3 +26,15 @@ def test_deactivated_operators_may_not_work(db) -> None:
         Operator.update(active=False).where(Operator.name == "gone").execute()
     with pytest.raises(OperatorError, match="deactivated"):
         resolve_actor("gone")
+
+
+def test_in_team_mode_the_operator_defaults_to_the_database_login(monkeypatch) -> None:
+    from isdesk.settings import resolve_settings
+
+    monkeypatch.delenv("ISDESK_OPERATOR", raising=False)
+    team = resolve_settings(db="postgresql://sato.misaki@db.example:5432/isdesk")
+    assert team.operator == "sato.misaki"
+    assert (
+        resolve_settings(db="postgresql://sato.misaki@db/isdesk", operator="boss").operator
+        == "boss"
+    )  # --as still wins
