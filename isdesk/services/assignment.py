@@ -6,11 +6,12 @@ one transaction, and every change of owner appends a LeadEvent(kind="owner") who
 values are login names ("" for nobody) and whose note is JSON saying why: reason, the rules key
 that decided, the group, the policy and the receiver's open-lead load at that moment.
 
-Concurrency: "take next" claims a lead atomically. PostgreSQL locks the oldest allowed lead with
-``SELECT … FOR UPDATE SKIP LOCKED`` (concurrent takers skip it and lock the next one); SQLite
-runs the whole take in one ``BEGIN IMMEDIATE`` transaction with ``UPDATE … WHERE id = (SELECT …)
-AND owner_id IS NULL RETURNING id``. Either way no lead is ever given to two operators. Batch
-assignment on PostgreSQL skips leads being taken at that instant (they are someone's already).
+Concurrency: "take next" claims a lead atomically, in one statement: ``UPDATE … WHERE id =
+(SELECT … LIMIT 1) AND owner_id IS NULL AND <under the cap> RETURNING …``. On PostgreSQL the
+subquery locks the oldest allowed lead ``FOR UPDATE SKIP LOCKED`` (concurrent takers skip it and
+lock the next one); on SQLite the transaction holds the write lock (``BEGIN IMMEDIATE``). Either
+way no lead is ever given to two operators. Batch assignment on PostgreSQL skips leads being
+taken at that instant (they are someone's already).
 
 Permissions: only a team lead assigns, rebalances, reassigns or deactivates, and only within
 their own team: the receivers (and the operators leads are taken from) are in the lead's team.
