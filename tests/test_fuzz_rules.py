@@ -108,8 +108,9 @@ def _set(tree: Any, path: tuple, value: Any) -> Any:
 
 STRANGE_TEXT = st.one_of(
     st.text(max_size=20),
-    st.sampled_from(["", " ", "\t", "すべて", "١٢٣", "שלום", "👩‍💻", "e\u0301", "\x1b[31m", "A" * 300,
-                     "always", "any", "null", "~", "yes", "no", "on", "0x1F", "1e400", "-1"]),
+    st.sampled_from(["", " ", "\t", "すべて", "١٢٣", "שלום", "👩‍💻", "e\u0301", "\x1b[31m",
+                     "A" * 300, "always", "any", "null", "~", "yes", "no", "on", "0x1F", "1e400",
+                     "-1"]),
 )  # fmt: skip
 SCALARS = st.one_of(
     STRANGE_TEXT,
@@ -239,8 +240,9 @@ NASTY = {
     "int_tag_bad_hex": SHIPPED.replace("version: 1", "version: !!int 0xZZ"),
     "huge_int": SHIPPED.replace("version: 1", "version: " + "9" * 5000),
     "alias": SHIPPED.replace("version: 1", "v: &v 1\nversion: *v"),
-    "nested_aliases": HEAD + "".join(f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]\n" if i else
-                                     "a0: &a0 [x]\n" for i in range(30)),  # fmt: skip
+    "nested_aliases": HEAD
+    + "a0: &a0 [x]\n"
+    + "".join(f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]\n" for i in range(1, 30)),
     "deep_flow": HEAD + "x: " + "[" * 100_000 + "]" * 100_000 + "\n",
     "deep_block": HEAD + "x:\n" + "".join(" " * i + "- \n" for i in range(2000)),
     "deep_condition": "when: ".join(SHIPPED.rsplit("when: always", 1)).replace(
@@ -326,7 +328,7 @@ def test_a_broken_rules_file_stops_isdesk_before_any_database_exists(tmp_path: P
         runs[command] = (target, _isdesk(command, *extra, "--db", f"sqlite:///{target}",
                                          "--rules", str(broken)))  # fmt: skip
     for command, (target, process) in runs.items():
-        out, err = process.communicate(timeout=60)
+        _, err = process.communicate(timeout=60)
         assert process.returncode == 2, (command, err)
         assert "rules error" in err and "Traceback" not in err, (command, err)
         assert not target.exists(), f"isdesk {command} created {target}"
