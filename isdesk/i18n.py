@@ -231,6 +231,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "読込 {read:,} = 新規 {created:,} + 既存に統合 {merged:,} + 除外 {rejected:,}",
         "read {read:,} = created {created:,} + merged {merged:,} + rejected {rejected:,}",
     ),
+    "import.assigned": (
+        "新規リードのうち {assigned:,} 件をルールどおり割り当て、{left:,} 件は未割当のまま",
+        "{assigned:,} new leads assigned by the rules, {left:,} left unassigned",
+    ),
     "import.already": (
         "このファイルは取り込み済みです (何も追加していません)",
         "This file was imported before (nothing added)",

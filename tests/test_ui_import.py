@@ -46,6 +46,7 @@ async def test_preview_then_import_a_cp932_file(db, tmp_path: Path) -> None:
         await _wait_for(pilot, lambda: "=" in static_text(app, "#import-summary"))
         summary = static_text(app, "#import-summary")
         assert "読込" in summary
+        assert "割り当て" in summary  # the automatic assignment pass after an import
     with db.connection_context():
         assert Lead.select().count() > 0
 

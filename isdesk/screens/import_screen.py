@@ -24,8 +24,16 @@ from isdesk.i18n import tr
 from isdesk.widgets.bindings import localize_bindings
 from isdesk.widgets.worker_errors import ReportsWorkerErrors
 
-PREVIEW_FIELDS = ("company", "contact", "title", "phone", "email", "source", "campaign",
-                  "acquired_at")
+PREVIEW_FIELDS = (
+    "company",
+    "contact",
+    "title",
+    "phone",
+    "email",
+    "source",
+    "campaign",
+    "acquired_at",
+)
 
 
 class ImportScreen(ReportsWorkerErrors, Screen[None]):
@@ -109,9 +117,15 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
         p = message.preview
         text = Text()
         detected = tr("import.detected") if p.mapping_detected else ""
-        text.append(tr("import.read_as", encoding=p.encoding,
-                       delimiter={"\t": "TAB", ",": ",", ";": ";"}.get(p.delimiter, p.delimiter),
-                       mapping=p.mapping_name or "—", detected=detected))
+        text.append(
+            tr(
+                "import.read_as",
+                encoding=p.encoding,
+                delimiter={"\t": "TAB", ",": ",", ";": ";"}.get(p.delimiter, p.delimiter),
+                mapping=p.mapping_name or "—",
+                detected=detected,
+            )
+        )
         if p.extra_columns:
             text.append("\n" + tr("import.extra", columns=", ".join(p.extra_columns)))
         for problem in p.problems:
@@ -135,15 +149,20 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
         bar = self.query_one("#import-progress", ProgressBar)
         bar.display = True
         bar.update(total=None, progress=0)
-        self._import(path, self._value("#import-source"), self._value("#import-campaign"),
-                     self._value("#import-campaign-type"))
+        self._import(
+            path,
+            self._value("#import-source"),
+            self._value("#import-campaign"),
+            self._value("#import-campaign-type"),
+        )
 
     def _value(self, selector: str) -> str | None:
         return self.query_one(selector, Input).value.strip() or None
 
     @work(thread=True, exclusive=True, group="import-run", exit_on_error=False)
-    def _import(self, path: str, source: str | None, campaign: str | None,
-                campaign_type: str | None) -> None:
+    def _import(
+        self, path: str, source: str | None, campaign: str | None, campaign_type: str | None
+    ) -> None:
         from isdesk.importer import (
             ImportConflictError,
             MappingError,
@@ -153,11 +172,18 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
         )
 
         ctx = self.ctx
-        options = Options(source=source, campaign=campaign, campaign_type=campaign_type,
-                          zone=ctx.rules.calendar.zone)
+        options = Options(
+            source=source,
+            campaign=campaign,
+            campaign_type=campaign_type,
+            zone=ctx.rules.calendar.zone,
+        )
         try:
             summary = import_file(
-                Path(path).expanduser(), ctx.db, rules=ctx.rules, options=options,
+                Path(path).expanduser(),
+                ctx.db,
+                rules=ctx.rules,
+                options=options,
                 actor_id=ctx.actor.id,
                 progress=lambda done, total: self.post_message(self.Progressed(done, total)),
             )
@@ -167,8 +193,9 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
         self.post_message(self.Finished(summary, None))
 
     def on_import_screen_progressed(self, message: Progressed) -> None:
-        self.query_one("#import-progress", ProgressBar).update(total=message.total,
-                                                               progress=message.done)
+        self.query_one("#import-progress", ProgressBar).update(
+            total=message.total, progress=message.done
+        )
 
     def on_import_screen_finished(self, message: Finished) -> None:
         self.running = False
@@ -177,15 +204,23 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
             out.update(Text(message.error or "", style="bold red"))
             return
         s = message.summary
-        text = Text(tr("import.done", read=s.read, created=s.created, merged=s.merged,
-                       rejected=s.rejected), style="bold")
+        text = Text(
+            tr("import.done", read=s.read, created=s.created, merged=s.merged, rejected=s.rejected),
+            style="bold",
+        )
         if s.already_imported:
             text.append("\n" + tr("import.already"))
+        elif s.created:
+            left = int(s.left_unassigned.get("count", 0) or 0)
+            text.append("\n" + tr("import.assigned", assigned=s.assigned, left=left))
+            for reason in s.left_unassigned.get("messages", [])[:3]:
+                text.append(f"\n  {reason}", style="yellow")
         if s.rejects_file:
             text.append("\n" + tr("import.rejects", path=s.rejects_file), style="yellow")
         out.update(text)
-        self.notify(tr("import.done", read=s.read, created=s.created, merged=s.merged,
-                       rejected=s.rejected))
+        self.notify(
+            tr("import.done", read=s.read, created=s.created, merged=s.merged, rejected=s.rejected)
+        )
 
     def action_back(self) -> None:
         if not self.running:
