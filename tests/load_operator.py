@@ -153,6 +153,7 @@ def operator_main(argv: Sequence[str]) -> int:
     from isdesk.services.assignment import take_next_lead
     from isdesk.services.leads import load_lead, save_answer
     from isdesk.services.operators import find_operator
+    from isdesk.services.retry import run_with_retry
     from isdesk.store.db import open_database, utcnow
 
     open_database(args.url)
@@ -175,7 +176,9 @@ def operator_main(argv: Sequence[str]) -> int:
         nonlocal errors
         start = time.perf_counter()
         try:
-            result = call(*args, **kwargs)
+            # As the app does (IsdeskApp.with_retry): a write that finds the database locked
+            # or gone is tried again; the wait shows in the latency, not as an error.
+            result = run_with_retry(lambda: call(*args, **kwargs))
         except Exception as exc:
             ms = (time.perf_counter() - start) * 1000
             errors += 1
