@@ -20,6 +20,7 @@ from textual.widgets import Input, Select, Static
 from isdesk.answers import parse_answer
 from isdesk.i18n import current_language, pick, tr
 from isdesk.rules import HearingItem, Rules
+from isdesk.widgets.printable import PrintableHighlighter
 
 _PLACEHOLDERS = {
     "date": ("2026-12-01 / 12/1 / +30", "2026-12-01 / 12/1 / +30"),
@@ -82,7 +83,9 @@ class HearingField(Horizontal):
         placeholder = (pair[0] if current_language() == "ja" else pair[1]) if pair else ""
         if self.item.hint is not None and not placeholder:
             placeholder = pick(self.item.hint)
-        return Input(self._initial, id=editor_id, placeholder=placeholder)
+        return Input(
+            self._initial, id=editor_id, placeholder=placeholder, highlighter=PrintableHighlighter()
+        )
 
     def _select_value(self, raw: str) -> object:
         parsed = parse_answer(self.item, raw, self.today)

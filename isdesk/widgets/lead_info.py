@@ -11,6 +11,7 @@ from textual.widgets import Static
 from isdesk.i18n import pick, to_local, tr
 from isdesk.rules import Rules
 from isdesk.services.leads import HistoryEntry, LeadProfile
+from isdesk.widgets.printable import printable
 
 
 def _local(moment) -> str:
@@ -43,7 +44,7 @@ class ProfileCard(Static):
             ("lead.stage", stage_label(rules, profile.stage)),
         ]
         for key, value in rows:
-            grid.add_row(Text(tr(key)), Text(value or "—"))
+            grid.add_row(Text(tr(key)), Text(printable(value) or "—"))
         self.update(grid)
 
 
@@ -55,8 +56,8 @@ class HistoryTimeline(Static):
         text = Text()
         for entry in history:
             text.append(_local(entry.at), style="dim")
-            text.append(f" {entry.actor or '—'} ", style="italic")
-            text.append(self._describe(entry, labels, rules))
+            text.append(f" {printable(entry.actor or '—')} ", style="italic")
+            text.append(printable(self._describe(entry, labels, rules)))
             text.append("\n")
         self.update(text)
 

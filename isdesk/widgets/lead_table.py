@@ -25,6 +25,7 @@ from textual.strip import Strip
 from isdesk.i18n import to_local, tr
 from isdesk.services.queue import PAGE_SIZE, QueueRow
 from isdesk.widgets.bindings import localize_bindings
+from isdesk.widgets.printable import printable
 from isdesk.widgets.worker_errors import ReportsWorkerErrors
 
 PageLoader = Callable[[int, int], list[QueueRow]]
@@ -262,8 +263,9 @@ class LeadTable(ReportsWorkerErrors, ScrollView, can_focus=True):
 
     @staticmethod
     def _cell(value: str, cells: int, style: Style | str = "") -> Text:
-        # Text keeps customer data literal (no markup) and counts kanji as two cells.
-        text = Text(value.replace("\n", " "), style=style, end="", no_wrap=True)
+        # Text keeps customer data literal (no markup) and counts kanji as two cells;
+        # printable() keeps control characters (\x1b[2J, NUL) from reaching the terminal.
+        text = Text(printable(value).replace("\n", " "), style=style, end="", no_wrap=True)
         text.truncate(cells, overflow="ellipsis", pad=True)
         return text
 
