@@ -7,6 +7,7 @@ this thread, and no save button exists.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,6 +32,7 @@ from isdesk.widgets.bindings import localize_bindings
 from isdesk.widgets.call_timer import CallTimer
 from isdesk.widgets.hearing import HearingChecklist, HearingField
 from isdesk.widgets.lead_info import HistoryTimeline, ProfileCard
+from isdesk.widgets.printable import printable
 from isdesk.widgets.qualification import QualificationPanel
 from isdesk.widgets.worker_errors import ReportsWorkerErrors
 
@@ -146,9 +148,9 @@ class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
         self.detail = detail
         self._known_version = detail.profile.version
         profile = detail.profile
-        self.query_one("#lead-title", Static).update(
-            f"{profile.company}  {profile.contact}  {profile.title}".strip()
-        )
+        title = f"{profile.company}  {profile.contact}  {profile.title}".strip()
+        # Text, not str: a str would be parsed as markup, and "[/b]" in a company name crashed.
+        self.query_one("#lead-title", Static).update(Text(printable(title)))
         self.query_one(ProfileCard).show(profile, self.ctx.rules)
         self.query_one(HistoryTimeline).show(detail.history, self.ctx.rules)
         if first_load:
