@@ -135,7 +135,7 @@ async def test_nasty_text_shows_literally_and_keeps_the_terminal_safe(db) -> Non
 
 
 @settings(
-    max_examples=12,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
