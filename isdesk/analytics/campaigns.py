@@ -158,30 +158,14 @@ def campaigns_report(
     lo = int(local_midnight(start, rules).timestamp()) if start else None
     hi = int(local_midnight(end + dt.timedelta(days=1), rules).timestamp()) if end else None
     campaigns = history.campaigns
-    first_touch = history.first_touch_campaign
-    first_contact = history.first_contact
-    first_appointment = history.first_appointment
-    counts: dict[int, list[int]] = defaultdict(lambda: [0] * len(MEASURES))
-    for lead in history.leads:
-        cid = first_touch.get(lead.id)
-        if cid is None or cid not in campaigns:
-            continue
-        if (lo is not None and lead.acquired < lo) or (hi is not None and lead.acquired >= hi):
-            continue
-        tl = history.timeline(lead)
-        row = counts[cid]
-        row[0] += 1
-        row[1] += lead.id in first_contact
-        row[2] += lead.id in first_appointment
-        row[3] += tl.first_sql is not None
-        row[4] += tl.reached[-1] is not None
+    counts = history.campaign_counts(lo, hi)  # one grouped query (no replay)
     base = []
     for cid, (name, ckind, held) in sorted(
         campaigns.items(), key=lambda kv: (kv[1][2] or dt.date.max, kv[1][0])
     ):
         if kind is not None and ckind != kind:
             continue
-        n = counts.get(cid, [0] * len(MEASURES))
+        n = counts.get(cid, (0,) * len(MEASURES))
         rates = tuple(rate(v, n[0]) for v in n[1:])
         base.append((cid, name, ckind, held, tuple(n), rates))
 

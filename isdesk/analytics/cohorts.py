@@ -12,6 +12,7 @@ appointment, first SQL, order (reached the last stage).
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from isdesk.analytics.history import DAY_S, History, Months
@@ -116,19 +117,26 @@ def cohorts_report(
     cal = Months(history.rules, first_month, as_of_month)
     first_contact = history.first_contact
     first_appointment = history.first_appointment
+    first_sql = history.first_sql  # neither needs the replay
+    ordered = history.reached_at(history.last_stage)
+    starts, base, top = cal.starts, cal.first, len(cal.starts) - 1
+
+    def month_of(at: int) -> int:  # cal.index without the method call
+        i = bisect_right(starts, at) - 1
+        return base + i if 0 <= i < top else cal.index(at)
+
     members: dict[int, list] = {m: [] for m in range(first_month, last_month + 1)}
-    for lead in history.leads:
-        month = cal.index(lead.acquired)
+    for lead_id, acquired in history.acquired.items():
+        month = month_of(acquired)
         if first_month <= month <= last_month:
-            tl = history.timeline(lead)
-            contact = first_contact.get(lead.id)
+            contact = first_contact.get(lead_id)
             members[month].append(
                 (
-                    lead.acquired,
+                    acquired,
                     contact[0] if contact else None,
-                    first_appointment.get(lead.id),
-                    tl.first_sql,
-                    tl.reached[-1],
+                    first_appointment.get(lead_id),
+                    first_sql.get(lead_id),
+                    ordered.get(lead_id),
                 )
             )
     cohorts = []
@@ -146,7 +154,7 @@ def cohorts_report(
                 if at is None:
                     continue
                 total += 1
-                offset = max(cal.index(at) - month, 0)
+                offset = max(month_of(at) - month, 0)
                 if offset <= months:
                     per_month[offset] += 1
             running, cells = 0, []

@@ -279,11 +279,11 @@ def estimate(history: History, lookback: int = 12) -> tuple[Chain, list, list]:
     arrived = recent = 0
     now_states = []
     window_ids = []
-    timeline = history.timeline
+    timeline = history.timeline_of
     bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
-    for lead in history.leads:
-        tl = timeline(lead)
-        segs = _segments(tl, lead.acquired, last, last + 1)
+    for lead_id, acquired in history.acquired.items():
+        tl = timeline(lead_id, acquired)
+        segs = _segments(tl, acquired, last, last + 1)
         fs = tl.first_sql
         fs_j = bisect_right(B, fs) - 1 if fs is not None else INF
         for k, (s, e, c) in enumerate(segs):
@@ -308,19 +308,19 @@ def estimate(history: History, lookback: int = 12) -> tuple[Chain, list, list]:
                     risk_flat[codes[c]] += top - i_from + 1
             if fs is not None and i_from <= fs_j <= min(hi - 1, E - 1):
                 sql_events[sid(c, fs_j - lo)] += 1
-        j = bisect_right(B, lead.acquired) - 1
+        j = bisect_right(B, acquired) - 1
         if W <= j <= E - 1:
             arrived += 1
             if j >= E - RECENT_STEPS:
                 recent += 1
-            window_ids.append(lead.id)
+            window_ids.append(lead_id)
             y = codes[_code_at(segs, B[j + 1])]
             entry[y] += 1
             if fs is not None and fs < B[j + 1]:
                 entry_sql[y] += 1
         for s, e, c in segs:
             if s <= B[E] < e:
-                now_states.append((lead.id, sid(c, E - bisect_left(B, s)), fs is not None))
+                now_states.append((lead_id, sid(c, E - bisect_left(B, s)), fs is not None))
                 break
     stays = _unroll(stay_diff, stay_cap, last)
     for x in range(last):

@@ -98,11 +98,12 @@ def segment_of(history: History, source: str) -> str:
     return group.operators.team or OTHER
 
 
-def _funnel(history: History, segment: str, furthest: list[int]) -> Funnel:
+def _funnel(history: History, segment: str, furthest: dict[int, int]) -> Funnel:
+    """The funnel of leads whose furthest stage index is k, ``furthest[k]`` of them."""
     stages = history.rules.stages
     keys = stages.keys
     labels = stages.labels
-    reached = [sum(1 for f in furthest if f >= i) for i in range(len(keys))]
+    reached = [sum(n for f, n in furthest.items() if f >= i) for i in range(len(keys))]
     conversions: list[float | None] = [None] + [
         rate(reached[i], reached[i - 1]) for i in range(1, len(keys))
     ]
@@ -123,7 +124,7 @@ def _funnel(history: History, segment: str, furthest: list[int]) -> Funnel:
         for i in range(len(keys))
     )
     name = f"{keys[weakest_i - 1]}→{keys[weakest_i]}" if weakest_i else None
-    return Funnel(segment, len(furthest), steps, name)
+    return Funnel(segment, sum(furthest.values()), steps, name)
 
 
 def funnel_report(
@@ -142,19 +143,13 @@ def funnel_report(
         end = Months.to_date(month + 1) - dt.timedelta(days=1)
     lo = int(local_midnight(start, rules).timestamp()) if start else None
     hi = int(local_midnight(end + dt.timedelta(days=1), rules).timestamp()) if end else None
-    furthest: list[int] = []
-    by_segment: dict[str, list[int]] = defaultdict(list)
-    segments: dict[str, str] = {}
-    for lead in history.leads:
-        if (lo is not None and lead.acquired < lo) or (hi is not None and lead.acquired >= hi):
-            continue
-        reached = history.timeline(lead).reached
-        top = max(i for i, at in enumerate(reached) if at is not None)
-        furthest.append(top)
-        segment = segments.get(lead.source)
-        if segment is None:
-            segment = segments[lead.source] = segment_of(history, lead.source)
-        by_segment[segment].append(top)
+    # One grouped query: the furthest stage is the highest any stage event named, which needs
+    # no replay (see History.furthest_by_source).
+    furthest: dict[int, int] = defaultdict(int)
+    by_segment: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for source, top, n in history.furthest_by_source(lo, hi):
+        furthest[top] += n
+        by_segment[segment_of(history, source)][top] += n
     order = {name: i for i, name in enumerate(("inbound", "outbound"))}
     return FunnelReport(
         history.as_of_dt,

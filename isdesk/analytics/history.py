@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
+import gc
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NamedTuple
+from typing import NamedTuple, ParamSpec, TypeVar
 
 from peewee import Database
 
@@ -45,12 +48,19 @@ __all__ = [
     "Timeline",
     "epoch",
     "from_epoch",
+    "gc_paused",
+    "without_gc",
 ]
 
 DAY_S = 86_400
 CONTACT_KINDS = ("call", "email", "meeting")  # a lead's first contact is the first of these
 ACTIVE_STATUSES = frozenset({"open", "handed_off"})  # a lead in one of these is being worked
 HISTORY_KINDS = ("stage", "status", "sql", "handoff")  # as in migration 0006's partial index
+# The partial index's condition, written out as it is so that SQLite sees the query implies it.
+_HISTORY_IN = "(" + ", ".join(f"'{k}'" for k in HISTORY_KINDS) + ")"
+_NOT_TRUE = "COALESCE(old_value, '') <> 'true'"
+# Event codes of History._events (a stage event's code is its target stage index, 0 or more).
+_STATUS, _SQL, _SENT, _NOTHING = -1, -2, -3, -4
 
 
 class LeadRow(NamedTuple):
@@ -95,6 +105,39 @@ class Dated(NamedTuple):
 # NamedTuple's generated __new__ costs a Python call per row; tuple.__new__ with the class
 # builds the same object in C (the replay makes a few hundred thousand of them).
 _new = tuple.__new__
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while loading or replaying rows.
+
+    The rows are tuples of numbers and strings (no cycles to find), but each allocation
+    counts towards a collection, and a collection walks every tuple already loaded: on the
+    100k-lead demo that tripled the replay's time. Resumed only if this call paused it.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def without_gc(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``fn`` under :func:`gc_paused` (for the report builders)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with gc_paused():
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def epoch(moment: dt.datetime) -> int:
@@ -208,14 +251,58 @@ class History:
         return naive if self.postgres else naive.isoformat(sep=" ")
 
     def _rows(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
+        """All rows of one parameterised query, straight from the DB-API cursor."""
         sql = sql.replace("?", self.db.param)
-        return self.db.execute_sql(sql, tuple(params)).fetchall()
+        cursor = self.db.cursor()
+        try:
+            cursor.execute(sql, tuple(params))
+            with gc_paused():
+                return cursor.fetchall()
+        finally:
+            cursor.close()
 
     # --- tables ---------------------------------------------------------------------------
 
     @cached_property
+    def acquired(self) -> dict[int, int]:
+        """lead id -> acquired (epoch seconds) of every lead acquired before as_of, in id
+        order: what most reports need of a lead, without its text columns."""
+        return dict(
+            self._rows(
+                f'SELECT id, {self._epoch("acquired_at")} FROM "lead" WHERE acquired_at < ? '
+                "ORDER BY id",
+                (self._cutoff,),
+            )
+        )
+
+    @cached_property
+    def sources(self) -> dict[int, str]:
+        """lead id -> source, for the leads of :attr:`acquired`."""
+        if "leads" in self.__dict__:
+            return {lead.id: lead.source for lead in self.leads}
+        return dict(
+            self._rows('SELECT id, source FROM "lead" WHERE acquired_at < ?', (self._cutoff,))
+        )
+
+    def details(self, ids: Iterable[int]) -> dict[int, tuple[str, int | None]]:
+        """lead id -> (company, current owner) of the given leads, for listing them."""
+        if "leads" in self.__dict__:
+            leads = self.lead_by_id
+            return {i: (leads[i].company, leads[i].owner) for i in ids if i in leads}
+        out: dict[int, tuple[str, int | None]] = {}
+        wanted = sorted(set(ids))
+        for k in range(0, len(wanted), 500):
+            chunk = wanted[k : k + 500]
+            marks = ", ".join("?" * len(chunk))
+            for lead_id, company, owner in self._rows(
+                f'SELECT id, company, owner_id FROM "lead" WHERE id IN ({marks})', chunk
+            ):
+                out[lead_id] = (company, owner)
+        return out
+
+    @cached_property
     def leads(self) -> list[LeadRow]:
-        """Every lead acquired before as_of, in id order."""
+        """Every lead acquired before as_of, in id order (every column a report may show)."""
         rows = self._rows(
             f"SELECT id, {self._epoch('acquired_at')}, source, campaign_id, owner_id, status, "
             'stage, company FROM "lead" WHERE acquired_at < ? ORDER BY id',
@@ -256,24 +343,27 @@ class History:
         The first touch is the earliest of the lead's arrival (through ``Lead.campaign``, if
         set) and its Touch rows; ties go to the arrival.
         """
-        out: dict[int, int] = {}
-        seen: set[int] = set()
-        for lead in self.leads:
-            if lead.campaign is not None:
-                out[lead.id] = lead.campaign
-                seen.add(lead.id)
+        if "leads" in self.__dict__:
+            out = {lead.id: lead.campaign for lead in self.leads if lead.campaign is not None}
+        else:
+            out = dict(
+                self._rows(
+                    'SELECT id, campaign_id FROM "lead" '
+                    "WHERE campaign_id IS NOT NULL AND acquired_at < ? ORDER BY id",
+                    (self._cutoff,),
+                )
+            )
         rows = self._rows(
-            f"SELECT lead_id, {self._epoch('at')}, campaign_id FROM touch WHERE at < ? "
-            "ORDER BY lead_id, at, id",
+            "SELECT lead_id, campaign_id FROM touch WHERE at < ? ORDER BY lead_id, at, id",
             (self._cutoff,),
         )
-        first: dict[int, tuple[int, int | None]] = {}
-        for lead_id, at, cid in rows:
-            if lead_id not in seen and lead_id not in first:
-                first[lead_id] = (at, cid)
-        leads = self.lead_by_id
-        for lead_id, (_, cid) in first.items():
-            if cid is not None and lead_id in leads:
+        first: dict[int, int | None] = {}
+        for lead_id, cid in rows:
+            if lead_id not in out and lead_id not in first:
+                first[lead_id] = cid
+        acquired = self.acquired if first else {}
+        for lead_id, cid in first.items():
+            if cid is not None and lead_id in acquired:
                 out[lead_id] = cid
         return out
 
@@ -380,22 +470,177 @@ class History:
                 out[lead] = amount
         return out
 
-    # --- the replayed pipeline ------------------------------------------------------------
+    # --- milestones from grouped queries (no replay) -------------------------------------
 
-    def _events(self) -> Iterator[tuple]:
-        kinds = ", ".join(f"'{k}'" for k in HISTORY_KINDS)
-        return iter(
+    @cached_property
+    def first_sql(self) -> dict[int, int]:
+        """lead -> when it first became SQL (its timeline's ``first_sql``), for leads that did.
+
+        One grouped query unless the timelines are already replayed: the first sql false → true
+        event does not depend on the lead's state. May hold leads acquired after as_of; look
+        leads up, do not iterate.
+        """
+        if "_replayed" in self.__dict__:
+            return {
+                lead: tl.first_sql
+                for lead, tl in self.timelines.items()
+                if tl.first_sql is not None
+            }
+        return dict(
             self._rows(
-                f"SELECT lead_id, {self._epoch('at')}, id, kind, field, old_value, new_value, "
-                f"actor_id FROM lead_event{self._history_index} WHERE kind IN ({kinds}) AND at < ? "
-                "ORDER BY lead_id, at, id",
+                f"SELECT lead_id, {self._epoch('MIN(at)')} FROM lead_event "
+                f"WHERE kind = 'sql' AND new_value = 'true' AND {_NOT_TRUE} AND at < ? "
+                "GROUP BY lead_id",
                 (self._cutoff,),
             )
         )
 
+    def reached_at(self, stage: int) -> dict[int, int]:
+        """lead -> when it first reached stage index ``stage`` (its timeline's
+        ``reached[stage]``), for leads that did. Like :attr:`first_sql`: one grouped query
+        unless the timelines are already replayed; may hold leads acquired after as_of."""
+        if stage == 0:
+            return self.acquired
+        cache = self.__dict__.setdefault("_reached_at", {})
+        if stage in cache:
+            return cache[stage]
+        if "_replayed" in self.__dict__:
+            out = {
+                lead: tl.reached[stage]
+                for lead, tl in self.timelines.items()
+                if tl.reached[stage] is not None
+            }
+        else:
+            out = dict(
+                self._rows(
+                    f"SELECT lead_id, {self._epoch('MIN(at)')} "
+                    f"FROM lead_event{self._history_index} WHERE kind IN {_HISTORY_IN} "
+                    "AND kind = 'stage' AND new_value = ? AND at < ? "
+                    "GROUP BY lead_id",
+                    (self.stages[stage], self._cutoff),
+                )
+            )
+        cache[stage] = out
+        return out
+
+    def furthest_by_source(
+        self, lo: int | None = None, hi: int | None = None
+    ) -> list[tuple[str, int, int]]:
+        """(source, furthest stage index reached, leads) of the leads acquired in [lo, hi)
+        (epoch seconds; None: unbounded) before as_of: the funnel as one grouped query.
+
+        A lead's furthest stage is the highest its stage events ever named (its timeline's
+        last non-empty ``reached``); a lead without one has reached only the first stage.
+        """
+        whens = " ".join(f"WHEN ? THEN {i}" for i in range(len(self.stages)))
+        acquired = self._epoch("l.acquired_at")
+        where, params = "", [*self.stages, self._cutoff, self._cutoff]
+        if lo is not None:
+            where += f" AND {acquired} >= ?"
+            params.append(lo)
+        if hi is not None:
+            where += f" AND {acquired} < ?"
+            params.append(hi)
+        return self._rows(
+            f'SELECT l.source, COALESCE(f.top, 0), COUNT(*) FROM "lead" l LEFT JOIN '
+            f"(SELECT lead_id, MAX(CASE new_value {whens} END) AS top "
+            f"FROM lead_event{self._history_index} "
+            f"WHERE kind IN {_HISTORY_IN} AND kind = 'stage' AND at < ? GROUP BY lead_id) f "
+            f"ON f.lead_id = l.id WHERE l.acquired_at < ?{where} "
+            "GROUP BY l.source, COALESCE(f.top, 0)",
+            params,
+        )
+
+    def campaign_counts(
+        self, lo: int | None = None, hi: int | None = None
+    ) -> dict[int, tuple[int, int, int, int, int]]:
+        """campaign -> (leads, contacted, with an appointment, became SQL, reached the last
+        stage) of the leads acquired in [lo, hi) (epoch seconds; None: unbounded) before
+        as_of whose first touch was the campaign (see :attr:`first_touch_campaign`).
+
+        One grouped query: each figure is whether the lead has a row of its kind before
+        as_of (:attr:`first_contact`, :attr:`first_appointment`, :attr:`first_sql`,
+        :meth:`reached_at` of the last stage), which needs no replay. May hold campaigns
+        since deleted.
+        """
+        kinds = ", ".join(f"'{k}'" for k in CONTACT_KINDS)
+        cutoff = self._cutoff
+        index = self._history_index
+        acquired = self._epoch("l.acquired_at")
+        params: list[object] = [cutoff, cutoff, cutoff, cutoff]
+        ordered = "1"
+        if self.last_stage > 0:
+            ordered = (
+                f"CASE WHEN EXISTS (SELECT 1 FROM lead_event e{index} WHERE e.lead_id = l.id "
+                f"AND e.kind IN {_HISTORY_IN} AND e.kind = 'stage' AND e.new_value = ? "
+                "AND e.at < ?) THEN 1 ELSE 0 END"
+            )
+            params += [self.stages[-1], cutoff]
+        where = ""
+        params.append(cutoff)
+        if lo is not None:
+            where += f" AND {acquired} >= ?"
+            params.append(lo)
+        if hi is not None:
+            where += f" AND {acquired} < ?"
+            params.append(hi)
+        rows = self._rows(
+            "SELECT cid, COUNT(*), SUM(contacted), SUM(appointment), SUM(is_sql), SUM(ordered) "
+            "FROM (SELECT COALESCE(l.campaign_id, (SELECT t.campaign_id FROM touch t "
+            "WHERE t.lead_id = l.id AND t.at < ? ORDER BY t.at, t.id LIMIT 1)) AS cid, "
+            "CASE WHEN EXISTS (SELECT 1 FROM activity a WHERE a.lead_id = l.id "
+            f"AND a.kind IN ({kinds}) AND a.at < ?) THEN 1 ELSE 0 END AS contacted, "
+            "CASE WHEN EXISTS (SELECT 1 FROM activity a WHERE a.lead_id = l.id "
+            "AND a.kind = 'appointment' AND a.at < ?) THEN 1 ELSE 0 END AS appointment, "
+            f"CASE WHEN EXISTS (SELECT 1 FROM lead_event e{index} WHERE e.lead_id = l.id "
+            f"AND e.kind IN {_HISTORY_IN} AND e.kind = 'sql' AND e.new_value = 'true' "
+            f"AND {_NOT_TRUE} AND e.at < ?) THEN 1 ELSE 0 END AS is_sql, "
+            f"{ordered} AS ordered "
+            f'FROM "lead" l WHERE l.acquired_at < ?{where}) per_lead '
+            "WHERE cid IS NOT NULL GROUP BY cid",
+            params,
+        )
+        return {cid: tuple(int(v) for v in counts) for cid, *counts in rows}  # type: ignore[misc]
+
+    # --- the replayed pipeline ------------------------------------------------------------
+
+    def _events(self) -> list[tuple]:
+        """The pipeline events that change a replay, in lead then time order, as
+        (lead, at, code, actor, status): code is the target stage index of a stage event,
+        _STATUS for a status change (status: its new value), _SQL for sql false → true and
+        _SENT for a hand-off sent. Events that change nothing (other hand-off fields, sql
+        true → false, stage keys the rules do not know) are left in the database — unless
+        there is only one stage: then a lead starts outside any stay and an empty batch of
+        events still ends its first stay, so those come as _NOTHING."""
+        keys = self.stages
+        whens = " ".join(f"WHEN ? THEN {i}" for i in range(len(keys)))
+        marks = ", ".join("?" * len(keys))
+        params: list[object] = [*keys, self._cutoff]
+        only = ""
+        if self.last_stage > 0:
+            only = (
+                f" AND (kind = 'status' OR (kind = 'stage' AND new_value IN ({marks})) "
+                f"OR (kind = 'sql' AND new_value = 'true' AND {_NOT_TRUE}) "
+                "OR (kind = 'handoff' AND field = 'sent'))"
+            )
+            params.extend(keys)
+        return self._rows(
+            f"SELECT lead_id, {self._epoch('at')}, CASE kind "
+            f"WHEN 'stage' THEN COALESCE(CASE new_value {whens} END, {_NOTHING}) "
+            f"WHEN 'status' THEN {_STATUS} "
+            f"WHEN 'sql' THEN CASE WHEN new_value = 'true' AND {_NOT_TRUE} THEN {_SQL} "
+            f"ELSE {_NOTHING} END "
+            f"ELSE CASE WHEN field = 'sent' THEN {_SENT} ELSE {_NOTHING} END END, "
+            "actor_id, CASE WHEN kind = 'status' THEN new_value END "
+            f"FROM lead_event{self._history_index} WHERE kind IN {_HISTORY_IN} AND at < ?"
+            f"{only} ORDER BY lead_id, at, id",
+            params,
+        )
+
     @cached_property
     def _replayed(self) -> tuple[dict[int, Timeline], list[Dated], list[Dated], list[Dated]]:
-        return _replay(self)
+        with gc_paused():
+            return _replay(self)
 
     @property
     def timelines(self) -> dict[int, Timeline]:
@@ -404,12 +649,16 @@ class History:
 
     def timeline(self, lead: LeadRow) -> Timeline:
         """The lead's timeline; a lead without pipeline events has sat in the first stage."""
-        found = self._replayed[0].get(lead.id)
+        return self.timeline_of(lead.id, lead.acquired)
+
+    def timeline_of(self, lead: int, acquired: int) -> Timeline:
+        """:meth:`timeline` of lead id ``lead`` acquired at ``acquired``."""
+        found = self._replayed[0].get(lead)
         if found is not None:
             return found
-        reached = (lead.acquired,) + (None,) * self.last_stage
-        stay = _new(Stay, (0, lead.acquired, None, None, None))
-        return _new(Timeline, (lead.id, (stay,), reached, None, 0, "open", lead.acquired))
+        reached = (acquired,) + (None,) * self.last_stage
+        stay = _new(Stay, (0, acquired, None, None, None))
+        return _new(Timeline, (lead, (stay,), reached, None, 0, "open", acquired))
 
     @property
     def sql_events(self) -> list[Dated]:
@@ -443,85 +692,93 @@ def _extra_amount(extra: str) -> int | None:
 
 
 def _replay(history: History) -> tuple[dict[int, Timeline], list[Dated], list[Dated], list[Dated]]:
-    """Replay each lead's pipeline events, batch by batch (events of one instant together).
+    """Replay each lead's pipeline events, batch by batch (events of one second together).
 
     A stay ends when a batch changes the stage or makes the lead inactive (lost, nurturing,
     won): "moved" when the stage moved forward (or the lead was won), else "dropped". A new
     stay starts when the lead is active in a stage other than the last after the batch.
+
+    One pass over the coded rows of :meth:`History._events` with the state in local
+    variables: a batch is applied when the next row's (lead, second) differs, a lead's
+    timeline is stored when the next row's lead differs (a sentinel row ends the last).
     """
-    index = history.stage_index
     last = history.last_stage
-    leads = history.lead_by_id
+    acquired_of = history.acquired
     timelines: dict[int, Timeline] = {}
     sqls: list[Dated] = []
     handoffs: list[Dated] = []
     orders: list[Dated] = []
+    add_sql, add_handoff, add_order = sqls.append, handoffs.append, orders.append
+    new = _new
+    active_statuses = ACTIVE_STATUSES
+    STATUS, SQL, SENT = _STATUS, _SQL, _SENT
     rows = history._events()
-    row = next(rows, None)
-    while row is not None:
-        lead_id = row[0]
-        lead = leads.get(lead_id)
-        batch_lead = lead_id
-        # one lead's events
-        events = []
-        while row is not None and row[0] == batch_lead:
-            events.append(row)
-            row = next(rows, None)
-        if lead is None:
+    rows.append((None, None, _NOTHING, None, None))  # the sentinel: ends the last lead
+
+    cur = None  # the lead being replayed; None: none (or one acquired after as_of)
+    batch_at = None
+    # per lead
+    stage, status, in_stay, start = 0, "open", True, 0
+    reached: list[int | None] = []
+    stays: list[Stay] = []
+    first_sql = None
+    # per batch
+    new_stage, new_status, handed, handoff_actor = 0, "open", False, None
+    for lead_id, at, code, actor, text in rows:
+        if at != batch_at or lead_id != cur:
+            if cur is not None:
+                # apply the batch that ends here
+                if handed:
+                    add_handoff(new(Dated, (cur, batch_at, handoff_actor)))
+                active = new_status in active_statuses and new_stage != last
+                if in_stay and (new_stage != stage or not active):
+                    if new_stage > stage:
+                        stays.append(new(Stay, (stage, start, batch_at, "moved", new_stage)))
+                    elif new_status == "won":
+                        stays.append(new(Stay, (stage, start, batch_at, "moved", last)))
+                    else:
+                        stays.append(new(Stay, (stage, start, batch_at, "dropped", None)))
+                if new_stage != stage or (active and not in_stay):
+                    start = batch_at
+                stage, status, in_stay = new_stage, new_status, active
+                if lead_id != cur:  # and the lead
+                    if in_stay:
+                        stays.append(new(Stay, (stage, start, None, None, None)))
+                    timelines[cur] = new(
+                        Timeline,
+                        (cur, tuple(stays), tuple(reached), first_sql, stage, status, start),
+                    )
+            if lead_id != cur:
+                acquired = acquired_of.get(lead_id)  # type: ignore[arg-type]
+                if acquired is None:  # not acquired before as_of (or the sentinel): skip
+                    cur = None
+                    continue
+                cur = lead_id
+                stage, status, in_stay, start = 0, "open", True, acquired
+                reached = [acquired] + [None] * last
+                stays = []
+                first_sql = None
+            batch_at = at
+            new_stage, new_status, handed, handoff_actor = stage, status, False, None
+        elif cur is None:
             continue
-        acquired = lead.acquired
-        stage, status, in_stay, start = 0, "open", True, acquired
-        reached: list[int | None] = [acquired] + [None] * last
-        stays: list[Stay] = []
-        first_sql = None
-        i, n = 0, len(events)
-        while i < n:
-            at = events[i][1]
-            new_stage, new_status = stage, status
-            handoff_actor: int | None = None
-            handed = False
-            while i < n and events[i][1] == at:
-                _, _, _, kind, field, old, new, actor = events[i]
-                i += 1
-                if kind == "stage":
-                    target = index.get(new or "")
-                    if target is None:
-                        continue
-                    new_stage = target
-                    if reached[target] is None:
-                        reached[target] = at
-                    if target == last and stage != last:
-                        orders.append(_new(Dated, (lead_id, at, actor)))
-                elif kind == "status":
-                    new_status = new or ""
-                    if new_status == "handed_off" and status != "handed_off":
-                        handed = True
-                        if handoff_actor is None:
-                            handoff_actor = actor
-                elif kind == "sql":
-                    if new == "true" and old != "true":
-                        sqls.append(_new(Dated, (lead_id, at, actor)))
-                        if first_sql is None:
-                            first_sql = at
-                elif kind == "handoff" and field == "sent":
-                    handed = True
+        if code >= 0:  # a stage event to stage index ``code``
+            new_stage = code
+            if reached[code] is None:
+                reached[code] = at
+            if code == last and stage != last:
+                add_order(new(Dated, (lead_id, at, actor)))
+        elif code == STATUS:
+            new_status = text or ""
+            if new_status == "handed_off" and status != "handed_off":
+                handed = True
+                if handoff_actor is None:
                     handoff_actor = actor
-            if handed:
-                handoffs.append(_new(Dated, (lead_id, at, handoff_actor)))
-            active = new_status in ACTIVE_STATUSES and new_stage != last
-            if in_stay and (new_stage != stage or not active):
-                if new_stage > stage:
-                    stays.append(_new(Stay, (stage, start, at, "moved", new_stage)))
-                elif new_status == "won":
-                    stays.append(_new(Stay, (stage, start, at, "moved", last)))
-                else:
-                    stays.append(_new(Stay, (stage, start, at, "dropped", None)))
-            if (active and (not in_stay or new_stage != stage)) or new_stage != stage:
-                start = at
-            stage, status, in_stay = new_stage, new_status, active
-        if in_stay:
-            stays.append(_new(Stay, (stage, start, None, None, None)))
-        timelines[lead_id] = _new(
-            Timeline, (lead_id, tuple(stays), tuple(reached), first_sql, stage, status, start)
-        )
+        elif code == SQL:
+            add_sql(new(Dated, (lead_id, at, actor)))
+            if first_sql is None:
+                first_sql = at
+        elif code == SENT:
+            handed = True
+            handoff_actor = actor
     return timelines, sqls, handoffs, orders

@@ -19,7 +19,9 @@ contribution of their SQLs), else whoever recorded the order. ``team`` is that o
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from isdesk import kpi
@@ -132,10 +134,10 @@ def periods_report(
         raise ValueError(f"per {per!r}: one of {', '.join(PER_CHOICES)}")
     rules = history.rules
     zone = rules.calendar.zone
-    leads = history.lead_by_id
+    leads = history.acquired
     as_of_day = (history.as_of_dt - dt.timedelta(microseconds=1)).astimezone(zone).date()
     if start is None:
-        first = min((lead.acquired for lead in history.leads), default=history.as_of)
+        first = min(leads.values(), default=history.as_of)
         start = dt.datetime.fromtimestamp(first, zone).date()
     end = end or as_of_day
     if end < start:
@@ -152,64 +154,77 @@ def periods_report(
         if not buckets or buckets[-1] != label:
             buckets.append(label)
 
-    ops = history.operators if per in ("operator", "team") else None
+    # Who a figure belongs to: by operator (or their team) the figure's operator, by source or
+    # campaign the lead's. ``group(lead, op)``; None when every figure is in group "all".
+    group: Callable[[int, int | None], str] | None = None
+    if per in ("operator", "team"):
+        ops = history.operators
+        of_op = ops.teams if per == "team" else ops.names
 
-    def op_group(op: int | None) -> str:
-        if op is None or ops is None:
-            return NONE_GROUP
-        if per == "team":
-            return ops.teams.get(op, NONE_GROUP)
-        return ops.names.get(op, NONE_GROUP)
+        def group(lead_id: int, op: int | None) -> str:
+            return NONE_GROUP if op is None else of_op.get(op, NONE_GROUP)
 
-    campaigns = history.campaigns if per == "campaign" else {}
-    first_touch = history.first_touch_campaign if per == "campaign" else {}
-
-    def lead_group(lead_id: int, op: int | None) -> str:
-        if per == "none":
-            return "all"
-        if per in ("operator", "team"):
-            return op_group(op)
-        lead = leads.get(lead_id)
-        if lead is None:
-            return NONE_GROUP
+    elif per in ("source", "campaign"):
         if per == "source":
-            return lead.source or NONE_GROUP
-        cid = first_touch.get(lead_id)
-        return campaigns[cid][0] if cid in campaigns else NONE_GROUP
+            of_lead = {i: source or NONE_GROUP for i, source in history.sources.items()}
+        else:
+            campaigns = history.campaigns
+            of_lead = {
+                i: campaigns[cid][0]
+                for i, cid in history.first_touch_campaign.items()
+                if cid in campaigns
+            }
 
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * len(MEASURES))
-    index = months.index
+        def group(lead_id: int, op: int | None) -> str:
+            return of_lead.get(lead_id, NONE_GROUP)
 
-    def add(measure: int, lead_id: int, at: int, op: int | None) -> None:
-        if lo <= at < hi:
-            counts[bucket_names[index(at)], lead_group(lead_id, op)][measure] += 1
+    counts: dict[tuple[str, str], list[int]] = {}
+    starts, first_month, top = months.starts, months.first, len(months.starts) - 1
 
-    owners = history.first_owner if per in ("operator", "team") else {}
-    for lead in history.leads:
-        add(0, lead.id, lead.acquired, owners.get(lead.id))
-    for lead_id, (at, op) in history.first_contact.items():
-        if lead_id in leads:
-            add(1, lead_id, at, op)
-    for lead_id, at, op in history.appointments:
-        if lead_id in leads:
-            add(2, lead_id, at, op)
+    def bucket(at: int) -> str:
+        i = bisect_right(starts, at) - 1
+        return bucket_names[first_month + i if 0 <= i < top else months.index(at)]
+
+    def tally(measure: int, rows: Iterable[tuple[int, int, int | None]]) -> None:
+        """Count each (lead, at, operator) row in [lo, hi) in its bucket and group."""
+        zero = [0] * len(MEASURES)
+        for lead_id, at, op in rows:
+            if lo <= at < hi:
+                i = bisect_right(starts, at) - 1
+                label = bucket_names[first_month + i if 0 <= i < top else months.index(at)]
+                key = (label, "all" if group is None else group(lead_id, op))
+                row = counts.get(key)
+                if row is None:
+                    row = counts[key] = zero.copy()
+                row[measure] += 1
+
+    if per in ("operator", "team"):
+        owners = history.first_owner
+        tally(0, [(i, at, owners.get(i)) for i, at in leads.items()])
+    else:
+        tally(0, [(i, at, None) for i, at in leads.items()])
+    tally(1, [(i, at, op) for i, (at, op) in history.first_contact.items() if i in leads])
+    tally(2, [row for row in history.appointments if row[0] in leads])
     seen: set[tuple[str, str, int]] = set()
     for lead_id, at, actor in history.sql_events:
         if lo <= at < hi:
-            key = (bucket_names[index(at)], lead_group(lead_id, actor), lead_id)
+            key = (bucket(at), "all" if group is None else group(lead_id, actor), lead_id)
             if key not in seen:
                 seen.add(key)
-                counts[key[0], key[1]][3] += 1
+                tally(3, [(lead_id, at, actor)])
+    handoffs = history.handoffs
+    tally(4, handoffs)
     handed_by: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
-    for lead_id, at, actor in history.handoffs:
-        add(4, lead_id, at, actor)
+    for lead_id, at, actor in handoffs:
         handed_by[lead_id].append((at, actor))
+    credited_orders = []
     for lead_id, at, actor in history.orders:
         credited = actor
         for sent_at, sender in handed_by.get(lead_id, ()):
             if sent_at <= at and sender is not None:
                 credited = sender
-        add(5, lead_id, at, credited)
+        credited_orders.append((lead_id, at, credited))
+    tally(5, credited_orders)
 
     groups = sorted({g for _, g in counts}, key=lambda g: (g == NONE_GROUP, g))
     rows = [

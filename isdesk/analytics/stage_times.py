@@ -144,10 +144,9 @@ def stage_times_report(
     ended_days: list[list[float]] = [[] for _ in keys]
     moved_days: list[list[float]] = [[] for _ in keys]
     timelines = history.timelines
-    quiet = 0  # leads without pipeline events: one open stay in the first stage each
-    for lead in history.leads:
-        if lead.id not in timelines:
-            quiet += 1
+    acquired = history.acquired
+    quiet = sum(1 for lead in acquired if lead not in timelines)
+    # leads without pipeline events: one open stay in the first stage each
     entered[0] += quiet
     still[0] += quiet
     for tl in timelines.values():
@@ -182,46 +181,35 @@ def stage_times_report(
         for i in range(len(keys))
     )
 
-    ops = history.operators
-    leads = history.lead_by_id
+    # (lead, stage, status, days) first; company and owner read for the listed leads only
     watched = set(range(min(2, last), last)) if last >= 1 else set()
-    stalled = []
+    stalled_at = []
     for tl in timelines.values():
         if tl.stage in watched and tl.status in ("open", "handed_off"):
             days = (now - tl.since) / DAY_S
             if days >= stalled_days:
-                lead = leads[tl.lead]
-                stalled.append(
-                    ListedLead(
-                        lead.id,
-                        lead.company,
-                        ops.names.get(lead.owner, ""),
-                        keys[tl.stage],
-                        tl.status,
-                        round(days, 1),
-                    )
-                )
+                stalled_at.append((tl.lead, keys[tl.stage], tl.status, round(days, 1)))
     last_touch = history.last_touch
-    stale = []
+    stale_at = []
     limit = stale_days * DAY_S
-    for lead in history.leads:
-        tl = timelines.get(lead.id)
+    for lead_id, acquired_at in acquired.items():
+        tl = timelines.get(lead_id)
         status = tl.status if tl else "open"
         if status != "open":
             continue
-        touched = max(last_touch.get(lead.id, 0), lead.acquired)
+        touched = max(last_touch.get(lead_id, 0), acquired_at)
         if now - touched >= limit:
             stage = keys[tl.stage] if tl else keys[0]
-            stale.append(
-                ListedLead(
-                    lead.id,
-                    lead.company,
-                    ops.names.get(lead.owner, ""),
-                    stage,
-                    status,
-                    round((now - touched) / DAY_S, 1),
-                )
-            )
+            stale_at.append((lead_id, stage, status, round((now - touched) / DAY_S, 1)))
+    names = history.operators.names
+    details = history.details([row[0] for row in (*stalled_at, *stale_at)])
+
+    def listed(lead_id: int, stage: str, status: str, days: float) -> ListedLead:
+        company, owner = details[lead_id]
+        return ListedLead(lead_id, company, names.get(owner, ""), stage, status, days)  # type: ignore[arg-type]
+
+    stalled = [listed(*row) for row in stalled_at]
+    stale = [listed(*row) for row in stale_at]
     stalled.sort(key=lambda x: (-x.days, x.id))
     stale.sort(key=lambda x: (-x.days, x.id))
     return StageTimesReport(
