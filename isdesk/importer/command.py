@@ -85,6 +85,8 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     if args.campaign_date:
         try:
             day = dt.date.fromisoformat(args.campaign_date)
+            if not 1900 <= day.year <= 2999:  # as for dates in the file (convert.parse_when)
+                raise ValueError(args.campaign_date)
         except ValueError:
             raise UserError(
                 f"--campaign-date: {args.campaign_date!r} is not a date; write YYYY-MM-DD"
