@@ -357,3 +357,11 @@ def test_isdesk_import_exits_0_or_2_without_a_traceback(tmp_path: Path) -> None:
             assert not (tmp_path / f"{name}.sqlite3").exists()  # refused before opening it
     assert codes["cp932"] == 0 and codes["random"] == 2 and codes["no_mapping"] == 2
     assert codes["edge_dates"] == codes["too_long"] == 0
+    path = tmp_path / "plain.csv"
+    path.write_text("email,company\na@b.co,x\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'plain.sqlite3'}"
+    cli = [sys.executable, "-m", "isdesk", "import", str(path), "--db", url]
+    year_one = subprocess.run([*cli, "--campaign-date", "0001-01-01"], capture_output=True,
+                              text=True, timeout=60, cwd=ROOT)  # fmt: skip
+    assert year_one.returncode == 2 and "Traceback" not in year_one.stderr, year_one.stderr
+    assert "--campaign-date" in year_one.stderr
