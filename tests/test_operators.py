@@ -38,3 +38,9 @@ def test_in_team_mode_the_operator_defaults_to_the_database_login(monkeypatch) -
         resolve_settings(db="postgresql://sato.misaki@db/isdesk", operator="boss").operator
         == "boss"
     )  # --as still wins
+
+
+@pytest.mark.parametrize("display", ["\x1b[31m赤\x1b[0m", "a\x00b", "x" * 101])
+def test_names_drawn_on_screen_must_be_printable(db, display: str) -> None:
+    with pytest.raises(OperatorError, match="printable text"):
+        add_operator("sato", team="inbound", display_name=display)

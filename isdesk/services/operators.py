@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from peewee import IntegrityError
@@ -50,6 +51,10 @@ def add_operator(
         raise OperatorError(f"role {role!r}: choose one of {', '.join(ROLES)}")
     if not team.strip():
         raise OperatorError("team: give a team name, e.g. --team inbound")
+    for label, value in (("team", team), ("display name", display_name or "")):
+        # Names are drawn on every screen: a control character would reach the terminal.
+        if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value) or len(value) > 100:
+            raise OperatorError(f"{label} {value!r}: use printable text of at most 100 characters")
     db = current_database()
     with db.connection_context():
         try:
