@@ -19,7 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from isdesk.analytics.history import History, local_midnight
+from isdesk.analytics.history import History, local_midnight, without_gc
 from isdesk.analytics.report import FLOAT, PCT, TEXT, Column, ReportBase, Table, rate
 
 MEASURES = ("leads", "contacted", "appointments", "sqls", "orders")
@@ -146,6 +146,7 @@ def _diff(value: float | None, average: float | None) -> float | None:
     return None if value is None or average is None else value - average
 
 
+@without_gc
 def campaigns_report(
     history: History,
     *,

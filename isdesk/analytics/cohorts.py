@@ -15,7 +15,7 @@ import datetime as dt
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from isdesk.analytics.history import DAY_S, History, Months
+from isdesk.analytics.history import DAY_S, History, Months, without_gc
 from isdesk.analytics.report import DAYS, INT, PCT, TEXT, Column, ReportBase, Table, median, rate
 
 MILESTONES = ("contact", "appointment", "sql", "order")
@@ -96,6 +96,7 @@ class CohortsReport(ReportBase):
         return tuple(tables)
 
 
+@without_gc
 def cohorts_report(
     history: History,
     *,

@@ -37,7 +37,7 @@ import math
 import random
 from dataclasses import dataclass
 
-from isdesk.analytics.history import History, Timeline, epoch
+from isdesk.analytics.history import History, Timeline, epoch, without_gc
 from isdesk.analytics.report import FLOAT, PCT, TEXT, YEN, Column, ReportBase, Table, quantile
 
 INF = 1 << 62
@@ -220,15 +220,17 @@ def _code_at(segs: list[tuple[int, int, int]], t: int, first: int = 0) -> int:
     return segs[-1][2]
 
 
-def _add_range(diff: list[int], capped: list[int], x: int, a0: int, a1: int) -> None:
-    """Count ages a0..a1 of stage x: one each below AGE_CAP (difference array), the rest
-    together in capped[x]."""
-    top = min(a1, AGE_CAP - 1)
+def _add_range(
+    diff: list[int], capped: list[int], x: int, a0: int, a1: int, times: int = 1
+) -> None:
+    """Count ages a0..a1 of stage x (``times`` leads): one each below AGE_CAP (difference
+    array), the rest together in capped[x]."""
+    top = a1 if a1 < AGE_CAP - 1 else AGE_CAP - 1
     if top >= a0:
-        diff[x * (AGE_CAP + 1) + a0] += 1
-        diff[x * (AGE_CAP + 1) + top + 1] -= 1
+        diff[x * (AGE_CAP + 1) + a0] += times
+        diff[x * (AGE_CAP + 1) + top + 1] -= times
     if a1 >= AGE_CAP:
-        capped[x] += a1 - max(a0, AGE_CAP) + 1
+        capped[x] += (a1 - (a0 if a0 > AGE_CAP else AGE_CAP) + 1) * times
 
 
 def _unroll(diff: list[int], capped: list[int], stages: int) -> list[int]:
@@ -279,10 +281,32 @@ def estimate(history: History, lookback: int = 12) -> tuple[Chain, list, list]:
     arrived = recent = 0
     now_states = []
     window_ids = []
+    timelines = history.timelines
     timeline = history.timeline_of
     bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
+    # Leads without pipeline events (two in five on the demo) have sat in the first stage
+    # since acquired: one segment (acquired, INF, 0), never SQL. What the loop below would
+    # count for them depends only on the boundary their acquisition falls before (``lo``):
+    # counted per lo, then added together. Their arrival and state at as_of are as below.
+    quiet_by_lo: dict[int, int] = {}
     for lead_id, acquired in history.acquired.items():
-        tl = timeline(lead_id, acquired)
+        tl = timelines.get(lead_id)
+        if tl is None and last > 0:
+            lo = bisect_left(B, acquired)
+            if lo <= E:
+                quiet_by_lo[lo] = quiet_by_lo.get(lo, 0) + 1
+            j = bisect_right(B, acquired) - 1
+            if W <= j <= E - 1:
+                arrived += 1
+                if j >= E - RECENT_STEPS:
+                    recent += 1
+                window_ids.append(lead_id)
+                entry[codes[0]] += 1
+            if acquired <= B[E]:
+                now_states.append((lead_id, sid(0, E - lo), False))
+            continue
+        if tl is None:
+            tl = timeline(lead_id, acquired)
         segs = _segments(tl, acquired, last, last + 1)
         fs = tl.first_sql
         fs_j = bisect_right(B, fs) - 1 if fs is not None else INF
@@ -322,6 +346,11 @@ def estimate(history: History, lookback: int = 12) -> tuple[Chain, list, list]:
             if s <= B[E] < e:
                 now_states.append((lead_id, sid(c, E - bisect_left(B, s)), fs is not None))
                 break
+    for lo, times in quiet_by_lo.items():
+        i_from = max(lo, W)  # the segment reaches past as_of: steps i_from..E-1 stay in it
+        if i_from <= E - 1:
+            _add_range(stay_diff, stay_cap, 0, i_from - lo, E - 1 - lo, times)
+            _add_range(risk_diff, risk_cap, 0, i_from - lo, E - 1 - lo, times)
     stays = _unroll(stay_diff, stay_cap, last)
     for x in range(last):
         for a in range(width):
@@ -545,6 +574,7 @@ def _poisson(rng: random.Random, mean: float) -> int:
 # --- the report -------------------------------------------------------------------------------
 
 
+@without_gc
 def forecast_report(
     history: History,
     *,

@@ -19,7 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from isdesk.analytics.history import History, Months, local_midnight
+from isdesk.analytics.history import History, Months, local_midnight, without_gc
 from isdesk.analytics.report import BAR, PCT, TEXT, Column, ReportBase, Table, rate
 from isdesk.i18n import pick
 
@@ -127,6 +127,7 @@ def _funnel(history: History, segment: str, furthest: dict[int, int]) -> Funnel:
     return Funnel(segment, sum(furthest.values()), steps, name)
 
 
+@without_gc
 def funnel_report(
     history: History,
     *,

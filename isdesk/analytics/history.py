@@ -454,12 +454,15 @@ class History:
                 "AND at < ? ORDER BY at, id",
                 (budget, self._cutoff),
             )
-            for lead, value in rows:
-                amount = parse_amount(value or "")
+            latest = dict(rows)  # each lead's last answer decides (unreadable: no amount)
+            parsed: dict[str, int | None] = {}  # answers repeat: read each text once
+            for lead, value in latest.items():
+                text = value or ""
+                amount = (
+                    parsed[text] if text in parsed else parsed.setdefault(text, parse_amount(text))
+                )
                 if amount is not None:
                     out[lead] = amount
-                else:
-                    out.pop(lead, None)
         for lead, extra in self._rows(
             'SELECT id, extra FROM "lead" '
             "WHERE extra <> '{}' AND extra <> '' AND acquired_at < ?",

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from isdesk import kpi
-from isdesk.analytics.history import History, Months, local_midnight
+from isdesk.analytics.history import History, Months, local_midnight, without_gc
 from isdesk.analytics.report import BAR, TEXT, Column, ReportBase, Table
 
 BY_CHOICES = ("month", "quarter", "year")
@@ -118,6 +118,7 @@ def bucket_namer(history: History, by: str):
     return name
 
 
+@without_gc
 def periods_report(
     history: History,
     *,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from isdesk.analytics.history import DAY_S, History
+from isdesk.analytics.history import DAY_S, History, without_gc
 from isdesk.analytics.report import (
     DAYS,
     PCT,
@@ -130,6 +130,7 @@ class StageTimesReport(ReportBase):
         )
 
 
+@without_gc
 def stage_times_report(
     history: History, *, stalled_days: int = 60, stale_days: int = 90
 ) -> StageTimesReport:
