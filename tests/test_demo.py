@@ -11,10 +11,16 @@ import pytest
 from peewee import Database
 
 from isdesk.demo import DemoError, DemoSummary, build_demo
+from isdesk.i18n import current_language, set_language
+from isdesk.kpi import fiscal_quarter, period_bounds_utc
 from isdesk.qualification import evaluate
 from isdesk.rules import load_rules
+from isdesk.services.handoff import bant_summary, inbox
+from isdesk.services.operators import find_operator
+from isdesk.services.scorecard import operator_scorecard
 from isdesk.store.db import database_proxy, open_database
 from isdesk.store.models import Activity, Answer, Campaign, Lead, LeadEvent, Operator
+from isdesk.store.pipeline import Handoff
 from isdesk.store.schema import upgrade
 
 TODAY = dt.date(2026, 11, 24)
@@ -40,7 +46,7 @@ def _digest(db: Database) -> str:
     """A hash of every demo row, in id order, as the models read it back."""
     h = hashlib.sha256()
     with db.connection_context():
-        for model in (Operator, Campaign, Lead, Answer, LeadEvent, Activity):
+        for model in (Operator, Campaign, Lead, Handoff, Answer, LeadEvent, Activity):
             for row in model.select().order_by(model.id).tuples().iterator():
                 h.update(repr(row).encode())
     return h.hexdigest()
@@ -78,10 +84,15 @@ def test_summary_counts_and_progress(db) -> None:
             events=LeadEvent.select().count(),
             activities=Activity.select().count(),
             me="tester",
+            handoffs=Handoff.select().count(),
         )
+        assert summary.handoffs > 0
         # Ids were given explicitly: the next insert must still get a fresh one (PG sequences).
         lead = Lead.create(company="株式会社あとから", acquired_at=NOW)
         assert lead.id == 2001
+        sender, field = Handoff.select(Handoff.from_operator, Handoff.to_user).tuples().first()
+        handoff = Handoff.create(lead=lead.id, from_operator=sender, to_user=field, note="x")
+        assert handoff.id == summary.handoffs + 1
     assert seen[0] == (0, 2000) and seen[-1] == (2000, 2000)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert 3.5 <= summary.activities / summary.leads <= 6.5  # ~5 touches a lead
@@ -157,10 +168,11 @@ def test_leads_are_spread_over_the_year_and_tied_to_campaigns(db) -> None:
     assert {"handed_off", "nurturing", "won", "lost"} <= set(statuses)
     allowed = {
         "open": {"list", "proposal"},
-        "nurturing": {"list", "proposal"},
-        "handed_off": {"opportunity", "quote"},
+        # A timing rejection leaves the stage where field sales had it.
+        "nurturing": {"list", "proposal", "opportunity", "quote"},
+        "handed_off": {"proposal", "opportunity", "quote"},  # proposal: waiting in an inbox
         "won": {"order"},
-        "lost": {"list", "proposal", "opportunity", "quote"},
+        "lost": {"list", "proposal"},
     }
     for lead in leads:
         assert lead.stage in allowed[lead.status], (lead.id, lead.status, lead.stage)
@@ -193,7 +205,9 @@ def test_event_log_tells_the_same_story_as_the_leads(db) -> None:
         assert last.get(("sql", ""), "false") == ("true" if lead.is_sql else "false")
         assert last.get(("status", ""), "open") == lead.status
         assert last.get(("stage", ""), "list") == lead.stage
-        assert last.get(("owner", "")) == (names[lead.owner_id] if lead.owner_id else None)
+        # "" is nobody: a rejected hand-off whose sender had left goes back unassigned.
+        owner = last.get(("owner", "")) or None
+        assert owner == (names[lead.owner_id] if lead.owner_id else None), lead_id
         for (kind, field), value in last.items():
             if kind == "answer":
                 assert answers[(lead_id, field)] == value
@@ -209,6 +223,9 @@ def test_activities_touches_and_next_actions(db) -> None:
         acts: dict[int, list[Activity]] = defaultdict(list)
         for a in Activity.select().order_by(Activity.id):
             acts[a.lead_id].append(a)
+        follow_ups = {
+            h.lead_id: h.follow_up_at for h in Handoff.select().where(Handoff.reason == "timing")
+        }
     kinds = Counter()
     for a in (a for group in acts.values() for a in group):
         kinds[a.kind] += 1
@@ -228,6 +245,11 @@ def test_activities_touches_and_next_actions(db) -> None:
         assert lead.last_touch_at == (max(a.at for a in mine) if mine else None), lead.id
         if not mine:
             assert lead.next_action_at is None and lead.next_action == ""
+        if lead.status == "nurturing" and lead.id in follow_ups:
+            # Put off by field sales (timing): due again on the follow-up date they gave.
+            assert lead.next_action_at == follow_ups[lead.id] > lead.last_touch_at, lead.id
+            assert lead.next_action
+            continue
         if lead.next_action_at is not None:
             assert lead.status == "open" and lead.next_action and mine
             assert lead.next_action_at > lead.last_touch_at
@@ -312,3 +334,129 @@ def test_a_teams_own_rules_shape_the_answers(tmp_path: Path) -> None:
         q = evaluate(rules, answers.get(lead.id, {}), TODAY)
         assert (lead.rank, bool(lead.is_sql), lead.heard) == (q.rank, q.sql, q.heard)
     assert {lead.rank for lead in leads} <= {"A", "C", "D"}
+
+
+def _answers_as_of(events: list[LeadEvent], at: dt.datetime) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    for e in events:
+        if e.kind == "answer" and e.at <= at:
+            answers[e.field] = e.new_value
+    return answers
+
+
+def test_handoffs_follow_the_products_conventions(db) -> None:
+    """Hand-off rows and their events as isdesk.services.handoff writes them."""
+    _build(db, leads=2000)
+    rules = load_rules(None)
+    with db.connection_context():
+        ops = {o.id: o for o in Operator.select()}
+        leads = {lead.id: lead for lead in Lead.select()}
+        handoffs = list(Handoff.select().order_by(Handoff.id))
+        events: dict[int, list[LeadEvent]] = defaultdict(list)
+        for e in LeadEvent.select().order_by(LeadEvent.id):
+            events[e.lead_id].append(e)
+    sent = [e for evs in events.values() for e in evs if (e.kind, e.field) == ("handoff", "sent")]
+    assert len(sent) == len(handoffs)
+    language = current_language()
+    set_language("ja")
+    try:
+        notes = {
+            h.id: bant_summary(rules, _answers_as_of(events[h.lead_id], h.created_at))
+            for h in handoffs
+        }
+    finally:
+        set_language(language)
+    reasons: Counter[tuple[str, str]] = Counter()
+    for h in handoffs:
+        reasons[(h.status, h.reason)] += 1
+        lead, evs = leads[h.lead_id], events[h.lead_id]
+        sender, field = ops[h.from_operator_id], ops[h.to_user_id]
+        # (The sender may be in field sales by now: one operator rotates there in the year.)
+        assert field.role == "field" and sender.id != field.id, h.id
+        assert h.note == notes[h.id] and h.note.startswith("【BANT】"), h.id
+        assert h.created_at < NOW
+        assert [(e.at, e.actor_id, e.new_value, e.note) for e in evs if e.field == "sent"] == [
+            (h.created_at, sender.id, field.name, h.note)
+        ], h.id
+        decisions = [e for e in evs if e.kind == "handoff" and e.field != "sent"]
+        if h.status == "pending":
+            assert h.decided_at is None and not decisions, h.id
+            assert h.created_at >= NOW - dt.timedelta(days=8), h.id
+            assert (lead.status, lead.stage, lead.owner_id) == ("handed_off", "proposal", field.id)
+            continue
+        assert h.created_at < h.decided_at < NOW, h.id
+        accepted = [e for e in decisions if e.field == "accepted"]
+        rejected = [e for e in decisions if e.field == "rejected"]
+        if h.reason != "not_qualified":  # accepted first, then met, then decided on
+            assert [(e.actor_id, e.new_value) for e in accepted] == [(field.id, field.name)]
+            assert h.created_at < accepted[0].at <= h.decided_at, h.id
+        if h.status == "accepted":
+            assert not rejected and accepted[0].at == h.decided_at, h.id
+            assert lead.status in ("handed_off", "won") and lead.owner_id == field.id, h.id
+            assert lead.stage in ("opportunity", "quote", "order"), h.id
+            continue
+        assert h.status == "rejected" and len(rejected) == 1, h.id
+        e = rejected[0]
+        assert (e.at, e.actor_id, e.old_value, e.new_value, e.note) == (
+            h.decided_at,
+            field.id,
+            sender.name,
+            h.reason,
+            h.comment,
+        ), h.id
+        assert h.comment, h.id
+        # Back to the operator who handed it off, right then (or to nobody if they had left).
+        owner_back = next(x for x in evs if x.kind == "owner" and x.at >= e.at)
+        assert owner_back.at == e.at and owner_back.old_value == field.name, h.id
+        assert owner_back.new_value in (sender.name, ""), h.id
+        if h.reason == "not_qualified":
+            assert not accepted and h.follow_up_at is None, h.id
+            assert h.decided_at - h.created_at < dt.timedelta(days=10), h.id
+            assert (lead.status, lead.stage) == ("open", "list"), h.id
+            if sender.active and sender.role != "field":
+                assert lead.owner_id == sender.id, h.id
+        elif h.reason == "timing":
+            assert h.follow_up_at > h.decided_at, h.id
+            assert lead.status == "nurturing" and lead.next_action_at == h.follow_up_at, h.id
+            assert h.follow_up_at.astimezone(JST).hour == 10  # isdesk.followup's hour
+        else:
+            assert h.reason == "lost" and h.follow_up_at is None, h.id
+            assert (lead.status, lead.stage) == ("open", "list"), h.id
+        if sender.active and sender.role != "field":
+            assert lead.owner_id == sender.id, h.id
+    decided = sum(n for (status, _), n in reasons.items() if status != "pending")
+    assert 0.08 <= reasons[("rejected", "not_qualified")] / decided <= 0.2, reasons
+    assert reasons[("rejected", "timing")] and reasons[("rejected", "lost")], reasons
+    assert reasons[("accepted", "")] > decided / 3, reasons
+
+
+def test_field_inboxes_and_rejections_on_the_scorecard(db) -> None:
+    _build(db, leads=2000)
+    rules = load_rules(None)
+    with db.connection_context():
+        field_users = [o.name for o in Operator.select() if o.role == "field" and o.active]
+        inside = [o.name for o in Operator.select() if o.role != "field" and o.active]
+    assert len(field_users) >= 3
+    for name in field_users:
+        waiting = inbox(find_operator(name))
+        assert waiting, name  # `isdesk demo --as <field user>` opens on hand-offs to decide
+        assert all(v.status == "pending" and v.note.startswith("【BANT】") for v in waiting)
+    cal = rules.calendar
+    start, end = period_bounds_utc(fiscal_quarter(TODAY, cal).start, TODAY, cal)
+    with db.connection_context():
+        expected = Counter(
+            h.from_operator.name
+            for h in Handoff.select(Handoff, Operator)
+            .join(Operator, on=(Handoff.from_operator == Operator.id))
+            .where(
+                (Handoff.reason == "not_qualified")
+                & (Handoff.decided_at >= start)
+                & (Handoff.decided_at < end)
+            )
+        )
+    rejected = {
+        name: operator_scorecard(find_operator(name), name, TODAY, rules).rejected
+        for name in inside
+    }
+    assert rejected == {name: expected[name] for name in inside}
+    assert any(n > 0 for n in rejected.values()), rejected

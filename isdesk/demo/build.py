@@ -15,9 +15,9 @@ from peewee import Database
 
 from isdesk.demo.clock import JST
 from isdesk.demo.simulation import Simulation
-from isdesk.demo.writer import Writer
+from isdesk.demo.writer import DEMO_MODELS, Writer
 from isdesk.rules import Rules, load_rules
-from isdesk.store.models import ALL_MODELS, Campaign, Operator
+from isdesk.store.models import Campaign, Operator
 
 __all__ = ["DemoError", "DemoSummary", "build_demo"]
 
@@ -37,6 +37,7 @@ class DemoSummary:
     events: int
     activities: int
     me: str | None
+    handoffs: int = 0
 
 
 def build_demo(
@@ -73,7 +74,7 @@ def build_demo(
         with db.atomic():
             used = [
                 m._meta.table_name
-                for m in ALL_MODELS
+                for m in DEMO_MODELS
                 if db.execute_sql(f'SELECT 1 FROM "{m._meta.table_name}" LIMIT 1').fetchone()
             ]
             if used:

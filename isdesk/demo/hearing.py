@@ -26,6 +26,10 @@ class Hearing:
         self.items = rules.hearing
         self.today = today
         self._qual_cache: dict[tuple[str | None, ...], tuple[str, bool, int, tuple[str, ...]]] = {}
+        order = {"B": 0, "A": 1, "N": 2, "T": 3}
+        bant = (i for i in self.items if i.bant)
+        self._bant = sorted(bant, key=lambda i: order.get(i.bant or "", 9))
+        self._others = [i for i in self.items if not i.bant]
 
     def qualify(self, answers: Mapping[str, str]) -> tuple[str, bool, int, tuple[str, ...]]:
         """(rank, sql, heard, missing for the next rank) for these answers, as of today."""
@@ -37,6 +41,19 @@ class Hearing:
             q = evaluate(self.rules, answers, self.today)
             hit = self._qual_cache[key] = (q.rank, q.sql, q.heard, q.missing_for_next_rank)
         return hit
+
+    def handoff_note(self, answers: Mapping[str, str]) -> str:
+        """The note a hand-off starts with, as isdesk pre-fills it: ``bant_summary`` of
+        isdesk.services.handoff in Japanese (that one follows the UI language at run time)."""
+        lines = ["【BANT】"]
+        for item in self._bant:
+            value = answers.get(item.key, "").strip() or "—"
+            lines.append(f"{item.bant} {item.label.ja or item.label.en}: {value}")
+        others = [i for i in self._others if answers.get(i.key, "").strip()]
+        if others:
+            lines.append("【ヒアリング】")
+            lines += [f"{i.label.ja or i.label.en}: {answers[i.key].strip()}" for i in others]
+        return "\n".join(lines)
 
     def revised_item(self, answers: Mapping[str, object]) -> HearingItem:
         """An answer heard again later: most often the timing (導入時期の再確認)."""

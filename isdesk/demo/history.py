@@ -1,8 +1,10 @@
 """A lead's working life: inside sales' calls, e-mails and meetings, then field sales'.
 
 The owner calls and e-mails on business days, hears items during conversations, and hands
-the lead off to field sales once it qualifies as an SQL; field sales meet, then win, lose or
-send it back to nurturing. Untouched or unresponsive leads drift to nurturing or are lost.
+the lead off to field sales once it qualifies as an SQL (a Handoff row with the BANT note, as
+isdesk.services.handoff does it); field sales accept or reject it, meet, then win, or reject it
+later for timing (back to nurturing) or as lost. Untouched or unresponsive leads drift to
+nurturing or are lost.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from typing import TYPE_CHECKING
 
 from isdesk.demo import words
 from isdesk.demo.clock import DAY, HOUR
-from isdesk.demo.lead import LeadState
+from isdesk.demo.lead import FOLLOW_UP_HOUR, LeadState
 
 if TYPE_CHECKING:
     from isdesk.demo.simulation import Simulation
+
+PENDING_DAYS = 7  # hand-offs this recent still wait in the field user's inbox
+NOT_QUALIFIED_P = 0.12  # of the older ones, field sales rejects these as not qualified
 
 
 def work(sim: Simulation, lead: LeadState, source: str, t_assign: int, age: float) -> None:
@@ -110,53 +115,72 @@ def work(sim: Simulation, lead: LeadState, source: str, t_assign: int, age: floa
 
 
 def hand_off(sim: Simulation, lead: LeadState, t: int) -> None:
-    """Book the appointment, hand the SQL to field sales, and play out their work."""
+    """Book the appointment, hand the SQL to field sales, and play out their decision and work.
+
+    The last week's hand-offs still wait in the field users' inboxes. Of the older ones field
+    sales rejects some within days as not qualified (back to the operator); the rest are
+    accepted, met, and then won, quoted, put off (a timing rejection: nurturing until a
+    follow-up date) or lost (a lost rejection: recycled to inside sales).
+    """
     rng, clock = sim.rng, sim.clock
     now = clock.now
-    if t >= now:
+    t_sent = t + 60
+    if t_sent >= now:
         return
     operator = lead.op
     if operator.left is not None and t >= operator.left:
         lead.move_off_leaver(operator.left)
         operator = lead.op
     lead.act(t, operator.id, "appointment", "", 0, rng.choice(words.NOTES["appointment"]), False)
-    field = sim.staff.pick(sim.staff.field_ops, "field", t)
-    lead.set_status(t + 60, operator.id, "handed_off", "トスアップ")
-    lead.set_stage(t + 60, operator.id, "opportunity")
-    lead.event(t + 60, operator.id, "owner", old=operator.name, new=field.name)
-    lead.owner = field
-    t_meet = t
+    waits = t_sent >= now - PENDING_DAYS * DAY
+    field = sim.staff.pick_field(t, waits)
+    handoff = lead.hand_to(t_sent, operator, field, sim.hearing.handoff_note(lead.values))
+    if waits:
+        return
+    comments = words.REJECT_COMMENTS
+    if rng.random() < NOT_QUALIFIED_P:
+        t_reject = clock.later(t_sent, rng.randrange(2 * HOUR, 4 * DAY), rng)
+        if t_reject < now:
+            lead.reject(t_reject, handoff, "not_qualified", rng.choice(comments["not_qualified"]))
+        return
+    t_meet = clock.later(t_sent, rng.randrange(HOUR, 2 * DAY), rng)
+    if t_meet >= now:
+        return
+    lead.accept(t_meet, handoff)
     for _ in range(rng.randrange(1, 4)):
         t_meet = clock.later(t_meet, rng.randrange(3 * DAY, 20 * DAY), rng)
         if t_meet >= now:
             return
         note = rng.choice(words.NOTES["field_meeting"])
         lead.act(t_meet, field.id, "meeting", "", rng.randrange(1800, 5401, 600), note, False)
-    steps: list[tuple[str, str | None, str]] = []
+    steps: list[str] = []
     r = rng.random()
     if r < 0.3:
-        steps = [("stage", "quote", ""), ("won", None, "受注")]
+        steps = ["quote", "won"]
     elif r < 0.55:
-        steps = [("stage", "quote", "")] if rng.random() < 0.5 else []
-        steps.append(("status", "lost", "他社に決定"))
+        steps = ["quote"] if rng.random() < 0.5 else []
+        steps.append("lost")
     elif r < 0.75:
-        steps = [("back", None, "時期尚早のためナーチャリングへ戻し")]
+        steps = ["timing"]
     elif rng.random() < 0.5:
-        steps = [("stage", "quote", "")]
-    for what, value, note in steps:
+        steps = ["quote"]
+    for step in steps:
         t_meet = clock.later(t_meet, rng.randrange(7 * DAY, 40 * DAY), rng)
         if t_meet >= now:
             return
-        if what == "stage":
-            lead.set_stage(t_meet, field.id, value or "")
-        elif what == "status":
-            lead.set_status(t_meet, field.id, value or "", note)
-        elif what == "won":  # the order and the win are one moment
+        if step == "quote":
+            lead.set_stage(t_meet, field.id, "quote")
+        elif step == "won":  # the order and the win are one moment
             lead.set_stage(t_meet, field.id, "order")
-            lead.set_status(t_meet, field.id, "won", note)
+            lead.set_status(t_meet, field.id, "won")
+        elif step == "lost":
+            lead.reject(t_meet, handoff, "lost", rng.choice(comments["lost"]))
         else:
-            lead.set_stage(t_meet, field.id, "proposal")
-            lead.set_status(t_meet, field.id, "nurturing", note)
-            back = operator if operator.left is None else sim.staff.successor(operator, t_meet)
-            lead.event(t_meet, field.id, "owner", old=field.name, new=back.name)
-            lead.owner = back
+            day = clock.business_day_from(t_meet // DAY + rng.randrange(30, 91))
+            lead.reject(
+                t_meet,
+                handoff,
+                "timing",
+                rng.choice(comments["timing"]),
+                follow_up=day * DAY + FOLLOW_UP_HOUR * HOUR,
+            )

@@ -1,20 +1,50 @@
 """One demo lead's simulated history: its state, events, activities and answers.
 
-Conventions the event log follows (the same as isdesk.services.leads): an answer event's
-old_value is "" for a first answer; ``sql`` values are "true"/"false"; ``owner`` values are
-operator login names ("" for nobody); ``status``/``stage`` values are the keys.
+Conventions the event log follows (the same as isdesk.services.leads and .handoff): an answer
+event's old_value is "" for a first answer; ``sql`` values are "true"/"false"; ``owner`` values
+are operator login names ("" for nobody); ``status``/``stage`` values are the keys; a hand-off
+is ``kind='handoff'`` with field sent (new_value: the field user, note: the note), accepted
+(new_value: the field user) or rejected (old_value: the operator who handed it off, new_value:
+the reason, note: the comment), followed by the stage, status and owner changes it causes in
+that order.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from isdesk.demo import words
-from isdesk.demo.clock import DAY
+from isdesk.demo.clock import DAY, JST
 from isdesk.demo.people import Op
 
 if TYPE_CHECKING:
     from isdesk.demo.simulation import Simulation
+
+
+FOLLOW_UP_HOUR = 10  # isdesk.followup: a follow-up lands at 10:00 local time
+
+
+class HandoffState:
+    """One hand-off of the lead to field sales: a Handoff row once the lead is written."""
+
+    __slots__ = (
+        "at",
+        "comment",
+        "decided",
+        "follow_up",
+        "note",
+        "reason",
+        "sender",
+        "status",
+        "to",
+    )
+
+    def __init__(self, at: int, sender: Op, to: Op, note: str) -> None:
+        self.at, self.sender, self.to, self.note = at, sender, to, note
+        self.status, self.reason, self.comment = "pending", "", ""
+        self.follow_up: int | None = None
+        self.decided: int | None = None
 
 
 class LeadState:
@@ -33,6 +63,8 @@ class LeadState:
         self.events: list[tuple[Any, ...]] = []
         self.acts: list[tuple[Any, ...]] = []
         self.last_outcome = ""
+        self.handoffs: list[HandoffState] = []
+        self.follow_up: tuple[int, str] | None = None  # a timing rejection's date and action
 
     @property
     def op(self) -> Op:
@@ -86,6 +118,60 @@ class LeadState:
         self.event(t, actor, "stage", old=self.stage, new=stage)
         self.stage = stage
 
+    def set_owner(self, t: int, actor: int | None, owner: Op | None, note: str = "") -> None:
+        if owner is self.owner:
+            return
+        old = self.owner.name if self.owner else ""
+        self.event(t, actor, "owner", old=old, new=owner.name if owner else "", note=note)
+        self.owner = owner
+
+    def hand_to(self, t: int, sender: Op, field: Op, note: str) -> HandoffState:
+        """services.handoff.hand_off: the lead goes to ``field`` at the proposal stage."""
+        handoff = HandoffState(t, sender, field, note)
+        self.handoffs.append(handoff)
+        self.event(t, sender.id, "handoff", "sent", new=field.name, note=note)
+        if self.stage == "list":
+            self.set_stage(t, sender.id, "proposal")
+        self.set_status(t, sender.id, "handed_off")
+        self.set_owner(t, sender.id, field)
+        return handoff
+
+    def accept(self, t: int, handoff: HandoffState) -> None:
+        """services.handoff.accept_handoff: the lead becomes an opportunity."""
+        field = handoff.to
+        handoff.status, handoff.decided = "accepted", t
+        self.event(t, field.id, "handoff", "accepted", new=field.name)
+        if self.stage in ("list", "proposal"):
+            self.set_stage(t, field.id, "opportunity")
+
+    def reject(
+        self, t: int, handoff: HandoffState, reason: str, comment: str, follow_up: int = 0
+    ) -> None:
+        """services.handoff.reject_handoff: back to inside sales (the sender while on duty,
+        else nobody); timing as nurturing due again at ``follow_up``, else open at list."""
+        field, sender = handoff.to, handoff.sender
+        handoff.status, handoff.reason, handoff.comment, handoff.decided = (
+            "rejected",
+            reason,
+            comment,
+            t,
+        )
+        self.event(t, field.id, "handoff", "rejected", old=sender.name, new=reason, note=comment)
+        back = sender if sender.on_duty(t) else None
+        if reason == "timing":
+            handoff.follow_up = follow_up
+            self.set_status(t, field.id, "nurturing")
+            self.set_owner(t, field.id, back)
+            self.follow_up = (follow_up, comment or "時期の再確認")
+            day = self.sim.clock.date(follow_up // DAY)
+            at = dt.datetime.combine(day, dt.time(FOLLOW_UP_HOUR), tzinfo=JST)
+            self.event(t, field.id, "next_action", new=at.isoformat(), note=comment)
+        else:
+            if self.stage != "list":
+                self.set_stage(t, field.id, "list")
+            self.set_status(t, field.id, "open")
+            self.set_owner(t, field.id, back)
+
     def move_off_leaver(self, t: int) -> None:
         """The owner left (or rotated to field sales): a colleague takes the lead over."""
         leaver = self.owner
@@ -98,13 +184,14 @@ class LeadState:
         lead_of_team = next(
             o for o in self.sim.staff.ops if o.team == leaver.team and o.role == "lead"
         )
-        self.event(t, lead_of_team.id, "owner", old=leaver.name, new=heir.name, note="担当者異動")
-        self.owner = heir
+        self.set_owner(t, lead_of_team.id, heir, note="担当者異動")
 
     def next_action(self) -> tuple[int | None, str]:
         """Open, touched leads mostly have a next step: some overdue, most in two weeks."""
         sim = self.sim
         rng, clock = sim.rng, sim.clock
+        if self.status == "nurturing" and self.follow_up is not None:
+            return self.follow_up
         if self.status != "open" or self.owner is None or not self.acts or rng.random() < 0.15:
             return None, ""
         last = self.acts[-1][0]

@@ -61,6 +61,7 @@ class Staff:
         }
         self.field_ops = [o for o in self.ops if o.role == "field" or o.team_after == "field"]
         self._turn = {"inbound": 0, "outbound": 0, "field": 0, "move": 0}
+        self._waiting: dict[int, int] = {}  # field user id -> hand-offs waiting in their inbox
 
     def operator_rows(self) -> list[tuple[Any, ...]]:
         """Operator table rows, as the operators stand today."""
@@ -83,6 +84,19 @@ class Staff:
             on_duty = [o for o in pool if o.on_duty(t)]
         op = on_duty[self._turn[turn] % len(on_duty)]
         self._turn[turn] += 1
+        return op
+
+    def pick_field(self, t: int, waits: bool) -> Op:
+        """The field user a hand-off at ``t`` goes to: round-robin, except that one that will
+        still wait in an inbox today goes to whoever has the fewest waiting (the field manager
+        balances the inboxes, so every field user has some to decide in the demo)."""
+        if not waits:
+            return self.pick(self.field_ops, "field", t)
+        pool = [o for o in self.field_ops if o.in_field(t)] or [
+            o for o in self.field_ops if o.role == "field"
+        ]
+        op = min(pool, key=lambda o: self._waiting.get(o.id, 0))
+        self._waiting[op.id] = self._waiting.get(op.id, 0) + 1
         return op
 
     def successor(self, leaver: Op, t: int) -> Op:

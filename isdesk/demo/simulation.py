@@ -1,8 +1,8 @@
 """The demo's simulation: a year of leads, played out in arrival order into table rows.
 
 A lead arrives from a source (often a campaign), is handed out round-robin to its team, is
-worked (see history), and becomes one Lead row plus its Answer, LeadEvent and Activity rows,
-with ids assigned here. All randomness comes from one seeded ``random.Random``, drawn in a
+worked (see history), and becomes one Lead row plus its Handoff, Answer, LeadEvent and Activity
+rows, with ids assigned here. All randomness comes from one seeded ``random.Random``, drawn in a
 fixed order, so the same inputs always give the same rows.
 """
 
@@ -25,6 +25,7 @@ from isdesk.demo.lead import LeadState
 from isdesk.demo.people import Staff
 from isdesk.rules import Rules
 from isdesk.store.models import Activity, Answer, Lead, LeadEvent
+from isdesk.store.pipeline import Handoff
 from isdesk.text import search_key
 
 LEADS_PER_CHUNK = 2_000  # simulated, written and reported at a time (bounds memory)
@@ -41,7 +42,7 @@ class Simulation:
         self.staff = Staff(rng, self.clock, me)
         self.campaigns = Campaigns(rng, self.clock, today)
         self.companies: list[Company] = []
-        self.ids = {"answer": 0, "event": 0, "activity": 0}
+        self.ids = {"answer": 0, "event": 0, "activity": 0, "handoff": 0}
 
     def operator_rows(self) -> list[tuple[Any, ...]]:
         """The operator table's rows."""
@@ -52,13 +53,15 @@ class Simulation:
         return self.campaigns.rows
 
     def lead_chunks(self, leads: int) -> Iterator[list[tuple[type[Model], list[tuple[Any, ...]]]]]:
-        """Yield, per chunk of leads, the rows to insert for each model (Lead first)."""
+        """Yield, per chunk of leads, the rows to insert for each model (Lead first: the
+        others refer to it)."""
         self.companies = plan_companies(self.rng, leads)
         arrivals = self.campaigns.arrivals(leads)
-        self.ids = {"answer": 0, "event": 0, "activity": 0}
+        self.ids = {"answer": 0, "event": 0, "activity": 0, "handoff": 0}
         for start in range(0, leads, LEADS_PER_CHUNK):
             out: dict[type[Model], list[tuple[Any, ...]]] = {
                 Lead: [],
+                Handoff: [],
                 Answer: [],
                 LeadEvent: [],
                 Activity: [],
@@ -144,6 +147,24 @@ class Simulation:
             ids["activity"] += 1
             rows.append(
                 (ids["activity"], lead_id, op, utc(t), kind, outcome, dur, anote, voice, rank, sql)
+            )
+        rows = out[Handoff]
+        for h in lead.handoffs:
+            ids["handoff"] += 1
+            rows.append(
+                (
+                    ids["handoff"],
+                    lead_id,
+                    h.sender.id,
+                    h.to.id,
+                    h.note,
+                    h.status,
+                    h.reason,
+                    h.comment,
+                    utc(h.follow_up) if h.follow_up is not None else None,
+                    utc(h.at),
+                    utc(h.decided) if h.decided is not None else None,
+                )
             )
         rows = out[Answer]
         for item, (value, version, t, op) in lead.answers.items():

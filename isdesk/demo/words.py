@@ -195,3 +195,26 @@ NEXT_ACTIONS: dict[str, tuple[str, ...]] = {
     "email": ("資料送付後フォロー", "メール返信確認", "事例送付後フォロー"),
     "talk": ("日程調整", "決裁者へのアプローチ", "導入時期の再確認", "見積前提のヒアリング"),
 }
+# What field sales writes when they reject a hand-off, per reason (the rejection's comment;
+# for timing it is also the lead's next action).
+REJECT_COMMENTS: dict[str, tuple[str, ...]] = {
+    "not_qualified": (
+        "決裁者が不在で商談にならず",
+        "予算の確保がされていない",
+        "情報収集段階で検討は未定",
+        "課題認識が薄く提案に至らず",
+        "担当者の個人的な興味のみ",
+    ),
+    "timing": (
+        "来期予算で再検討とのこと",
+        "現行システムの契約更新後に再検討",
+        "組織変更が落ち着いてから再提案",
+        "決算後に再度ご連絡",
+    ),
+    "lost": (
+        "他社に決定",
+        "価格で他社に決定",
+        "社内開発で対応することに",
+        "検討自体が中止",
+    ),
+}

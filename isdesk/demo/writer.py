@@ -14,8 +14,12 @@ from peewee import Database, Model
 
 from isdesk.store.db import is_postgres
 from isdesk.store.models import ALL_MODELS
+from isdesk.store.pipeline import Handoff
 
 ROWS_PER_BATCH = 5_000
+# Every table the demo checks is empty, writes and moves the id sequence of: ALL_MODELS and
+# the hand-off table, which lives in isdesk.store.pipeline.
+DEMO_MODELS: tuple[type[Model], ...] = (*ALL_MODELS, Handoff)
 
 
 class Writer:
@@ -24,7 +28,7 @@ class Writer:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.pg = is_postgres(db)
-        self.written: dict[str, int] = {m._meta.table_name: 0 for m in ALL_MODELS}
+        self.written: dict[str, int] = {m._meta.table_name: 0 for m in DEMO_MODELS}
 
     def _sql(self, model: type[Model]) -> str:
         cols = ", ".join(f'"{f.column_name}"' for f in model._meta.sorted_fields)
@@ -52,7 +56,7 @@ class Writer:
         """PostgreSQL: ids were given explicitly, so move each serial on past them."""
         if not self.pg:
             return
-        for model in ALL_MODELS:
+        for model in DEMO_MODELS:
             table = model._meta.table_name
             self.db.execute_sql(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -68,4 +72,5 @@ class Writer:
             "answers": w["answer"],
             "events": w["lead_event"],
             "activities": w["activity"],
+            "handoffs": w["handoff"],
         }
