@@ -241,7 +241,8 @@ def reject_handoff(
             new=reason,
             note=comment,
         )
-        back_to = operator.id if operator.active else None
+        # Back to its operator, unless they left or moved to field sales themselves.
+        back_to = operator.id if operator.active and operator.role != "field" else None
         first = rules.stages.keys[0]
         if reason == "timing":
             _move(lead, actor, at, status="nurturing", owner=back_to)
