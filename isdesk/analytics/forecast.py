@@ -315,7 +315,10 @@ def estimate(history: History, lookback: int = 12) -> tuple[Chain, list, list]:
             hi = bisect_left(B, e)  # boundaries lo..hi-1 lie in [s, e)
             if hi <= lo or lo > E:
                 continue
-            i_from, i_to = max(lo, W), min(hi - 2, E - 1)
+            # max/min written out: this runs for every segment of every lead
+            i_from = lo if lo > W else W
+            cap = hi - 1 if hi - 1 < E - 1 else E - 1  # the last step that starts inside
+            i_to = cap if cap < hi - 2 else hi - 2
             if i_to >= i_from:  # steps that start and end inside the segment
                 if c < last:
                     _add_range(stay_diff, stay_cap, c, i_from - lo, i_to - lo)
@@ -324,13 +327,13 @@ def estimate(history: History, lookback: int = 12) -> tuple[Chain, list, list]:
             i = hi - 1  # the step from the last boundary inside leaves the segment
             if W <= i <= E - 1:
                 trans[sid(c, i - lo)][codes[_code_at(segs, B[hi], k + 1)]] += 1
-            top = min(hi - 1, E - 1, fs_j)
+            top = fs_j if fs_j < cap else cap
             if top >= i_from:  # steps it starts not yet SQL
                 if c < last:
                     _add_range(risk_diff, risk_cap, c, i_from - lo, top - lo)
                 else:
                     risk_flat[codes[c]] += top - i_from + 1
-            if fs is not None and i_from <= fs_j <= min(hi - 1, E - 1):
+            if fs is not None and i_from <= fs_j <= cap:
                 sql_events[sid(c, fs_j - lo)] += 1
         j = bisect_right(B, acquired) - 1
         if W <= j <= E - 1:
@@ -535,13 +538,18 @@ def project(
 
 
 def _binomial(rng: random.Random, n: int, p: float) -> int:
-    """A Binomial(n, p) draw: inversion for small means, the normal approximation above."""
+    """A Binomial(n, p) draw: inversion for small means, the normal approximation above.
+
+    For p above one half, n minus a Binomial(n, 1 - p) draw (the same draws as calling
+    itself with 1 - p, without the call).
+    """
     if n <= 0 or p <= 0.0:
         return 0
     if p >= 1.0:
         return n
-    if p > 0.5:
-        return n - _binomial(rng, n, 1.0 - p)
+    flip = p > 0.5
+    if flip:
+        p = 1.0 - p
     mean = n * p
     if mean < 15:
         q = 1.0 - p
@@ -554,9 +562,10 @@ def _binomial(rng: random.Random, n: int, p: float) -> int:
             u -= r
             x += 1
             r *= a / x - s
-        return x
-    x = round(rng.gauss(mean, math.sqrt(mean * (1.0 - p))))
-    return min(max(x, 0), n)
+    else:
+        x = round(rng.gauss(mean, math.sqrt(mean * (1.0 - p))))
+        x = 0 if x < 0 else n if x > n else x
+    return n - x if flip else x
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
