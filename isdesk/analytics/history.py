@@ -4,11 +4,19 @@ Every report reads the same few grouped and ordered queries (no per-lead queries
 as whole UTC epoch seconds computed by the database (``unixepoch`` / ``EXTRACT(EPOCH …)``), and
 only rows before ``as_of``: a report "as of" a past day sees exactly what was known then.
 
-:class:`History` loads lazily: a report touches only the tables it needs. The pipeline events
+:class:`History` loads lazily: a report touches only the tables and columns it needs (most
+need a lead's id and acquisition time only: :attr:`History.acquired`). The pipeline events
 (stage, status, sql, hand-off) are replayed once per lead into a :class:`Timeline`: the stays
 in each stage (entered, left, moved on or dropped), when each stage was first reached, when
 the lead first became SQL; plus the dated SQL, hand-off and order events the period views
-count. The covering indexes of migration 0006 serve these reads.
+count. What does not depend on the replay's state — when a lead first became SQL or reached a
+stage, the funnel's furthest stage, a campaign's counts — also comes from grouped queries, so
+a report that needs no stays does not pay for the replay. The covering indexes of migration
+0006 serve these reads.
+
+Bulk reads and the replay run with the cyclic garbage collector paused (:func:`gc_paused`):
+the rows are plain tuples, and on the 100k-lead demo collections walking them cost more than
+the replay itself.
 
 Event conventions (isdesk.services.handoff, isdesk.demo): stage events old → new with stage
 keys; status events to open | handed_off | nurturing | won | lost; sql events "false" →
@@ -613,8 +621,8 @@ class History:
         _STATUS for a status change (status: its new value), _SQL for sql false → true and
         _SENT for a hand-off sent. Events that change nothing (other hand-off fields, sql
         true → false, stage keys the rules do not know) are left in the database — unless
-        there is only one stage: then a lead starts outside any stay and an empty batch of
-        events still ends its first stay, so those come as _NOTHING."""
+        there is only one stage: then a lead's first stay is in the last stage, and any batch
+        of events, even of those alone, ends it; so they come, as _NOTHING."""
         keys = self.stages
         whens = " ".join(f"WHEN ? THEN {i}" for i in range(len(keys)))
         marks = ", ".join("?" * len(keys))
