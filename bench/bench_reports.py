@@ -144,8 +144,13 @@ def main(argv: list[str] | None = None) -> int:
         + (f" (demo built in {build_s:.1f} s)" if build_s else "")
         + f"; median of {args.runs} runs, each from a fresh History (loading included); "
         f"{os.cpu_count()} CPUs, load average {load_start:.1f} at the start and {load:.1f} "
-        "at the end (above the CPU count, other work was running: the wall clock then counts "
-        "its turns too; CPU seconds are this process's own).",
+        "at the end"
+        + (
+            " (other work was running: the wall clock then counts its turns too; CPU seconds "
+            "are this process's own)."
+            if load_start >= 0.5
+            else "."
+        ),
         "",
         "| report | fresh History (s) | CPU (s) | plain SQL of its main aggregate (s) | ratio "
         "| in the shared run (s) | rows |",
