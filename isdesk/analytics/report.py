@@ -56,7 +56,7 @@ class ReportBase:
     kind = ""
 
     def tables(self) -> tuple[Table, ...]:  # pragma: no cover - every report overrides
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define tables()")
 
     def table(self, key: str | None = None) -> Table:
         tables = self.tables()
