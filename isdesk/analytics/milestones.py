@@ -1,0 +1,152 @@
+"""Milestones from grouped queries: what does not depend on the replay's state.
+
+When a lead first became SQL or first reached a stage, the funnel's furthest stage and a
+campaign's counts each come from one grouped query, so a report that needs no stays does not
+pay for the replay (isdesk.analytics.replay). Once the timelines are replayed anyway,
+:attr:`~GroupedMilestones.first_sql` and :meth:`~GroupedMilestones.reached_at` read them
+instead. A test holds these to what the replay gives, on both backends.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from isdesk.analytics.rows import _HISTORY_IN, _NOT_TRUE, CONTACT_KINDS
+
+
+class GroupedMilestones:
+    """The grouped-query milestones of a :class:`~isdesk.analytics.history.History` (a mixin:
+    it uses History's ``_rows``, ``_epoch``, ``_cutoff``, ``_history_index``, ``stages``,
+    ``last_stage``, ``acquired`` and, when replayed, ``timelines``)."""
+
+    # --- milestones from grouped queries (no replay) -------------------------------------
+
+    @cached_property
+    def first_sql(self) -> dict[int, int]:
+        """lead -> when it first became SQL (its timeline's ``first_sql``), for leads that did.
+
+        One grouped query unless the timelines are already replayed: the first sql false → true
+        event does not depend on the lead's state. May hold leads acquired after as_of; look
+        leads up, do not iterate.
+        """
+        if "_replayed" in self.__dict__:
+            return {
+                lead: tl.first_sql
+                for lead, tl in self.timelines.items()
+                if tl.first_sql is not None
+            }
+        return dict(
+            self._rows(
+                f"SELECT lead_id, {self._epoch('MIN(at)')} FROM lead_event "
+                f"WHERE kind = 'sql' AND new_value = 'true' AND {_NOT_TRUE} AND at < ? "
+                "GROUP BY lead_id",
+                (self._cutoff,),
+            )
+        )
+
+    def reached_at(self, stage: int) -> dict[int, int]:
+        """lead -> when it first reached stage index ``stage`` (its timeline's
+        ``reached[stage]``), for leads that did. Like :attr:`first_sql`: one grouped query
+        unless the timelines are already replayed; may hold leads acquired after as_of."""
+        if stage == 0:
+            return self.acquired
+        cache = self.__dict__.setdefault("_reached_at", {})
+        if stage in cache:
+            return cache[stage]
+        if "_replayed" in self.__dict__:
+            out = {
+                lead: tl.reached[stage]
+                for lead, tl in self.timelines.items()
+                if tl.reached[stage] is not None
+            }
+        else:
+            out = dict(
+                self._rows(
+                    f"SELECT lead_id, {self._epoch('MIN(at)')} "
+                    f"FROM lead_event{self._history_index} WHERE kind IN {_HISTORY_IN} "
+                    "AND kind = 'stage' AND new_value = ? AND at < ? "
+                    "GROUP BY lead_id",
+                    (self.stages[stage], self._cutoff),
+                )
+            )
+        cache[stage] = out
+        return out
+
+    def furthest_by_source(
+        self, lo: int | None = None, hi: int | None = None
+    ) -> list[tuple[str, int, int]]:
+        """(source, furthest stage index reached, leads) of the leads acquired in [lo, hi)
+        (epoch seconds; None: unbounded) before as_of: the funnel as one grouped query.
+
+        A lead's furthest stage is the highest its stage events ever named (its timeline's
+        last non-empty ``reached``); a lead without one has reached only the first stage.
+        """
+        whens = " ".join(f"WHEN ? THEN {i}" for i in range(len(self.stages)))
+        acquired = self._epoch("l.acquired_at")
+        where, params = "", [*self.stages, self._cutoff, self._cutoff]
+        if lo is not None:
+            where += f" AND {acquired} >= ?"
+            params.append(lo)
+        if hi is not None:
+            where += f" AND {acquired} < ?"
+            params.append(hi)
+        return self._rows(
+            f'SELECT l.source, COALESCE(f.top, 0), COUNT(*) FROM "lead" l LEFT JOIN '
+            f"(SELECT lead_id, MAX(CASE new_value {whens} END) AS top "
+            f"FROM lead_event{self._history_index} "
+            f"WHERE kind IN {_HISTORY_IN} AND kind = 'stage' AND at < ? GROUP BY lead_id) f "
+            f"ON f.lead_id = l.id WHERE l.acquired_at < ?{where} "
+            "GROUP BY l.source, COALESCE(f.top, 0)",
+            params,
+        )
+
+    def campaign_counts(
+        self, lo: int | None = None, hi: int | None = None
+    ) -> dict[int, tuple[int, int, int, int, int]]:
+        """campaign -> (leads, contacted, with an appointment, became SQL, reached the last
+        stage) of the leads acquired in [lo, hi) (epoch seconds; None: unbounded) before
+        as_of whose first touch was the campaign (see :attr:`first_touch_campaign`).
+
+        One grouped query: each figure is whether the lead has a row of its kind before
+        as_of (:attr:`first_contact`, :attr:`first_appointment`, :attr:`first_sql`,
+        :meth:`reached_at` of the last stage), which needs no replay. May hold campaigns
+        since deleted.
+        """
+        kinds = ", ".join(f"'{k}'" for k in CONTACT_KINDS)
+        cutoff = self._cutoff
+        index = self._history_index
+        acquired = self._epoch("l.acquired_at")
+        params: list[object] = [cutoff, cutoff, cutoff, cutoff]
+        ordered = "1"
+        if self.last_stage > 0:
+            ordered = (
+                f"CASE WHEN EXISTS (SELECT 1 FROM lead_event e{index} WHERE e.lead_id = l.id "
+                f"AND e.kind IN {_HISTORY_IN} AND e.kind = 'stage' AND e.new_value = ? "
+                "AND e.at < ?) THEN 1 ELSE 0 END"
+            )
+            params += [self.stages[-1], cutoff]
+        where = ""
+        params.append(cutoff)
+        if lo is not None:
+            where += f" AND {acquired} >= ?"
+            params.append(lo)
+        if hi is not None:
+            where += f" AND {acquired} < ?"
+            params.append(hi)
+        rows = self._rows(
+            "SELECT cid, COUNT(*), SUM(contacted), SUM(appointment), SUM(is_sql), SUM(ordered) "
+            "FROM (SELECT COALESCE(l.campaign_id, (SELECT t.campaign_id FROM touch t "
+            "WHERE t.lead_id = l.id AND t.at < ? ORDER BY t.at, t.id LIMIT 1)) AS cid, "
+            "CASE WHEN EXISTS (SELECT 1 FROM activity a WHERE a.lead_id = l.id "
+            f"AND a.kind IN ({kinds}) AND a.at < ?) THEN 1 ELSE 0 END AS contacted, "
+            "CASE WHEN EXISTS (SELECT 1 FROM activity a WHERE a.lead_id = l.id "
+            "AND a.kind = 'appointment' AND a.at < ?) THEN 1 ELSE 0 END AS appointment, "
+            f"CASE WHEN EXISTS (SELECT 1 FROM lead_event e{index} WHERE e.lead_id = l.id "
+            f"AND e.kind IN {_HISTORY_IN} AND e.kind = 'sql' AND e.new_value = 'true' "
+            f"AND {_NOT_TRUE} AND e.at < ?) THEN 1 ELSE 0 END AS is_sql, "
+            f"{ordered} AS ordered "
+            f'FROM "lead" l WHERE l.acquired_at < ?{where}) per_lead '
+            "WHERE cid IS NOT NULL GROUP BY cid",
+            params,
+        )
+        return {cid: tuple(int(v) for v in counts) for cid, *counts in rows}  # type: ignore[misc]
