@@ -66,403 +66,79 @@ are refused it until isdesk knows how to protect it.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-OWNER_ROLE = "isdesk_owner"
-USER_ROLE = "isdesk_user"
-ROLES = ("operator", "lead", "field")
-INSIDE_ROLES = ("operator", "lead")  # inside sales: the roles that work leads
-# Operator names are login names (isdesk.services.operators); PostgreSQL cuts names at 63 bytes.
-_LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,62}$")
+from isdesk.teamdb_policies import (
+    ME,
+    MY_ROLE,
+    MY_TEAM,
+    TEAM_IDS,
+    lead_changeable,
+    lead_readable,
+    policy_definitions,
+    policy_statements,
+)
+from isdesk.teamdb_sql import (
+    INSIDE_ROLES,
+    OWNER_ROLE,
+    RLS_TABLES,
+    ROLES,
+    TABLE_PRIVILEGES,
+    USER_ROLE,
+    Statement,
+    TeamDbError,
+    check_login_name,
+    database_statements,
+    function_statements,
+    ident,
+    isdesk_tables,
+    literal,
+    login_statements,
+    ownership_statements,
+    privilege_statements,
+    role_statements,
+)
+
+# The statements are built in isdesk.teamdb_sql and isdesk.teamdb_policies (pure); this
+# module runs them. Their names are imported from here too (isdesk.teamdb_command, tests).
+__all__ = [
+    "INSIDE_ROLES",
+    "ME",
+    "MY_ROLE",
+    "MY_TEAM",
+    "OWNER_ROLE",
+    "RLS_TABLES",
+    "ROLES",
+    "TABLE_PRIVILEGES",
+    "TEAM_IDS",
+    "USER_ROLE",
+    "GrantReport",
+    "SetupReport",
+    "Statement",
+    "TeamDbError",
+    "check_login_name",
+    "database_statements",
+    "execute",
+    "function_statements",
+    "grant",
+    "ident",
+    "isdesk_tables",
+    "lead_changeable",
+    "lead_readable",
+    "literal",
+    "login_exists",
+    "login_statements",
+    "ownership_statements",
+    "policy_definitions",
+    "policy_statements",
+    "privilege_statements",
+    "role_statements",
+    "setup",
+]
+
 # Serialises concurrent `teamdb setup` runs (policies are dropped and recreated).
 _SETUP_LOCK = 0x15DE5D
-
-# What isdesk_user may do, table by table: exactly what the application does, nothing more.
-TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
-    "operator": ("SELECT", "INSERT", "UPDATE"),
-    "campaign": ("SELECT",),
-    "lead": ("SELECT", "UPDATE"),
-    "answer": ("SELECT", "INSERT", "UPDATE"),
-    "lead_event": ("SELECT", "INSERT"),
-    "activity": ("SELECT", "INSERT"),
-    "handoff": ("SELECT", "INSERT", "UPDATE"),
-    "touch": ("SELECT",),
-    "import_run": ("SELECT",),
-    "schema_migration": ("SELECT",),
-}
-# Every table with rows worth protecting; schema_migration only lists migration names.
-RLS_TABLES = tuple(t for t in TABLE_PRIVILEGES if t != "schema_migration")
-
-
-class TeamDbError(RuntimeError):
-    """Team mode cannot be set up as asked; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class Statement:
-    sql: str
-    params: tuple[object, ...] | None = None  # None: sent as is (no %-interpolation)
-
-
-# --- quoting -------------------------------------------------------------------------------
-
-
-def ident(name: str) -> str:
-    """A double-quoted SQL identifier (role, table, schema)."""
-    if "\x00" in name:
-        raise TeamDbError("a name cannot contain NUL")
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    """A single-quoted SQL string literal (standard_conforming_strings, the default)."""
-    if "\x00" in text:
-        raise TeamDbError("a string cannot contain NUL")
-    return "'" + text.replace("'", "''") + "'"
-
-
-def check_login_name(name: str) -> str:
-    """``name`` if it can be both an isdesk operator and a PostgreSQL login, else TeamDbError."""
-    if not _LOGIN_RE.match(name) or len(name.encode()) > 63:
-        raise TeamDbError(
-            f"login {name!r}: use letters, digits, '.', '_', '-' or '@' (at most 63), "
-            "the same name as the isdesk operator, e.g. sato.misaki"
-        )
-    if name in (OWNER_ROLE, USER_ROLE) or name.lower().startswith("pg_"):
-        raise TeamDbError(f"{name!r} is reserved: an operator needs a login of their own")
-    return name
-
-
-# --- statements (pure) ---------------------------------------------------------------------
-
-
-def role_statements(owner: str = OWNER_ROLE, users: str = USER_ROLE) -> list[Statement]:
-    """Create the owner (LOGIN) and the operators' group role (NOLOGIN) when missing."""
-    return [
-        Statement(
-            "DO $$ BEGIN "
-            f"IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = {literal(owner)}) "
-            f"THEN CREATE ROLE {ident(owner)} LOGIN; END IF; "
-            f"IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = {literal(users)}) "
-            f"THEN CREATE ROLE {ident(users)} NOLOGIN; END IF; "
-            "END $$"
-        )
-    ]
-
-
-def database_statements(
-    database: str, schema: str, owner: str = OWNER_ROLE, users: str = USER_ROLE
-) -> list[Statement]:
-    """Who may connect and create: isdesk's roles connect; only the owner creates objects."""
-    db, sch = ident(database), ident(schema)
-    return [
-        Statement(f"REVOKE CONNECT ON DATABASE {db} FROM PUBLIC"),
-        Statement(f"GRANT CONNECT ON DATABASE {db} TO {ident(owner)}, {ident(users)}"),
-        Statement(f"GRANT CONNECT ON DATABASE {db} TO CURRENT_USER"),
-        Statement(f"REVOKE CREATE ON SCHEMA {sch} FROM PUBLIC"),
-        Statement(f"GRANT USAGE, CREATE ON SCHEMA {sch} TO {ident(owner)}"),
-        Statement(f"GRANT USAGE ON SCHEMA {sch} TO {ident(users)}"),
-    ]
-
-
-def ownership_statements(
-    schema: str, tables: Sequence[str], owner: str = OWNER_ROLE
-) -> list[Statement]:
-    """Hand isdesk's existing tables (with their sequences, indexes, triggers) and functions
-    to the owner, e.g. when the schema was first created by an administrator or a solo login."""
-    names = ", ".join(literal(t) for t in tables)
-    return [
-        Statement(
-            "DO $$ DECLARE r record; BEGIN "
-            "FOR r IN SELECT c.relname FROM pg_catalog.pg_class c "
-            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-            f"WHERE n.nspname = {literal(schema)} AND c.relkind IN ('r', 'p') "
-            f"AND c.relname IN ({names}) "
-            f"AND pg_catalog.pg_get_userbyid(c.relowner) <> {literal(owner)} LOOP "
-            f"EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', {literal(schema)}, r.relname, "
-            f"{literal(owner)}); END LOOP; "
-            "FOR r IN SELECT p.oid::regprocedure AS sig FROM pg_catalog.pg_proc p "
-            "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-            f"WHERE n.nspname = {literal(schema)} AND p.proname LIKE 'isdesk\\_%' "
-            f"AND pg_catalog.pg_get_userbyid(p.proowner) <> {literal(owner)} LOOP "
-            f"EXECUTE format('ALTER FUNCTION %s OWNER TO %I', r.sig, {literal(owner)}); "
-            "END LOOP; END $$"
-        )
-    ]
-
-
-def function_statements(schema: str, users: str = USER_ROLE) -> list[Statement]:
-    """The helpers the policies call (SECURITY INVOKER: see the module docstring)."""
-    s = ident(schema)
-    me = (
-        f"CREATE OR REPLACE FUNCTION {s}.isdesk_me() "
-        "RETURNS TABLE (id integer, team varchar, role varchar) "
-        "LANGUAGE sql STABLE PARALLEL SAFE AS $$ "
-        f"SELECT o.id, o.team::varchar, o.role::varchar FROM {s}.operator o "
-        "WHERE o.name = CURRENT_USER AND o.active $$"
-    )
-    team_ids = (
-        f"CREATE OR REPLACE FUNCTION {s}.isdesk_team_ids() RETURNS integer[] "
-        "LANGUAGE sql STABLE PARALLEL SAFE AS $$ "
-        "SELECT COALESCE(pg_catalog.array_agg(o.id), '{}'::integer[]) "
-        f"FROM {s}.operator o JOIN {s}.isdesk_me() m ON o.team = m.team "
-        "WHERE m.role = 'lead' $$"
-    )
-    # The hand-off table's own policy decides which rows this sees.
-    handed = (
-        f"CREATE OR REPLACE FUNCTION {s}.isdesk_handed_leads() RETURNS SETOF integer "
-        "LANGUAGE sql STABLE PARALLEL SAFE AS $$ "
-        f"SELECT DISTINCT h.lead_id FROM {s}.handoff h $$"
-    )
-    statements = [Statement(me), Statement(team_ids), Statement(handed)]
-    for fn in ("isdesk_me()", "isdesk_team_ids()", "isdesk_handed_leads()"):
-        statements.append(Statement(f"REVOKE ALL ON FUNCTION {s}.{fn} FROM PUBLIC"))
-        statements.append(Statement(f"GRANT EXECUTE ON FUNCTION {s}.{fn} TO {ident(users)}"))
-    return statements
-
-
-def privilege_statements(
-    schema: str, tables: Sequence[str], users: str = USER_ROLE
-) -> list[Statement]:
-    """Reset isdesk_user's table and sequence privileges to :data:`TABLE_PRIVILEGES`.
-
-    ``tables`` are the tables that exist; unknown ones get nothing (and are revoked from).
-    """
-    s, u = ident(schema), ident(users)
-    out = []
-    for table in tables:
-        t = f"{s}.{ident(table)}"
-        out.append(Statement(f"REVOKE ALL ON TABLE {t} FROM PUBLIC, {u}"))
-        privileges = TABLE_PRIVILEGES.get(table)
-        if not privileges:
-            continue
-        out.append(Statement(f"GRANT {', '.join(privileges)} ON TABLE {t} TO {u}"))
-        sequence = f"pg_catalog.pg_get_serial_sequence({literal(f'{schema}.{table}')}, 'id')"
-        verb = "GRANT USAGE" if "INSERT" in privileges else "REVOKE ALL"
-        to_from = "TO" if "INSERT" in privileges else "FROM"
-        out.append(
-            Statement(
-                "DO $$ DECLARE q text; BEGIN "
-                f"q := {sequence}; "
-                f"IF q IS NOT NULL THEN EXECUTE format('{verb} ON SEQUENCE %s {to_from} %I', "
-                f"q, {literal(users)}); END IF; END $$"
-            )
-        )
-    return out
-
-
-# Policy expressions. ME/MY_ROLE/MY_TEAM/TEAM_IDS are sub-selects (one InitPlan per statement).
-ME = "(SELECT m.id FROM isdesk_me() m)"
-MY_ROLE = "(SELECT m.role FROM isdesk_me() m)"
-MY_TEAM = "(SELECT m.team FROM isdesk_me() m)"
-# My team's operator ids when I am a lead, else {}. The cast makes "= ANY" take the array.
-TEAM_IDS = "(SELECT isdesk_team_ids())::integer[]"
-_INSIDE = "(" + ", ".join(literal(r) for r in INSIDE_ROLES) + ")"
-
-
-def lead_readable(t: str) -> str:
-    """A lead row ``t`` the caller may read."""
-    return (
-        f"({t}.owner_id = {ME} "
-        f"OR ({t}.owner_id IS NULL AND {MY_ROLE} IN {_INSIDE}) "
-        f"OR {t}.owner_id = ANY ({TEAM_IDS}) "
-        f"OR {t}.id IN (SELECT h FROM isdesk_handed_leads() h))"
-    )
-
-
-def lead_changeable(t: str) -> str:
-    """A lead row ``t`` inside sales may change: ``can_change`` of isdesk.services.leads."""
-    return (
-        f"({MY_ROLE} IN {_INSIDE} AND ({t}.owner_id = {ME} OR {t}.owner_id IS NULL "
-        f"OR {t}.owner_id = ANY ({TEAM_IDS})))"
-    )
-
-
-def _handed_to_owner(t: str) -> str:
-    """The hand-off transition: ``t`` goes to the field user I have just handed it to."""
-    return (
-        f"({t}.status = 'handed_off' AND EXISTS (SELECT 1 FROM handoff h "
-        f"WHERE h.lead_id = {t}.id AND h.to_user_id = {t}.owner_id "
-        f"AND h.from_operator_id = {ME} AND h.status = 'pending'))"
-    )
-
-
-def _field_owned(t: str) -> str:
-    """A field user's lead: owned by them, or given back to the sender of a hand-off they
-    rejected (or to nobody, when the sender has left)."""
-    return (
-        f"({MY_ROLE} = 'field' AND ({t}.owner_id = {ME} OR EXISTS (SELECT 1 FROM handoff h "
-        f"WHERE h.lead_id = {t}.id AND h.to_user_id = {ME} AND h.status = 'rejected' "
-        f"AND ({t}.owner_id IS NULL OR {t}.owner_id = h.from_operator_id))))"
-    )
-
-
-def _lead_exists(t: str, child: str, condition: str | None = None) -> str:
-    """``child``'s lead is readable (through the lead policy) and meets ``condition``."""
-    extra = f" AND {condition}" if condition else ""
-    return f"EXISTS (SELECT 1 FROM lead l WHERE l.id = {child}.{t}{extra})"
-
-
-def policy_definitions() -> dict[str, list[tuple[str, str, str | None, str | None]]]:
-    """Per table: (policy name, command, USING, WITH CHECK) — names all start with isdesk_."""
-    return {
-        "operator": [
-            ("isdesk_operator_read", "SELECT", "true", None),
-            ("isdesk_operator_add", "INSERT", None, f"{MY_ROLE} = 'lead'"),
-            (
-                "isdesk_operator_change",
-                "UPDATE",
-                f"{MY_ROLE} = 'lead' AND team = {MY_TEAM}",
-                f"{MY_ROLE} = 'lead' AND team = {MY_TEAM}",
-            ),
-        ],
-        "lead": [
-            ("isdesk_lead_read", "SELECT", lead_readable("lead"), None),
-            (
-                "isdesk_lead_change",
-                "UPDATE",
-                f"{lead_changeable('lead')} OR {_field_owned('lead')}",
-                f"{lead_changeable('lead')} OR {_handed_to_owner('lead')} "
-                f"OR {_field_owned('lead')}",
-            ),
-        ],
-        "answer": [
-            ("isdesk_answer_read", "SELECT", _lead_exists("lead_id", "answer"), None),
-            (
-                "isdesk_answer_add",
-                "INSERT",
-                None,
-                f"updated_by_id = {ME} AND "
-                + _lead_exists("lead_id", "answer", lead_changeable("l")),
-            ),
-            (
-                "isdesk_answer_change",
-                "UPDATE",
-                _lead_exists("lead_id", "answer", lead_changeable("l")),
-                f"updated_by_id = {ME} AND "
-                + _lead_exists("lead_id", "answer", lead_changeable("l")),
-            ),
-        ],
-        "lead_event": [
-            (
-                "isdesk_lead_event_read",
-                "SELECT",
-                f"actor_id = {ME} OR actor_id = ANY ({TEAM_IDS}) OR "
-                + _lead_exists("lead_id", "lead_event"),
-                None,
-            ),
-            (
-                "isdesk_lead_event_add",
-                "INSERT",
-                None,
-                f"actor_id = {ME} AND " + _lead_exists("lead_id", "lead_event"),
-            ),
-        ],
-        "activity": [
-            (
-                "isdesk_activity_read",
-                "SELECT",
-                f"operator_id = {ME} OR operator_id = ANY ({TEAM_IDS}) OR "
-                + _lead_exists("lead_id", "activity"),
-                None,
-            ),
-            (
-                "isdesk_activity_add",
-                "INSERT",
-                None,
-                f"operator_id = {ME} AND "
-                + _lead_exists("lead_id", "activity", lead_changeable("l")),
-            ),
-        ],
-        "handoff": [
-            (
-                "isdesk_handoff_read",
-                "SELECT",
-                f"from_operator_id = {ME} OR to_user_id = {ME} "
-                f"OR from_operator_id = ANY ({TEAM_IDS})",
-                None,
-            ),
-            (
-                "isdesk_handoff_add",
-                "INSERT",
-                None,
-                f"from_operator_id = {ME} AND status = 'pending' AND "
-                "to_user_id IN (SELECT o.id FROM operator o WHERE o.role = 'field' AND o.active) "
-                "AND " + _lead_exists("lead_id", "handoff", lead_changeable("l")),
-            ),
-            ("isdesk_handoff_decide", "UPDATE", f"to_user_id = {ME}", f"to_user_id = {ME}"),
-        ],
-        "touch": [("isdesk_touch_read", "SELECT", _lead_exists("lead_id", "touch"), None)],
-        "campaign": [("isdesk_campaign_read", "SELECT", "true", None)],
-        "import_run": [("isdesk_import_run_read", "SELECT", "true", None)],
-    }
-
-
-def policy_statements(
-    schema: str, tables: Sequence[str], users: str = USER_ROLE
-) -> list[Statement]:
-    """ENABLE row-level security on every protected table that exists, drop isdesk's old
-    policies (whatever their names were) and create the current ones. Run in one transaction."""
-    s, u = ident(schema), ident(users)
-    present = [t for t in RLS_TABLES if t in set(tables)]
-    out = [
-        Statement(
-            "DO $$ DECLARE r record; BEGIN FOR r IN SELECT tablename, policyname "
-            f"FROM pg_catalog.pg_policies WHERE schemaname = {literal(schema)} "
-            "AND policyname LIKE 'isdesk\\_%' LOOP "
-            f"EXECUTE format('DROP POLICY %I ON %I.%I', r.policyname, {literal(schema)}, "
-            "r.tablename); END LOOP; END $$"
-        )
-    ]
-    definitions = policy_definitions()
-    for table in present:
-        t = f"{s}.{ident(table)}"
-        out.append(Statement(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY"))
-        out.append(Statement(f"ALTER TABLE {t} NO FORCE ROW LEVEL SECURITY"))
-        for name, command, using, check in definitions[table]:
-            sql = f"CREATE POLICY {ident(name)} ON {t} FOR {command} TO {u}"
-            if using is not None:
-                sql += f" USING ({using})"
-            if check is not None:
-                sql += f" WITH CHECK ({check})"
-            out.append(Statement(sql))
-    return out
-
-
-def login_statements(
-    name: str, *, exists: bool, can_login: bool, verifier: str | None, users: str = USER_ROLE
-) -> list[Statement]:
-    """Create (or enable) ``name``'s login and make it a member of isdesk_user.
-
-    ``verifier`` is a password hash (SCRAM) computed on the client, so the password itself
-    never reaches the server's statement log.
-    """
-    check_login_name(name)
-    n = ident(name)
-    out = []
-    if not exists:
-        out.append(Statement(f"CREATE ROLE {n} LOGIN"))
-    elif not can_login:
-        out.append(Statement(f"ALTER ROLE {n} LOGIN"))
-    if verifier is not None:
-        out.append(Statement(f"ALTER ROLE {n} PASSWORD %s", (verifier,)))
-    # The planner overestimates the policies' sub-plans (hashed, a few ms in fact) enough to
-    # cross jit_above_cost; compiling then costs 20-180 ms on queries that run in 5.
-    out.append(Statement(f"ALTER ROLE {n} SET jit = off"))
-    out.append(Statement(f"GRANT {ident(users)} TO {n}"))
-    return out
-
-
-def isdesk_tables() -> list[str]:
-    """Every table isdesk's current models and migrations know of."""
-    from isdesk.store.models import ALL_MODELS
-    from isdesk.store.pipeline import Handoff
-    from isdesk.store.schema import HISTORY_TABLE
-
-    names = [m._meta.table_name for m in (*ALL_MODELS, Handoff)] + [HISTORY_TABLE]
-    return list(dict.fromkeys([*TABLE_PRIVILEGES, *names]))
 
 
 # --- the runner ----------------------------------------------------------------------------

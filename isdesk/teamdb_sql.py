@@ -1,0 +1,228 @@
+"""The SQL that sets team mode up, as statements (pure: nothing here connects).
+
+The roles, who may connect to the database and create in its schema, the tables' owner, the
+helper functions the policies call, isdesk_user's table privileges and an operator's login;
+quoting, and the names of isdesk's roles and tables. Why each exists: isdesk.teamdb's module
+docstring; the row-level security policies: isdesk.teamdb_policies; running them:
+isdesk.teamdb.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+OWNER_ROLE = "isdesk_owner"
+USER_ROLE = "isdesk_user"
+ROLES = ("operator", "lead", "field")
+INSIDE_ROLES = ("operator", "lead")  # inside sales: the roles that work leads
+# Operator names are login names (isdesk.services.operators); PostgreSQL cuts names at 63 bytes.
+_LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,62}$")
+
+# What isdesk_user may do, table by table: exactly what the application does, nothing more.
+TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
+    "operator": ("SELECT", "INSERT", "UPDATE"),
+    "campaign": ("SELECT",),
+    "lead": ("SELECT", "UPDATE"),
+    "answer": ("SELECT", "INSERT", "UPDATE"),
+    "lead_event": ("SELECT", "INSERT"),
+    "activity": ("SELECT", "INSERT"),
+    "handoff": ("SELECT", "INSERT", "UPDATE"),
+    "touch": ("SELECT",),
+    "import_run": ("SELECT",),
+    "schema_migration": ("SELECT",),
+}
+# Every table with rows worth protecting; schema_migration only lists migration names.
+RLS_TABLES = tuple(t for t in TABLE_PRIVILEGES if t != "schema_migration")
+
+
+class TeamDbError(RuntimeError):
+    """Team mode cannot be set up as asked; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    params: tuple[object, ...] | None = None  # None: sent as is (no %-interpolation)
+
+
+# --- quoting -------------------------------------------------------------------------------
+
+
+def ident(name: str) -> str:
+    """A double-quoted SQL identifier (role, table, schema)."""
+    if "\x00" in name:
+        raise TeamDbError("a name cannot contain NUL")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """A single-quoted SQL string literal (standard_conforming_strings, the default)."""
+    if "\x00" in text:
+        raise TeamDbError("a string cannot contain NUL")
+    return "'" + text.replace("'", "''") + "'"
+
+
+def check_login_name(name: str) -> str:
+    """``name`` if it can be both an isdesk operator and a PostgreSQL login, else TeamDbError."""
+    if not _LOGIN_RE.match(name) or len(name.encode()) > 63:
+        raise TeamDbError(
+            f"login {name!r}: use letters, digits, '.', '_', '-' or '@' (at most 63), "
+            "the same name as the isdesk operator, e.g. sato.misaki"
+        )
+    if name in (OWNER_ROLE, USER_ROLE) or name.lower().startswith("pg_"):
+        raise TeamDbError(f"{name!r} is reserved: an operator needs a login of their own")
+    return name
+
+
+# --- statements (pure) ---------------------------------------------------------------------
+
+
+def role_statements(owner: str = OWNER_ROLE, users: str = USER_ROLE) -> list[Statement]:
+    """Create the owner (LOGIN) and the operators' group role (NOLOGIN) when missing."""
+    return [
+        Statement(
+            "DO $$ BEGIN "
+            f"IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = {literal(owner)}) "
+            f"THEN CREATE ROLE {ident(owner)} LOGIN; END IF; "
+            f"IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = {literal(users)}) "
+            f"THEN CREATE ROLE {ident(users)} NOLOGIN; END IF; "
+            "END $$"
+        )
+    ]
+
+
+def database_statements(
+    database: str, schema: str, owner: str = OWNER_ROLE, users: str = USER_ROLE
+) -> list[Statement]:
+    """Who may connect and create: isdesk's roles connect; only the owner creates objects."""
+    db, sch = ident(database), ident(schema)
+    return [
+        Statement(f"REVOKE CONNECT ON DATABASE {db} FROM PUBLIC"),
+        Statement(f"GRANT CONNECT ON DATABASE {db} TO {ident(owner)}, {ident(users)}"),
+        Statement(f"GRANT CONNECT ON DATABASE {db} TO CURRENT_USER"),
+        Statement(f"REVOKE CREATE ON SCHEMA {sch} FROM PUBLIC"),
+        Statement(f"GRANT USAGE, CREATE ON SCHEMA {sch} TO {ident(owner)}"),
+        Statement(f"GRANT USAGE ON SCHEMA {sch} TO {ident(users)}"),
+    ]
+
+
+def ownership_statements(
+    schema: str, tables: Sequence[str], owner: str = OWNER_ROLE
+) -> list[Statement]:
+    """Hand isdesk's existing tables (with their sequences, indexes, triggers) and functions
+    to the owner, e.g. when the schema was first created by an administrator or a solo login."""
+    names = ", ".join(literal(t) for t in tables)
+    return [
+        Statement(
+            "DO $$ DECLARE r record; BEGIN "
+            "FOR r IN SELECT c.relname FROM pg_catalog.pg_class c "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            f"WHERE n.nspname = {literal(schema)} AND c.relkind IN ('r', 'p') "
+            f"AND c.relname IN ({names}) "
+            f"AND pg_catalog.pg_get_userbyid(c.relowner) <> {literal(owner)} LOOP "
+            f"EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', {literal(schema)}, r.relname, "
+            f"{literal(owner)}); END LOOP; "
+            "FOR r IN SELECT p.oid::regprocedure AS sig FROM pg_catalog.pg_proc p "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+            f"WHERE n.nspname = {literal(schema)} AND p.proname LIKE 'isdesk\\_%' "
+            f"AND pg_catalog.pg_get_userbyid(p.proowner) <> {literal(owner)} LOOP "
+            f"EXECUTE format('ALTER FUNCTION %s OWNER TO %I', r.sig, {literal(owner)}); "
+            "END LOOP; END $$"
+        )
+    ]
+
+
+def function_statements(schema: str, users: str = USER_ROLE) -> list[Statement]:
+    """The helpers the policies call (SECURITY INVOKER: see isdesk.teamdb's docstring)."""
+    s = ident(schema)
+    me = (
+        f"CREATE OR REPLACE FUNCTION {s}.isdesk_me() "
+        "RETURNS TABLE (id integer, team varchar, role varchar) "
+        "LANGUAGE sql STABLE PARALLEL SAFE AS $$ "
+        f"SELECT o.id, o.team::varchar, o.role::varchar FROM {s}.operator o "
+        "WHERE o.name = CURRENT_USER AND o.active $$"
+    )
+    team_ids = (
+        f"CREATE OR REPLACE FUNCTION {s}.isdesk_team_ids() RETURNS integer[] "
+        "LANGUAGE sql STABLE PARALLEL SAFE AS $$ "
+        "SELECT COALESCE(pg_catalog.array_agg(o.id), '{}'::integer[]) "
+        f"FROM {s}.operator o JOIN {s}.isdesk_me() m ON o.team = m.team "
+        "WHERE m.role = 'lead' $$"
+    )
+    # The hand-off table's own policy decides which rows this sees.
+    handed = (
+        f"CREATE OR REPLACE FUNCTION {s}.isdesk_handed_leads() RETURNS SETOF integer "
+        "LANGUAGE sql STABLE PARALLEL SAFE AS $$ "
+        f"SELECT DISTINCT h.lead_id FROM {s}.handoff h $$"
+    )
+    statements = [Statement(me), Statement(team_ids), Statement(handed)]
+    for fn in ("isdesk_me()", "isdesk_team_ids()", "isdesk_handed_leads()"):
+        statements.append(Statement(f"REVOKE ALL ON FUNCTION {s}.{fn} FROM PUBLIC"))
+        statements.append(Statement(f"GRANT EXECUTE ON FUNCTION {s}.{fn} TO {ident(users)}"))
+    return statements
+
+
+def privilege_statements(
+    schema: str, tables: Sequence[str], users: str = USER_ROLE
+) -> list[Statement]:
+    """Reset isdesk_user's table and sequence privileges to :data:`TABLE_PRIVILEGES`.
+
+    ``tables`` are the tables that exist; unknown ones get nothing (and are revoked from).
+    """
+    s, u = ident(schema), ident(users)
+    out = []
+    for table in tables:
+        t = f"{s}.{ident(table)}"
+        out.append(Statement(f"REVOKE ALL ON TABLE {t} FROM PUBLIC, {u}"))
+        privileges = TABLE_PRIVILEGES.get(table)
+        if not privileges:
+            continue
+        out.append(Statement(f"GRANT {', '.join(privileges)} ON TABLE {t} TO {u}"))
+        sequence = f"pg_catalog.pg_get_serial_sequence({literal(f'{schema}.{table}')}, 'id')"
+        verb = "GRANT USAGE" if "INSERT" in privileges else "REVOKE ALL"
+        to_from = "TO" if "INSERT" in privileges else "FROM"
+        out.append(
+            Statement(
+                "DO $$ DECLARE q text; BEGIN "
+                f"q := {sequence}; "
+                f"IF q IS NOT NULL THEN EXECUTE format('{verb} ON SEQUENCE %s {to_from} %I', "
+                f"q, {literal(users)}); END IF; END $$"
+            )
+        )
+    return out
+
+
+def login_statements(
+    name: str, *, exists: bool, can_login: bool, verifier: str | None, users: str = USER_ROLE
+) -> list[Statement]:
+    """Create (or enable) ``name``'s login and make it a member of isdesk_user.
+
+    ``verifier`` is a password hash (SCRAM) computed on the client, so the password itself
+    never reaches the server's statement log.
+    """
+    check_login_name(name)
+    n = ident(name)
+    out = []
+    if not exists:
+        out.append(Statement(f"CREATE ROLE {n} LOGIN"))
+    elif not can_login:
+        out.append(Statement(f"ALTER ROLE {n} LOGIN"))
+    if verifier is not None:
+        out.append(Statement(f"ALTER ROLE {n} PASSWORD %s", (verifier,)))
+    # The planner overestimates the policies' sub-plans (hashed, a few ms in fact) enough to
+    # cross jit_above_cost; compiling then costs 20-180 ms on queries that run in 5.
+    out.append(Statement(f"ALTER ROLE {n} SET jit = off"))
+    out.append(Statement(f"GRANT {ident(users)} TO {n}"))
+    return out
+
+
+def isdesk_tables() -> list[str]:
+    """Every table isdesk's current models and migrations know of."""
+    from isdesk.store.models import ALL_MODELS
+    from isdesk.store.pipeline import Handoff
+    from isdesk.store.schema import HISTORY_TABLE
+
+    names = [m._meta.table_name for m in (*ALL_MODELS, Handoff)] + [HISTORY_TABLE]
+    return list(dict.fromkeys([*TABLE_PRIVILEGES, *names]))
