@@ -48,18 +48,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     """Run ``isdesk assign`` or ``isdesk next``; user mistakes raise isdesk.cli.UserError."""
-    from isdesk.cli import UserError, _open_store  # here: isdesk.cli imports this module
+    from isdesk.cli import UserError, _open_store, acting_operator  # cli imports this module
     from isdesk.services.assignment import AssignmentError, AssignmentPermissionError
-    from isdesk.services.operators import find_operator
     from isdesk.store.db import utcnow
 
     _open_store(settings)
-    actor = find_operator(settings.operator)
-    if actor is None:
-        raise UserError(
-            f"operator {settings.operator!r} is not registered in this database: "
-            "run as a registered operator with --as NAME (`isdesk operator list` shows them)"
-        )
+    actor = acting_operator(settings)
     try:
         if args.command == "assign":
             return _assign(args, actor, rules, utcnow())

@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -210,6 +211,40 @@ def _open_workstation(settings: Settings, rules: Rules | None = None) -> int:
 
     IsdeskApp(WorkContext(db=db, rules=rules, actor=actor)).run()
     return 0
+
+
+def acting_operator(settings: Settings):
+    """The registered operator a command runs as (--as / ISDESK_OPERATOR / login / OS user)."""
+    from isdesk.services.operators import find_operator
+
+    actor = find_operator(settings.operator)
+    if actor is None:
+        raise UserError(
+            f"operator {settings.operator!r} is not registered in this database: "
+            "run as a registered operator with --as NAME (`isdesk operator list` shows them)"
+        )
+    return actor
+
+
+def emit(data: bytes, output: Path | None) -> bool:
+    """Write a command's result to ``output`` (private, all or nothing) or to stdout.
+
+    Returns True when a file was written, for the caller's "wrote …" line.
+    """
+    from isdesk.export.writer import write_private_file
+
+    if output is None:
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:  # `| head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return False
+    try:
+        write_private_file(output, data)
+    except OSError as error:
+        raise UserError(f"cannot write {output}: {error.strerror or error}") from None
+    return True
 
 
 def _first_team(rules: Rules) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 
@@ -131,7 +130,7 @@ def _month(text: str | None, option: str) -> dt.date | None:
 
 def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     """Run ``isdesk report KIND``; user mistakes raise ``isdesk.cli.UserError``."""
-    from isdesk.cli import UserError, _open_store
+    from isdesk.cli import UserError, _open_store, emit
 
     kind = args.report_kind
     as_of_day = _date(args.as_of, "--as-of")
@@ -159,7 +158,6 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     from isdesk.analytics import build_report
     from isdesk.analytics.history import History, local_midnight
     from isdesk.analytics.render import render_csv, render_json, render_text
-    from isdesk.export.writer import write_private_file
 
     db = _open_store(settings)
     from isdesk.services.operators import find_operator
@@ -219,16 +217,7 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
             data = render_text(report, chosen, args.limit or None).encode("utf-8")
         except KeyError as error:
             raise UserError(f"--table {error.args[0]}") from None
-    if output is None:
-        try:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        except BrokenPipeError:  # `| head`: the reader has what it wanted
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if not emit(data, output):
         return 0
-    try:
-        write_private_file(output, data)
-    except OSError as error:
-        raise UserError(f"cannot write {output}: {error.strerror or error}") from None
     print(f"isdesk: wrote the {kind} report to {output}", file=sys.stderr)
     return 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 
@@ -54,7 +53,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     """Run ``isdesk export daily``; user mistakes raise ``isdesk.cli.UserError``."""
-    from isdesk.cli import UserError, _open_store  # here: isdesk.cli imports this module
+    from isdesk.cli import (  # here: isdesk.cli imports this module
+        UserError,
+        _open_store,
+        acting_operator,
+        emit,
+    )
 
     if args.export_command != "daily":
         raise UserError(f"export {args.export_command}: unknown export")
@@ -70,16 +74,10 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
         raise UserError(f"-o: the folder {output.parent} does not exist")
 
     from isdesk.export.daily import ExportError, daily_export
-    from isdesk.export.writer import render, write_private_file
-    from isdesk.services.operators import find_operator
+    from isdesk.export.writer import render
 
     _open_store(settings)
-    actor = find_operator(settings.operator)
-    if actor is None:
-        raise UserError(
-            f"operator {settings.operator!r} is not registered in this database: "
-            "run as a registered operator with --as NAME (`isdesk operator list` shows them)"
-        )
+    actor = acting_operator(settings)
     try:
         export = daily_export(
             actor, day, rules, operator=args.export_operator, team=args.export_team
@@ -87,17 +85,8 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
         data = render(export, args.format, encoding=encoding, lang=settings.language)
     except ExportError as error:
         raise UserError(str(error)) from None
-    if output is None:
-        try:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        except BrokenPipeError:  # `| head`: the reader has what it wanted
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if not emit(data, output):
         return 0
-    try:
-        write_private_file(output, data)
-    except OSError as error:
-        raise UserError(f"cannot write {output}: {error.strerror or error}") from None
     print(
         f"isdesk: wrote {len(export.rows)} activities and {len(export.summaries)} "
         f"operator summaries for {day.isoformat()} to {output}",
