@@ -133,6 +133,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         print(f"isdesk: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as error:
+        # A database that refuses a write (read-only file, full disk, lost server) is the
+        # machine's problem, not a bug: say what the database said and what to check.
+        from peewee import DatabaseError
+
+        if not isinstance(error, DatabaseError):
+            raise
+        print(
+            f"isdesk: the database refused: {str(error).strip() or type(error).__name__} — "
+            "check the file's permissions and free disk space, or that the server is up",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
 

@@ -80,6 +80,20 @@ def parse_database_url(url: str) -> DatabaseTarget:
     )
 
 
+class _SqliteStore(SqliteDatabase):
+    """SQLite, keeping the real error when SQLite has already rolled back by itself.
+
+    On a full disk (SQLITE_FULL) or an I/O error SQLite ends the transaction itself; the
+    ROLLBACK peewee sends next would then fail with "no transaction is active" and hide the
+    error the user needs to see.
+    """
+
+    def rollback(self) -> None:
+        if not self.is_closed() and not self.connection().in_transaction:
+            return
+        super().rollback()
+
+
 def open_database(url: str) -> Database:
     """Create the database object for ``url`` and bind every model to it.
 
@@ -93,7 +107,7 @@ def open_database(url: str) -> Database:
         touch_private_file(target.path)
         # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two writers queue on
         # busy_timeout instead of one failing with "database is locked" on lock upgrade.
-        db = SqliteDatabase(
+        db = _SqliteStore(
             str(target.path), pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE"
         )
     else:
