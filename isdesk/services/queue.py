@@ -65,9 +65,7 @@ def _where(query: QueueQuery):
     actor = query.actor
     now = query.now or utcnow()
     # Nurturing leads (field sales said "not now") come back once their follow-up is due.
-    cond = (Lead.status == "open") | (
-        (Lead.status == "nurturing") & (Lead.next_action_at <= now)
-    )
+    cond = (Lead.status == "open") | ((Lead.status == "nurturing") & (Lead.next_action_at <= now))
     if query.scope is QueueScope.MINE:
         cond &= Lead.owner == actor.id
     elif query.scope is QueueScope.UNASSIGNED:

@@ -225,11 +225,19 @@ def leads_held_by(actor: Actor, operator_name: str, limit: int = 1000) -> list[H
         if owner is None or owner.team != actor.team:
             raise TeamAccessError(f"{operator_name} is not in team {actor.team}")
         rows = (
-            Lead.select(Lead.id, Lead.company, Lead.contact, Lead.rank, Lead.acquired_at,
-                        Lead.next_action_at)
+            Lead.select(
+                Lead.id,
+                Lead.company,
+                Lead.contact,
+                Lead.rank,
+                Lead.acquired_at,
+                Lead.next_action_at,
+            )
             .where((Lead.owner == owner.id) & (Lead.status == "open"))
             .order_by(Lead.acquired_at.desc(), Lead.id.desc())
             .limit(limit)
         )
-        return [HeldLead(r.id, r.company, r.contact, r.rank, r.acquired_at, r.next_action_at)
-                for r in rows]
+        return [
+            HeldLead(r.id, r.company, r.contact, r.rank, r.acquired_at, r.next_action_at)
+            for r in rows
+        ]
