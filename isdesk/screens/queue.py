@@ -15,7 +15,6 @@ from textual.widgets import Footer, Input, Static
 
 from isdesk.context import WorkContext
 from isdesk.i18n import tr
-from isdesk.services.assignment import take_next_lead
 from isdesk.services.queue import (
     QueueQuery,
     QueueRow,
@@ -80,12 +79,11 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
         self.query_one("#queue-filter").display = False
         self.query_one(LeadTable).focus()
         self._show_title(None)
-        self.reload()
 
     def on_screen_resume(self) -> None:
-        # Back from a lead: its rank or next action may have moved it in the queue.
-        if self.is_mounted:
-            self.reload()
+        # Shown (first, or back from a lead whose rank or next action may have moved it):
+        # one load either way.
+        self.reload()
 
     # -- loading ----------------------------------------------------------------------------
     def current_query(self) -> QueueQuery:
@@ -168,6 +166,8 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
     def _find_next(self) -> None:
         """Own lead due now, else claim the next unassigned one the rules allow (atomic);
         with neither, the top of the own queue."""
+        from isdesk.services.assignment import take_next_lead  # off the first frame's path
+
         ctx = self.ctx
         ctx.saver.flush(timeout=2)
         try:
