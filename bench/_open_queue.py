@@ -4,6 +4,13 @@ soon as the first useful frame is on screen (for isdesk: the queue's first page)
 from __future__ import annotations
 
 import sys
+import time
+
+
+def _frame_then_exit(app) -> None:
+    """Report the wall-clock moment the first useful frame is up, then leave."""
+    print(f"FRAME {time.time():.6f}", flush=True)
+    app.exit()
 
 
 def bare() -> None:
@@ -15,7 +22,7 @@ def bare() -> None:
             yield Static("hello")
 
         def on_mount(self) -> None:
-            self.call_after_refresh(self.exit)
+            self.call_after_refresh(_frame_then_exit, self)
 
     Bare().run(headless=True, size=(120, 40))
 
@@ -36,7 +43,7 @@ def isdesk(url: str, operator: str) -> None:
 
     def loaded_then_exit(self: QueueScreen, message: QueueScreen.Loaded) -> None:
         loaded(self, message)
-        self.app.call_after_refresh(self.app.exit)
+        self.app.call_after_refresh(_frame_then_exit, self.app)
 
     QueueScreen.on_queue_screen_loaded = loaded_then_exit  # type: ignore[method-assign]
     app = IsdeskApp(WorkContext(db=db, rules=rules, actor=resolve_actor(settings.operator)))

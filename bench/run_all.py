@@ -110,6 +110,11 @@ def machine() -> list[str]:
     ]
 
 
+def _demote(body: str) -> str:
+    """Each result starts with its own "# Title"; put it under this page's headings."""
+    return "\n".join(("#" + line) if line.startswith("#") else line for line in body.splitlines())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small sizes (checks the scripts)")
@@ -118,7 +123,14 @@ def main() -> None:
     sections = []
     failed = []
     for module, full, quick, question in BENCHES:
+        table = RESULTS / f"{RESULT_NAMES[module]}.md"
         if args.only and module not in args.only:
+            # Not run this time: keep the figures of the last run, if there are any.
+            if table.exists():
+                body = _demote(table.read_text(encoding="utf-8").strip())
+                sections.append(
+                    f"## {question}\n\n`python -m bench.{module}` (earlier run)\n\n{body}"
+                )
             continue
         if not (ROOT / "bench" / f"{module}.py").exists():
             failed.append(f"{module}: script missing")
@@ -129,15 +141,10 @@ def main() -> None:
             [sys.executable, "-m", f"bench.{module}", *(quick if args.quick else full)], cwd=ROOT
         )
         took = time.perf_counter() - started
-        table = RESULTS / f"{RESULT_NAMES[module]}.md"
         if result.returncode != 0 or not table.exists():
             failed.append(f"{module}: exit code {result.returncode}")
             continue
-        body = table.read_text(encoding="utf-8").strip()
-        # Each result starts with its own "# Title"; demote it under this page's headings.
-        body = "\n".join(
-            ("#" + line) if line.startswith("#") else line for line in body.splitlines()
-        )
+        body = _demote(table.read_text(encoding="utf-8").strip())
         sections.append(f"## {question}\n\n`python -m bench.{module}` ({took:.0f} s)\n\n{body}")
     lines = [
         "# isdesk benchmarks",
