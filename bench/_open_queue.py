@@ -28,15 +28,15 @@ def bare() -> None:
 
 
 def isdesk(url: str, operator: str) -> None:
-    from isdesk.cli import _load_rules, _open_store
-    from isdesk.settings import resolve_settings
+    from isdesk.cli.common import load_rules_for, open_store
+    from isdesk.config.settings import resolve_settings
 
     settings = resolve_settings(db=url, operator=operator, language="ja")
-    rules = _load_rules(settings)
-    db = _open_store(settings)
+    rules = load_rules_for(settings)
+    db = open_store(settings)
     from isdesk.app import IsdeskApp
-    from isdesk.context import WorkContext
     from isdesk.screens.queue import QueueScreen
+    from isdesk.services.context import WorkContext
     from isdesk.services.operators import resolve_actor
 
     loaded = QueueScreen.on_queue_screen_loaded

@@ -39,7 +39,7 @@ def _median(fn, runs: int) -> float:
 def build(db, activities: int, today: dt.date) -> None:
     """Operators, leads and a year of weekday activity, written in bulk."""
     from isdesk.demo.writer import Writer
-    from isdesk.kpi import ACTIVITY_KINDS, CALL_OUTCOMES
+    from isdesk.domain.kpi import ACTIVITY_KINDS, CALL_OUTCOMES
     from isdesk.store.models import Activity, Lead, Operator
 
     rng = random.Random(1)
@@ -124,8 +124,8 @@ def build(db, activities: int, today: dt.date) -> None:
 
 async def _screen_open(db, actor, rules, today, runs: int) -> float:
     from isdesk.app import IsdeskApp
-    from isdesk.context import WorkContext
     from isdesk.screens.kpi import KpiScreen
+    from isdesk.services.context import WorkContext
 
     app = IsdeskApp(WorkContext(db=db, rules=rules, actor=actor, clock=lambda: today))
     times = []
@@ -150,9 +150,9 @@ def main() -> None:
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="isdesk-bench-kpi-"))
     os.environ["ISDESK_DATA_DIR"] = str(workdir)
+    from isdesk.domain.kpi import day_bounds_utc
     from isdesk.export.daily import daily_export
     from isdesk.export.writer import render
-    from isdesk.kpi import day_bounds_utc
     from isdesk.rules import load_rules
     from isdesk.services.operators import find_operator
     from isdesk.services.scorecard import operator_scorecard

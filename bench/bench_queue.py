@@ -72,8 +72,8 @@ def _raw_equivalent(db, query) -> None:
 async def _ui_filter_latency(db, me, runs: int) -> float:
     """Type one character into the queue filter and wait for the filtered rows."""
     from isdesk.app import IsdeskApp
-    from isdesk.context import WorkContext
     from isdesk.rules import load_rules
+    from isdesk.services.context import WorkContext
     from isdesk.widgets.lead_table import LeadTable
 
     app = IsdeskApp(WorkContext(db=db, rules=load_rules(None), actor=me))

@@ -1,3 +1,3 @@
-from isdesk.cli import main
+from isdesk.cli.main import main
 
 raise SystemExit(main())

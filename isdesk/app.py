@@ -10,10 +10,10 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from isdesk.context import WorkContext
 from isdesk.i18n import set_display_zone, tr
 from isdesk.screens.help import HelpScreen, sections_for
 from isdesk.screens.queue import QueueScreen
+from isdesk.services.context import WorkContext
 from isdesk.services.retry import run_with_retry
 from isdesk.widgets.bindings import localize_bindings
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from isdesk.domain.text import search_key
 from isdesk.services.operators import Actor, add_operator
 from isdesk.store.db import current_database
 from isdesk.store.models import Lead
-from isdesk.text import search_key
 
 BASE = dt.datetime(2026, 11, 2, 0, 0, tzinfo=dt.UTC)
 

@@ -290,9 +290,9 @@ def seed(db: Any, operators: int, leads: int, *, outbound_every: int = 20) -> li
     """Add ``operators`` inbound operators and ``leads`` unassigned open leads to a migrated
     database (every ``outbound_every``-th lead is 展示会, team outbound's: a control that
     inbound operators must leave alone). Returns the operators' names."""
+    from isdesk.domain.text import search_key
     from isdesk.services.operators import add_operator
     from isdesk.store.models import Lead
-    from isdesk.text import search_key
 
     names = [f"op{i:02d}" for i in range(1, operators + 1)]
     for name in names:
@@ -446,7 +446,7 @@ def verify(db: Any, run: RunResult, rules: Any) -> Verification:
     """Check the database against every journal: nothing lost, nothing given twice, no error."""
     from peewee import fn
 
-    from isdesk.qualification import evaluate
+    from isdesk.domain.qualification import evaluate
     from isdesk.store.db import is_postgres
     from isdesk.store.models import Activity, Answer, Lead, LeadEvent, Operator
 

@@ -6,15 +6,9 @@ from datetime import date
 
 import pytest
 
-from isdesk.answers import (
-    ParsedAnswer,
-    parse_amount,
-    parse_answer,
-    parse_choice,
-    parse_date,
-    parse_yesno,
-)
+from isdesk.domain.answers import ParsedAnswer, parse_answer
 from isdesk.rules import HearingItem, Label
+from isdesk.rules.values import parse_amount, parse_choice, parse_date, parse_yesno
 
 TODAY = date(2026, 5, 1)
 

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from isdesk.rules import load_rules
-from isdesk.rules_routing import AssignmentGroup, AssignmentRules, OperatorSelector, ReturningRules
+from isdesk.rules.routing import AssignmentGroup, AssignmentRules, OperatorSelector, ReturningRules
 from isdesk.services.assignment import (
     NotTeamLeadError,
     OtherTeamError,

@@ -11,9 +11,9 @@ import pytest
 from peewee import Database
 
 from isdesk.demo import DemoError, DemoSummary, build_demo
+from isdesk.domain.kpi import fiscal_quarter, period_bounds_utc
+from isdesk.domain.qualification import evaluate
 from isdesk.i18n import current_language, set_language
-from isdesk.kpi import fiscal_quarter, period_bounds_utc
-from isdesk.qualification import evaluate
 from isdesk.rules import load_rules
 from isdesk.services.handoff import bant_summary, inbox
 from isdesk.services.operators import find_operator
@@ -418,7 +418,7 @@ def test_handoffs_follow_the_products_conventions(db) -> None:
         elif h.reason == "timing":
             assert h.follow_up_at > h.decided_at, h.id
             assert lead.status == "nurturing" and lead.next_action_at == h.follow_up_at, h.id
-            assert h.follow_up_at.astimezone(JST).hour == 10  # isdesk.followup's hour
+            assert h.follow_up_at.astimezone(JST).hour == 10  # isdesk.domain.followup's hour
         else:
             assert h.reason == "lost" and h.follow_up_at is None, h.id
             assert (lead.status, lead.stage) == ("open", "list"), h.id

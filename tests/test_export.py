@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from isdesk import kpi
+from isdesk.domain import kpi
 from isdesk.export.daily import (
     ActivityRow,
     DailyExport,
@@ -476,7 +476,7 @@ def test_rendering_is_deterministic() -> None:
 
 def test_export_modules_do_not_import_textual() -> None:
     code = (
-        "import sys, isdesk.export.command, isdesk.export.daily, isdesk.export.writer; "
+        "import sys, isdesk.cli.export, isdesk.export.daily, isdesk.export.writer; "
         "assert 'textual' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
@@ -487,23 +487,23 @@ def test_export_modules_do_not_import_textual() -> None:
 
 def parse(*argv: str) -> argparse.Namespace:
     """The command as isdesk's parser will carry it: the common options on both levels."""
-    from isdesk.cli import _common
-    from isdesk.export.command import register
+    from isdesk.cli.common import add_common_options
+    from isdesk.cli.export import register
 
     parser = argparse.ArgumentParser(prog="isdesk")
-    _common(parser, suppress=False)
+    add_common_options(parser, suppress=False)
     common = argparse.ArgumentParser(add_help=False)
-    _common(common, suppress=True)
+    add_common_options(common, suppress=True)
     register(parser.add_subparsers(dest="command"), common)
     return parser.parse_args(argv)
 
 
 def run(*argv: str) -> int:
-    from isdesk.cli import _settings
-    from isdesk.export.command import run as run_export
+    from isdesk.cli.common import cli_settings
+    from isdesk.cli.export import run as run_export
 
     args = parse(*argv)
-    settings = _settings(args)
+    settings = cli_settings(args)
     return run_export(args, settings, load_rules(settings.rules_path))
 
 
@@ -523,7 +523,7 @@ def test_command_writes_a_private_file_and_stdout(
 
 
 def test_command_mistakes_are_user_errors(team: Team, db_url: str, tmp_path: Path) -> None:
-    from isdesk.cli import UserError
+    from isdesk.cli.common import UserError
 
     base = ("export", "daily", "--db", db_url)
     with pytest.raises(UserError, match="--date: '20/11/2026' is not a date; write YYYY-MM-DD"):

@@ -1,6 +1,6 @@
 """`isdesk export daily` as a user runs it: `python -m isdesk`, its files, output and exit code.
 
-Skipped (with the reason shown) until isdesk/cli.py registers the export command.
+Skipped (with the reason shown) until isdesk/cli/main.py registers the export command.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _export_is_wired() -> bool:
-    from isdesk.cli import build_parser
+    from isdesk.cli.main import build_parser
 
     try:
         with contextlib.redirect_stderr(io.StringIO()):
@@ -37,7 +37,7 @@ def _export_is_wired() -> bool:
 
 
 pytestmark = pytest.mark.skipif(
-    not _export_is_wired(), reason="isdesk/cli.py does not register `isdesk export` yet"
+    not _export_is_wired(), reason="isdesk/cli/main.py does not register `isdesk export` yet"
 )
 
 

@@ -113,7 +113,7 @@ def _isdesk(*args: str) -> subprocess.CompletedProcess[str]:
 def test_a_read_only_database_is_a_message_not_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from isdesk import cli
+    from isdesk.cli import main as cli
     from isdesk.store import db as store_db
 
     url = f"sqlite:///{tmp_path / 'team.sqlite3'}"

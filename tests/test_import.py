@@ -360,6 +360,6 @@ def test_mapping_errors_name_file_line_and_key(
 
 
 def test_rules_mappings_statuses_are_the_models() -> None:
-    from isdesk.rules_mappings import LEAD_STATUSES as RULES_STATUSES
+    from isdesk.rules.mappings import LEAD_STATUSES as RULES_STATUSES
 
     assert RULES_STATUSES == LEAD_STATUSES

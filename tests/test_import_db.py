@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from isdesk.domain.text import search_key
 from isdesk.importer import Options, import_file
 from isdesk.importer import run as run_module
 from isdesk.rules import load_rules
 from isdesk.store.models import Campaign, ImportRun, Lead, LeadEvent, Touch
-from isdesk.text import search_key
 from tests import factories as f
 from tests.test_import import copy
 
@@ -414,7 +414,7 @@ def test_new_leads_are_assigned_balanced_by_group(db, tmp_path: Path) -> None:
 
 
 def test_with_nobody_eligible_new_leads_wait_and_the_summary_says_why(db, tmp_path: Path) -> None:
-    from isdesk.importer.command import render_table
+    from isdesk.cli.importer import render_table
 
     f.operator("fs", team="field", role="field")
     f.operator("a")  # inbound: receives the events and default groups, not group B

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isdesk.kpi import (
+from isdesk.domain.kpi import (
     ACTIVITY_KINDS,
     CALL_OUTCOMES,
     Quarter,

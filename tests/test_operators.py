@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from isdesk.cli import _first_team
+from isdesk.cli.common import first_team
 from isdesk.rules import load_rules
 from isdesk.services.operators import OperatorError, add_operator, resolve_actor
 
 
 def test_first_user_leads_the_first_team_the_rules_route_to(db) -> None:
-    team = _first_team(load_rules(None))
+    team = first_team(load_rules(None))
     assert team == "inbound"  # the shipped rules send 資料請求 and trials to inbound
     first = resolve_actor("yamada", first_team=team)
     assert (first.team, first.role) == ("inbound", "lead")
@@ -29,7 +29,7 @@ def test_deactivated_operators_may_not_work(db) -> None:
 
 
 def test_in_team_mode_the_operator_defaults_to_the_database_login(monkeypatch) -> None:
-    from isdesk.settings import resolve_settings
+    from isdesk.config.settings import resolve_settings
 
     monkeypatch.delenv("ISDESK_OPERATOR", raising=False)
     team = resolve_settings(db="postgresql://sato.misaki@db.example:5432/isdesk")

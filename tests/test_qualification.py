@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isdesk.qualification import Qualification, evaluate
+from isdesk.domain.qualification import Qualification, evaluate
 from isdesk.rules import Rules, load_rules, parse_rules
 
 TODAY = date(2026, 5, 1)

@@ -1,5 +1,5 @@
 """Routing rules without a database: the assignment/stages sections of rules.yaml and the pure
-balanced, returning-lead and rebalance decisions of isdesk.routing."""
+balanced, returning-lead and rebalance decisions of isdesk.domain.routing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from isdesk.routing import (
+from isdesk.domain.routing import (
     ALL_AT_CAP,
     NO_ELIGIBLE,
     CandidateLead,
@@ -21,7 +21,7 @@ from isdesk.routing import (
     returning_decision,
 )
 from isdesk.rules import DEFAULT_RULES, RulesError, load_rules
-from isdesk.rules_routing import (
+from isdesk.rules.routing import (
     AssignmentGroup,
     AssignmentRules,
     OperatorSelector,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from isdesk.conditions import AllOf, Always, Equals, Known, WithinDays
 from isdesk.rules import DEFAULT_RULES, RulesError, load_rules, parse_rules
+from isdesk.rules.conditions import AllOf, Always, Equals, Known, WithinDays
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,7 +105,8 @@ def test_root_rules_yaml_is_the_packaged_default_byte_for_byte() -> None:
 
 def test_core_modules_do_not_import_textual_or_peewee() -> None:
     code = (
-        "import sys, isdesk.rules, isdesk.answers, isdesk.qualification, isdesk.kpi; "
+        "import sys, isdesk.rules, isdesk.domain.answers, isdesk.domain.qualification, "
+        "isdesk.domain.kpi; "
         "bad = {'textual', 'peewee'} & set(sys.modules); assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -16,7 +16,7 @@ import pytest
 from peewee import fn
 
 from isdesk.rules import load_rules
-from isdesk.rules_routing import AssignmentGroup, AssignmentRules, OperatorSelector
+from isdesk.rules.routing import AssignmentGroup, AssignmentRules, OperatorSelector
 from isdesk.services import assignment
 from isdesk.services.assignment import TakeNextRefused, claim_next_lead, take_next_lead
 from isdesk.store.db import current_database

@@ -368,7 +368,7 @@ def test_isdesk_flows_through_row_level_security(team: Team) -> None:
         assert (row.owner_id, row.status) == (team.ids["field1"], "won")
 
     # the team view through row-level security counts what the administrator counts
-    from isdesk.kpi import local_day
+    from isdesk.domain.kpi import local_day
     from isdesk.store.db import utcnow
 
     now = utcnow()  # save_answer stamps its events with the real clock

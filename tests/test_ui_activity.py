@@ -9,8 +9,8 @@ import os
 import stat
 from pathlib import Path
 
+from isdesk.domain.followup import follow_up_choices
 from isdesk.export.writer import HEADERS_JA
-from isdesk.followup import follow_up_choices
 from isdesk.rules import load_rules
 from isdesk.screens.kpi import KpiScreen
 from isdesk.screens.lead import LeadScreen

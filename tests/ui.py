@@ -10,9 +10,9 @@ from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
 from isdesk.app import IsdeskApp
-from isdesk.context import WorkContext
 from isdesk.i18n import set_language
 from isdesk.rules import Rules, load_rules
+from isdesk.services.context import WorkContext
 from isdesk.services.operators import Actor
 
 TODAY = dt.date(2026, 11, 22)

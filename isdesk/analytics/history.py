@@ -315,7 +315,7 @@ class History(GroupedMilestones, ReplayedPipeline):
         The budget answer is the latest answer event of the hearing item marked BANT "B"
         before as_of (so a backtest sees the budget as it was known then).
         """
-        from isdesk.answers import parse_amount
+        from isdesk.rules.values import parse_amount
 
         out: dict[int, int] = {}
         budget = next((i.key for i in self.rules.hearing if i.bant == "B"), None)
@@ -355,6 +355,6 @@ def _extra_amount(extra: str) -> int | None:
         return None
     if isinstance(value, int | float):
         return int(value) if value >= 0 else None
-    from isdesk.answers import parse_amount
+    from isdesk.rules.values import parse_amount
 
     return parse_amount(str(value))

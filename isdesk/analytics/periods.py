@@ -24,9 +24,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from isdesk import kpi
 from isdesk.analytics.history import History, Months, local_midnight, without_gc
 from isdesk.analytics.report import BAR, TEXT, Column, ReportBase, Table
+from isdesk.domain import kpi
 
 BY_CHOICES = ("month", "quarter", "year")
 PER_CHOICES = ("none", "operator", "team", "source", "campaign")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from isdesk.demo import words
 from isdesk.demo.clock import DAY, Clock
-from isdesk.qualification import evaluate
+from isdesk.domain.qualification import evaluate
 from isdesk.rules import HearingItem, Rules
 
 

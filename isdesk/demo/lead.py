@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from isdesk.demo.simulation import Simulation
 
 
-FOLLOW_UP_HOUR = 10  # isdesk.followup: a follow-up lands at 10:00 local time
+FOLLOW_UP_HOUR = 10  # isdesk.domain.followup: a follow-up lands at 10:00 local time
 
 
 class HandoffState:

@@ -23,10 +23,10 @@ from isdesk.demo.hearing import Hearing
 from isdesk.demo.history import work
 from isdesk.demo.lead import LeadState
 from isdesk.demo.people import Staff
+from isdesk.domain.text import search_key
 from isdesk.rules import Rules
 from isdesk.store.models import Activity, Answer, Lead, LeadEvent
 from isdesk.store.pipeline import Handoff
-from isdesk.text import search_key
 
 LEADS_PER_CHUNK = 2_000  # simulated, written and reported at a time (bounds memory)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from isdesk import kpi
+from isdesk.domain import kpi
 from isdesk.rules import Rules
 from isdesk.services.operators import Actor
 from isdesk.store.db import current_database

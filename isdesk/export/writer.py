@@ -32,7 +32,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
-from isdesk import kpi
+from isdesk.domain import kpi
 from isdesk.export.daily import ActivityRow, DailyExport, ExportError, OperatorSummary
 
 FORMATS = ("csv", "jsonl")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from isdesk.importer.reader import REJECT_COLUMNS
-from isdesk.rules_mappings import (
+from isdesk.rules.mappings import (
     KEEP,
     CustomMapping,
     ValueMap,

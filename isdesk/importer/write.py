@@ -23,13 +23,13 @@ from typing import Any
 
 from peewee import Database
 
+from isdesk.domain.text import search_key
 from isdesk.importer.convert import Record, Reject
 from isdesk.importer.matching import LeadIndex
 from isdesk.importer.plan import ImportPlan
 from isdesk.importer.summary import ImportSummary
 from isdesk.rules import Rules
 from isdesk.store.db import is_postgres
-from isdesk.text import search_key
 
 __all__ = ["CHUNK_ROWS", "ROUTING_MODULE", "ImportConflictError", "Progress"]
 

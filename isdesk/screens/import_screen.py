@@ -19,8 +19,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 
-from isdesk.context import WorkContext
 from isdesk.i18n import tr
+from isdesk.services.context import WorkContext
 from isdesk.widgets.bindings import localize_bindings
 from isdesk.widgets.worker_errors import ReportsWorkerErrors
 

@@ -14,11 +14,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from isdesk.answers import parse_date
-from isdesk.context import WorkContext
-from isdesk.followup import follow_up_at
+from isdesk.domain.followup import follow_up_at
 from isdesk.i18n import pick, to_local, tr
+from isdesk.rules.values import parse_date
 from isdesk.screens.actions import BackgroundActions
+from isdesk.services.context import WorkContext
 from isdesk.services.handoff import (
     REJECT_REASONS,
     HandoffView,

@@ -13,12 +13,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
-from isdesk.context import WorkContext
+from isdesk.config.locations import data_dir, make_private_dir
+from isdesk.domain.kpi import ACTIVITY_KINDS
 from isdesk.export.daily import daily_export
 from isdesk.export.writer import render, write_private_file
 from isdesk.i18n import current_language, tr
-from isdesk.kpi import ACTIVITY_KINDS
-from isdesk.locations import data_dir, make_private_dir
+from isdesk.services.context import WorkContext
 from isdesk.services.scorecard import Scorecard, operator_scorecard
 from isdesk.widgets.bindings import localize_bindings
 from isdesk.widgets.target_bar import TargetBar

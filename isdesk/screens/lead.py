@@ -16,10 +16,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, LoadingIndicator, Static
 
-from isdesk.context import WorkContext
+from isdesk.domain.qualification import Qualification, evaluate
 from isdesk.i18n import pick, to_local, tr
-from isdesk.qualification import Qualification, evaluate
 from isdesk.screens.lead_actions import LeadActions
+from isdesk.services.context import WorkContext
 from isdesk.services.leads import (
     AnswerState,
     LeadDetail,

@@ -20,8 +20,8 @@ from isdesk.widgets.call_timer import CallTimer
 from isdesk.widgets.hearing import HearingChecklist
 
 if TYPE_CHECKING:
-    from isdesk.context import WorkContext
-    from isdesk.qualification import Qualification
+    from isdesk.domain.qualification import Qualification
+    from isdesk.services.context import WorkContext
     from isdesk.services.leads import LeadDetail
 
 

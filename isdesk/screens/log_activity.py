@@ -17,11 +17,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from isdesk.answers import parse_date
-from isdesk.followup import FollowUpChoice, follow_up_at, follow_up_choices
+from isdesk.domain.followup import FollowUpChoice, follow_up_at, follow_up_choices
+from isdesk.domain.kpi import CALL_OUTCOMES
 from isdesk.i18n import short_day, tr
-from isdesk.kpi import CALL_OUTCOMES
 from isdesk.rules import CalendarRules
+from isdesk.rules.values import parse_date
 from isdesk.services.activities import ActivityInput
 from isdesk.widgets.bindings import localize_bindings
 

@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from isdesk.context import WorkContext
 from isdesk.i18n import tr
+from isdesk.services.context import WorkContext
 from isdesk.services.queue import (
     QueueQuery,
     QueueRow,

@@ -19,8 +19,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from isdesk.context import WorkContext
 from isdesk.i18n import tr
+from isdesk.services.context import WorkContext
 from isdesk.widgets.bindings import localize_bindings
 from isdesk.widgets.worker_errors import ReportsWorkerErrors
 
@@ -143,8 +143,8 @@ class ReportsScreen(ReportsWorkerErrors, Screen[None]):
     @work(thread=True, exit_on_error=False)
     def _export(self, kind: str, report: Any) -> None:
         from isdesk.analytics.render import render_csv
+        from isdesk.config.locations import data_dir, make_private_dir
         from isdesk.export.writer import write_private_file
-        from isdesk.locations import data_dir, make_private_dir
 
         folder = data_dir() / "exports"
         make_private_dir(folder)

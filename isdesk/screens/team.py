@@ -17,10 +17,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from isdesk.context import WorkContext
 from isdesk.i18n import to_local, tr
 from isdesk.screens.actions import BackgroundActions
 from isdesk.services.assignment import Move, apply_moves, propose_rebalance, reassign_leads
+from isdesk.services.context import WorkContext
 from isdesk.services.team import (
     HeldLead,
     TeamOverview,

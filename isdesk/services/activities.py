@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from isdesk.kpi import ACTIVITY_KINDS, CALL_OUTCOMES
+from isdesk.domain.kpi import ACTIVITY_KINDS, CALL_OUTCOMES
 from isdesk.services.leads import LeadAccessError, LeadNotFoundError, can_change, owner_team
 from isdesk.services.operators import Actor
 from isdesk.store.db import current_database, is_postgres, utcnow

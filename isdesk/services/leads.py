@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from isdesk.qualification import Qualification, evaluate
+from isdesk.domain.qualification import Qualification, evaluate
 from isdesk.rules import Rules
 from isdesk.services.operators import Actor
 from isdesk.store.db import current_database, is_postgres, utcnow

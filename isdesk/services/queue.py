@@ -15,10 +15,10 @@ from enum import StrEnum
 
 from peewee import JOIN, SQL, Case, NodeList, fn
 
+from isdesk.domain.text import search_key
 from isdesk.services.operators import Actor
 from isdesk.store.db import current_database, utcnow
 from isdesk.store.models import Lead, Operator
-from isdesk.text import search_key
 
 PAGE_SIZE = 100
 

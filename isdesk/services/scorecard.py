@@ -1,7 +1,7 @@
 """An operator's KPI scorecard: today and the fiscal quarter against the team's lines.
 
 Everything is aggregated in the database (covering indexes from migration 0002) and comes back
-as plain numbers; the arithmetic of volume, tiers and projection is the pure ``isdesk.kpi``.
+as plain numbers; the arithmetic of volume, tiers and projection is the pure ``isdesk.domain.kpi``.
 
 Hand-off rejections are read from the event log as field sales (issue: hand-off) records them:
 ``lead_event(kind='handoff', field='rejected', new_value='not_qualified',
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from peewee import SQL, NodeList, Value, fn
 
-from isdesk.kpi import (
+from isdesk.domain.kpi import (
     ACTIVITY_KINDS,
     Projection,
     Quarter,

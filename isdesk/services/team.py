@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 from peewee import fn
 
-from isdesk.kpi import fiscal_quarter, period_bounds_utc, rank_steps, tier, volume
+from isdesk.domain.kpi import fiscal_quarter, period_bounds_utc, rank_steps, tier, volume
 from isdesk.rules import Lines, Rules
 from isdesk.services.assignment import GroupQueue, OperatorLoad, operator_loads, unassigned_by_group
 from isdesk.services.operators import Actor

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, unquote, urlparse
 
 from peewee import Database, DatabaseProxy, DateTimeField, Model, SqliteDatabase
 
-from isdesk.locations import touch_private_file
+from isdesk.config.locations import touch_private_file
 
 database_proxy = DatabaseProxy()
 

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Select, Static
 
-from isdesk.answers import parse_answer
+from isdesk.domain.answers import parse_answer
 from isdesk.i18n import current_language, pick, tr
 from isdesk.rules import HearingItem, Rules
 from isdesk.widgets.printable import PrintableHighlighter

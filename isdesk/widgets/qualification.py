@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from isdesk.domain.qualification import Qualification
 from isdesk.i18n import current_language, pick, tr
-from isdesk.qualification import Qualification
 from isdesk.rules import Rules
 
 

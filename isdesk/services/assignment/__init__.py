@@ -1,8 +1,8 @@
 """Handing leads out: balanced assignment, take-next, returning leads, deactivation, rebalancing.
 
 The rules come from rules.yaml (`assignment:`); the decisions are the pure functions of
-isdesk.routing; this package reads the state, calls them and writes the outcome. Every write is
-one transaction, and every change of owner appends a LeadEvent(kind="owner") whose old/new
+isdesk.domain.routing; this package reads the state, calls them and writes the outcome. Every
+write is one transaction, and every change of owner appends a LeadEvent(kind="owner") whose old/new
 values are login names ("" for nobody) and whose note is JSON saying why: reason, the rules key
 that decided, the group, the policy and the receiver's open-lead load at that moment.
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from isdesk.routing import PendingLead, plan_balanced
+from isdesk.domain.routing import PendingLead, plan_balanced
 from isdesk.rules import Rules
 from isdesk.services.assignment.models import (
     AssignmentError,

@@ -8,7 +8,7 @@ import datetime as dt
 
 from peewee import fn
 
-from isdesk.routing import contact_days
+from isdesk.domain.routing import contact_days
 from isdesk.rules import Rules
 from isdesk.services.assignment.models import GroupQueue, OperatorLoad
 from isdesk.services.assignment.state import _cap

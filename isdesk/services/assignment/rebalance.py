@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from isdesk.routing import RECEIVING_ROLES, CandidateLead, plan_rebalance
+from isdesk.domain.routing import RECEIVING_ROLES, CandidateLead, plan_rebalance
 from isdesk.rules import Rules
 from isdesk.services.assignment.models import (
     AssignmentError,

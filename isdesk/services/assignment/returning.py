@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from peewee import fn
 
-from isdesk.routing import PendingLead, contact_days, plan_balanced, returning_decision
+from isdesk.domain.routing import PendingLead, contact_days, plan_balanced, returning_decision
 from isdesk.rules import Rules
 from isdesk.services.assignment.models import ReturningRoute
 from isdesk.services.assignment.state import (

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 
 from peewee import fn
 
-from isdesk.routing import OperatorState
+from isdesk.domain.routing import OperatorState
 from isdesk.rules import Rules
-from isdesk.rules_routing import AssignmentRules
+from isdesk.rules.routing import AssignmentRules
 from isdesk.services.assignment.models import (
     AssignmentError,
     LoadChange,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 # The package, not this module, is where claim_next_lead finds _claim_sql: tests replace
 # isdesk.services.assignment._claim_sql to check the claim statement itself.
 import isdesk.services.assignment as _package
-from isdesk.routing import RECEIVING_ROLES
+from isdesk.domain.routing import RECEIVING_ROLES
 from isdesk.rules import Rules
 from isdesk.services.assignment.models import TakeNextRefused, TakenLead
 from isdesk.services.assignment.state import _note, _open_counts

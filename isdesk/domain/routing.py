@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from isdesk.rules_routing import AssignmentGroup, AssignmentRules, ReturningRules
+from isdesk.rules.routing import AssignmentGroup, AssignmentRules, ReturningRules
 
 __all__ = [
     "RECEIVING_ROLES",

@@ -11,7 +11,7 @@ import datetime as dt
 import locale
 import os
 
-from isdesk.catalogue import CATALOGUE as _CATALOGUE
+from isdesk.i18n.catalogue import CATALOGUE as _CATALOGUE
 
 LANGUAGES = ("ja", "en")
 

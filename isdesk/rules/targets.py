@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from isdesk.rules_yaml import Source, pairs, required_mapping
+from isdesk.rules.reader import Source, pairs, required_mapping
 
 __all__ = [
     "DEFAULT_WEIGHTS",

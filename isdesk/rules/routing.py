@@ -18,14 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-from isdesk.rules_yaml import Source, required_mapping
-
-if TYPE_CHECKING:
-    from isdesk.rules import Label
+from isdesk.rules.hearing import Label
+from isdesk.rules.reader import Source, required_mapping
 
 __all__ = [
     "ANY",
@@ -168,7 +166,6 @@ class Stages:
 
 
 def _label(ja: str, en: str) -> Label:
-    from isdesk.rules import Label  # rules.py imports this module; defer the cycle
 
     return Label(ja, en)
 
@@ -344,7 +341,6 @@ def _parse_returning(source: Source, node: yaml.Node, path: str) -> ReturningRul
 
 
 def parse_stages(source: Source, node: yaml.Node, path: str, _: Mapping[str, Any]) -> Stages:
-    from isdesk.rules import Label
 
     defaults = {key: (ja, en) for key, ja, en in DEFAULT_STAGES}
     stages: list[Stage] = []

@@ -11,8 +11,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from isdesk.cli.common import UserError, emit, open_store
+from isdesk.config.settings import Settings
 from isdesk.rules import Rules
-from isdesk.settings import Settings
 
 KINDS = ("periods", "cohorts", "campaigns", "funnel", "stages", "forecast")
 FORMATS = ("table", "csv", "json")
@@ -107,7 +108,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
-    from isdesk.cli import UserError
 
     if text is None:
         return None
@@ -118,7 +118,6 @@ def _date(text: str | None, option: str) -> dt.date | None:
 
 
 def _month(text: str | None, option: str) -> dt.date | None:
-    from isdesk.cli import UserError
 
     if text is None:
         return None
@@ -129,8 +128,7 @@ def _month(text: str | None, option: str) -> dt.date | None:
 
 
 def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
-    """Run ``isdesk report KIND``; user mistakes raise ``isdesk.cli.UserError``."""
-    from isdesk.cli import UserError, _open_store, emit
+    """Run ``isdesk report KIND``; user mistakes raise ``UserError``."""
 
     kind = args.report_kind
     as_of_day = _date(args.as_of, "--as-of")
@@ -159,7 +157,7 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     from isdesk.analytics.history import History, local_midnight
     from isdesk.analytics.render import render_csv, render_json, render_text
 
-    db = _open_store(settings)
+    db = open_store(settings)
     from isdesk.services.operators import find_operator
 
     # The long view spans every operator's leads: it is the team lead's, as on the R screen.

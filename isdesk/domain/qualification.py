@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from isdesk.answers import ParsedAnswer, parse_answer
-from isdesk.conditions import (
+from isdesk.domain.answers import ParsedAnswer, parse_answer
+from isdesk.rules import Rules
+from isdesk.rules.conditions import (
     INVALID,
     UNANSWERED,
     Condition,
@@ -21,7 +22,6 @@ from isdesk.conditions import (
     first_match,
     referenced_keys,
 )
-from isdesk.rules import Rules
 
 __all__ = ["Qualification", "evaluate"]
 

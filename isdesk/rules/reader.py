@@ -1,7 +1,8 @@
-"""Strict reading of YAML node trees for rules.py: typed values with file, line and key path.
+"""Strict reading of YAML node trees for the rules: typed values with file, line and key path.
 
 Works on `yaml.compose()` nodes rather than loaded Python objects so every value keeps its line
-and duplicate keys can be refused. Also reads rank conditions (`when:`) into isdesk.conditions.
+and duplicate keys can be refused. Also reads rank conditions (`when:`) into
+isdesk.rules.conditions.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from typing import NoReturn
 
 import yaml
 
-from isdesk.answers import normalize, parse_amount, parse_date, parse_yesno
-from isdesk.conditions import (
+from isdesk.rules.conditions import (
     AllOf,
     Always,
     AnyOf,
@@ -26,6 +26,8 @@ from isdesk.conditions import (
     Not,
     WithinDays,
 )
+from isdesk.rules.errors import RulesError
+from isdesk.rules.values import normalize, parse_amount, parse_date, parse_yesno
 
 __all__ = ["Source", "pairs", "parse_condition", "peek", "required_mapping"]
 
@@ -72,8 +74,6 @@ class Source:
         return None if node is None else node.start_mark.line + 1
 
     def fail(self, node: yaml.Node | None, path: str, message: str) -> NoReturn:
-        from isdesk.rules import RulesError  # rules.py imports this module; defer the cycle
-
         raise RulesError(self.filename, self.line(node) or 1, path or "(document)", message)
 
     def sequence(self, node: yaml.Node, path: str, non_empty: str | None = None) -> list[yaml.Node]:

@@ -22,8 +22,8 @@ from typing import Any, Literal
 
 import yaml
 
-from isdesk.conditions import Always, Condition, unreachable_rank
-from isdesk.rules_yaml import Source, parse_condition, peek, required_mapping
+from isdesk.rules.conditions import Always, Condition, unreachable_rank
+from isdesk.rules.reader import Source, parse_condition, peek, required_mapping
 
 __all__ = [
     "BANT_LETTERS",

@@ -69,7 +69,7 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from isdesk.teamdb_policies import (
+from isdesk.teamdb.policies import (
     ME,
     MY_ROLE,
     MY_TEAM,
@@ -79,7 +79,7 @@ from isdesk.teamdb_policies import (
     policy_definitions,
     policy_statements,
 )
-from isdesk.teamdb_sql import (
+from isdesk.teamdb.sql import (
     INSIDE_ROLES,
     OWNER_ROLE,
     RLS_TABLES,
@@ -100,8 +100,8 @@ from isdesk.teamdb_sql import (
     role_statements,
 )
 
-# The statements are built in isdesk.teamdb_sql and isdesk.teamdb_policies (pure); this
-# module runs them. Their names are imported from here too (isdesk.teamdb_command, tests).
+# The statements are built in isdesk.teamdb.sql and isdesk.teamdb.policies (pure); this
+# module runs them. Their names are imported from here too (isdesk.cli.teamdb, tests).
 __all__ = [
     "INSIDE_ROLES",
     "ME",

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import yaml
 
-from isdesk.rules_yaml import Source, required_mapping
+from isdesk.rules.reader import Source, required_mapping
 
 __all__ = [
     "JAPAN_NON_WORKING_DAYS",

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from isdesk.config.locations import default_db_path
 from isdesk.i18n import LANGUAGES, detect_language
-from isdesk.locations import default_db_path
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ import argparse
 import json
 import sys
 
+from isdesk.cli.common import UserError, acting_operator, open_store
+from isdesk.config.settings import Settings
 from isdesk.rules import Rules
-from isdesk.settings import Settings
 
 EXIT_NOTHING = 3
 COMMANDS = ("assign", "next")
@@ -47,12 +48,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
-    """Run ``isdesk assign`` or ``isdesk next``; user mistakes raise isdesk.cli.UserError."""
-    from isdesk.cli import UserError, _open_store, acting_operator  # cli imports this module
+    """Run ``isdesk assign`` or ``isdesk next``; user mistakes raise UserError."""
     from isdesk.services.assignment import AssignmentError, AssignmentPermissionError
     from isdesk.store.db import utcnow
 
-    _open_store(settings)
+    open_store(settings)
     actor = acting_operator(settings)
     try:
         if args.command == "assign":

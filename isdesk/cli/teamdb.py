@@ -8,8 +8,9 @@ import getpass
 import sys
 from pathlib import Path
 
+from isdesk.cli.common import UserError
+from isdesk.config.settings import Settings
 from isdesk.rules import Rules
-from isdesk.settings import Settings
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -58,7 +59,6 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def _read_password(path: str) -> str:
-    from isdesk.cli import UserError
 
     try:
         text = Path(path).expanduser().read_text(encoding="utf-8")
@@ -71,7 +71,6 @@ def _read_password(path: str) -> str:
 
 
 def _prompt_password(name: str) -> str:
-    from isdesk.cli import UserError
 
     if not sys.stdin.isatty():
         raise UserError(
@@ -87,7 +86,6 @@ def _prompt_password(name: str) -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
-    from isdesk.cli import UserError
     from isdesk.teamdb import TeamDbError, grant, login_exists, setup
 
     try:

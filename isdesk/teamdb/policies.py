@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from isdesk.teamdb_sql import INSIDE_ROLES, RLS_TABLES, USER_ROLE, Statement, ident, literal
+from isdesk.teamdb.sql import INSIDE_ROLES, RLS_TABLES, USER_ROLE, Statement, ident, literal
 
 # Policy expressions. ME/MY_ROLE/MY_TEAM/TEAM_IDS are sub-selects (one InitPlan per statement).
 ME = "(SELECT m.id FROM isdesk_me() m)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from isdesk.kpi import is_working_day
+from isdesk.domain.kpi import is_working_day
 from isdesk.rules import CalendarRules
 
 FOLLOW_UP_HOUR = 10  # a follow-up lands at 10:00 local time: the first calling hour

@@ -1,7 +1,8 @@
-"""Typed hearing answers: turn what an operator typed into a canonical value.
+"""The value parsers the rules and the answers share: dates, amounts, yes/no, choices.
 
-Answers are stored as the text the operator typed; this module reads that text the same way
-everywhere (the live checklist, qualification, imports, reports). Pure: stdlib only, no I/O.
+An operator types 「12月1日」, 「300万」 or 「はい」; these read such text into a canonical value.
+The rules use them to validate examples and `equals:` values, the answers to read what was
+typed. Pure: stdlib only, no I/O.
 """
 
 from __future__ import annotations
@@ -9,42 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # only for hints: rules.py imports this module at runtime
-    from isdesk.rules import HearingItem
-
-__all__ = [
-    "ParsedAnswer",
-    "normalize",
-    "parse_amount",
-    "parse_answer",
-    "parse_choice",
-    "parse_date",
-    "parse_yesno",
-]
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedAnswer:
-    """One answer as typed, read for its item type.
-
-    `known` says the operator heard something (non-blank). `value` is the typed canonical
-    value (str, bool, int yen, date) or None; `error` is a code such as "date.invalid" when
-    the text is known but cannot be read. Such answers count as heard, but never satisfy a
-    `within_days` or `equals` condition.
-    """
-
-    known: bool
-    value: object | None = None
-    canonical: str | None = None
-    error: str | None = None
-
-
-UNANSWERED = ParsedAnswer(known=False)
 
 
 def normalize(text: str) -> str:
@@ -173,37 +140,3 @@ def parse_choice(text: str, choices: Sequence[str]) -> str | None:
     if s.isdecimal() and 1 <= int(s) <= len(choices):
         return choices[int(s) - 1]
     return None
-
-
-# --- one answer ------------------------------------------------------------------------------
-
-
-def parse_answer(item: HearingItem, raw: str | None, today: date) -> ParsedAnswer:
-    """Read `raw` as an answer to `item`; blank or None means unanswered."""
-    if raw is None or not raw.strip():
-        return UNANSWERED
-    kind = item.type
-    if kind == "text":
-        text = normalize(raw)
-        return ParsedAnswer(known=True, value=text, canonical=text)
-    if kind == "date":
-        when = parse_date(raw, today)
-        if when is None:
-            return ParsedAnswer(known=True, error="date.invalid")
-        return ParsedAnswer(known=True, value=when, canonical=when.isoformat())
-    if kind == "amount":
-        yen = parse_amount(raw)
-        if yen is None:
-            return ParsedAnswer(known=True, error="amount.invalid")
-        return ParsedAnswer(known=True, value=yen, canonical=str(yen))
-    if kind == "yesno":
-        flag = parse_yesno(raw)
-        if flag is None:
-            return ParsedAnswer(known=True, error="yesno.invalid")
-        return ParsedAnswer(known=True, value=flag, canonical="yes" if flag else "no")
-    if kind == "choice":
-        choice = parse_choice(raw, item.choices)
-        if choice is None:
-            return ParsedAnswer(known=True, error="choice.invalid")
-        return ParsedAnswer(known=True, value=choice, canonical=choice)
-    raise ValueError(f"unknown hearing item type {kind!r}")  # rules.py validates types

@@ -5,8 +5,9 @@ fix. The YAML is read as a node tree (`yaml.compose`) so every value keeps its l
 keys, which PyYAML would silently collapse, are caught. Pure: pyyaml + stdlib only.
 
 The per-section dataclasses and their parsers live in modules named for what they hold
-(rules_hearing, rules_targets, rules_calendar, rules_routing, rules_mappings); this module keeps
-Rules, RulesError, load_rules/parse_rules and the table of sections, and re-exports the rest.
+of this package (hearing, targets, calendar, routing, mappings), the YAML node reader in
+``reader``, the condition language in ``conditions`` and the value parsers in ``values``; this
+module keeps Rules, load_rules/parse_rules and the table of sections, and re-exports the rest.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from typing import Any
 
 import yaml
 
-from isdesk.rules_calendar import (
+from isdesk.rules.calendar import (
     JAPAN_NON_WORKING_DAYS,
     WEEKDAY_NAMES,
     CalendarRules,
     parse_calendar,
 )
-from isdesk.rules_hearing import (
+from isdesk.rules.errors import RulesError
+from isdesk.rules.hearing import (
     BANT_LETTERS,
     ITEM_TYPES,
     HearingItem,
@@ -36,16 +38,17 @@ from isdesk.rules_hearing import (
     parse_ranks,
     parse_sql,
 )
-from isdesk.rules_hearing import ItemType as ItemType
-from isdesk.rules_mappings import CustomMapping, parse_mappings
-from isdesk.rules_routing import (
+from isdesk.rules.hearing import ItemType as ItemType
+from isdesk.rules.mappings import CustomMapping, parse_mappings
+from isdesk.rules.reader import Source, required_mapping
+from isdesk.rules.routing import (
     AssignmentRules,
     Stages,
     default_stages,
     parse_assignment,
     parse_stages,
 )
-from isdesk.rules_targets import (
+from isdesk.rules.targets import (
     DEFAULT_WEIGHTS,
     WEIGHT_KEYS,
     ActivityRules,
@@ -57,8 +60,7 @@ from isdesk.rules_targets import (
     parse_activity,
     parse_targets,
 )
-from isdesk.rules_targets import LINE_FIELDS as LINE_FIELDS
-from isdesk.rules_yaml import Source, required_mapping
+from isdesk.rules.targets import LINE_FIELDS as LINE_FIELDS
 
 __all__ = [
     "BANT_LETTERS",
@@ -86,21 +88,6 @@ __all__ = [
 
 SUPPORTED_VERSION = 1
 DEFAULT_RULES = Path(__file__).with_name("default_rules.yaml")
-
-
-class RulesError(Exception):
-    """A problem in a rules file: where it is (file, line, dotted key path) and what to fix."""
-
-    def __init__(self, file: str, line: int | None, key: str, message: str) -> None:
-        super().__init__(file, line, key, message)
-        self.file = file
-        self.line = line
-        self.key = key
-        self.message = message
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.key}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)

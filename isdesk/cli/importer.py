@@ -14,10 +14,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from isdesk.cli.common import UserError, open_store
+
 if TYPE_CHECKING:
+    from isdesk.config.settings import Settings
     from isdesk.importer.run import ImportSummary
     from isdesk.rules import Rules
-    from isdesk.settings import Settings
 
 FORMATS = ("table", "json")
 
@@ -70,8 +72,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
-    """Run ``isdesk import``; user mistakes raise ``isdesk.cli.UserError``."""
-    from isdesk.cli import UserError, _open_store  # here: isdesk.cli imports this module
+    """Run ``isdesk import``; user mistakes raise ``UserError``."""
     from isdesk.importer.convert import Options
     from isdesk.importer.mappings import MappingError
     from isdesk.importer.reader import ReadError, check_encoding
@@ -112,7 +113,7 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
 
     from isdesk.services.operators import find_operator
 
-    db = _open_store(settings)
+    db = open_store(settings)
     with db.connection_context():
         actor = find_operator(settings.operator)
     progress = _Progress(path.name) if sys.stderr.isatty() else None

@@ -3,7 +3,7 @@
 The roles, who may connect to the database and create in its schema, the tables' owner, the
 helper functions the policies call, isdesk_user's table privileges and an operator's login;
 quoting, and the names of isdesk's roles and tables. Why each exists: isdesk.teamdb's module
-docstring; the row-level security policies: isdesk.teamdb_policies; running them:
+docstring; the row-level security policies: isdesk.teamdb.policies; running them:
 isdesk.teamdb.
 """
 

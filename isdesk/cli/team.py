@@ -7,8 +7,9 @@ import json
 
 from rich.cells import cell_len
 
+from isdesk.cli.common import UserError, open_store
+from isdesk.config.settings import Settings
 from isdesk.rules import Rules
-from isdesk.settings import Settings
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -24,14 +25,13 @@ def _pad(text: str, width: int) -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
-    from isdesk.cli import UserError, _open_store
+    from isdesk.domain.kpi import local_day
     from isdesk.i18n import to_local
-    from isdesk.kpi import local_day
     from isdesk.services.operators import resolve_actor
     from isdesk.services.team import TeamAccessError, team_overview, visible_teams
     from isdesk.store.db import utcnow
 
-    _open_store(settings)
+    open_store(settings)
     actor = resolve_actor(settings.operator)
     now = utcnow()
     try:

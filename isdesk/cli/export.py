@@ -12,9 +12,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from isdesk.cli.common import UserError, acting_operator, emit, open_store
+from isdesk.config.settings import Settings
 from isdesk.export.writer import ENCODINGS, FORMATS
 from isdesk.rules import Rules
-from isdesk.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -52,13 +53,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
-    """Run ``isdesk export daily``; user mistakes raise ``isdesk.cli.UserError``."""
-    from isdesk.cli import (  # here: isdesk.cli imports this module
-        UserError,
-        _open_store,
-        acting_operator,
-        emit,
-    )
+    """Run ``isdesk export daily``; user mistakes raise ``UserError``."""
 
     if args.export_command != "daily":
         raise UserError(f"export {args.export_command}: unknown export")
@@ -76,7 +71,7 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     from isdesk.export.daily import ExportError, daily_export
     from isdesk.export.writer import render
 
-    _open_store(settings)
+    open_store(settings)
     actor = acting_operator(settings)
     try:
         export = daily_export(

@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from isdesk.rules_yaml import Source, pairs, required_mapping
+from isdesk.rules.reader import Source, pairs, required_mapping
 
 __all__ = [
     "IMPORT_FIELDS",

@@ -1,0 +1,155 @@
+"""What every `isdesk` command shares: the common options, user errors, opening the store,
+finding the acting operator and writing output.
+
+A command module (``isdesk.cli.<name>``) has ``register(subparsers, common)`` and
+``run(args, settings, rules) -> int``; it raises ``UserError`` for a mistake the user can fix
+and imports what it needs only when it runs, so ``isdesk --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from isdesk.config.settings import Settings, resolve_settings
+from isdesk.i18n import set_language
+from isdesk.rules import Rules, load_rules
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed without a traceback, exit code 2."""
+
+
+def add_common_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """--db, --rules, --as and --lang; ``suppress`` keeps unset ones out of a sub-command's args."""
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--db",
+        default=default,
+        metavar="URL",
+        help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB (env ISDESK_DB)",
+    )
+    parser.add_argument(
+        "--rules",
+        default=default,
+        metavar="FILE",
+        help="rules.yaml to use (env ISDESK_RULES; default: the shipped rules)",
+    )
+    parser.add_argument(
+        "--as",
+        dest="operator",
+        default=default,
+        metavar="NAME",
+        help="work as this operator (env ISDESK_OPERATOR; default: OS user)",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=("ja", "en"),
+        default=default,
+        help="UI language (env ISDESK_LANG; default: from the locale)",
+    )
+
+
+def cli_settings(args: argparse.Namespace, default_db: Path | None = None) -> Settings:
+    """Settings from the flags, then the environment; sets the UI language for the process."""
+    settings = resolve_settings(
+        db=args.db,
+        rules=args.rules,
+        operator=args.operator,
+        language=args.lang,
+        default_db=default_db,
+    )
+    set_language(settings.language)
+    return settings
+
+
+def load_rules_for(settings: Settings) -> Rules:
+    """The rules file the settings name (the shipped one by default), validated."""
+    return load_rules(settings.rules_path)
+
+
+def open_store(settings: Settings):
+    """Open and upgrade the database; a user mistake becomes a UserError."""
+    from peewee import OperationalError, ProgrammingError
+
+    from isdesk.store.db import DatabaseUrlError, open_database
+    from isdesk.store.schema import SchemaTooNewError, upgrade
+
+    try:
+        db = open_database(settings.db_url)
+        upgrade(db)
+    except (DatabaseUrlError, SchemaTooNewError) as error:
+        raise UserError(str(error)) from None
+    except ProgrammingError as error:
+        # Team mode: an operator's login may not change the schema (row-level security).
+        raise UserError(
+            f"the database at {settings.db_url} needs a schema upgrade this login may not make "
+            f"({str(error).strip().splitlines()[0]}): ask the database owner to run "
+            "`isdesk teamdb setup`"
+        ) from None
+    except (OperationalError, OSError) as error:
+        raise UserError(f"cannot open the database {settings.db_url}: {error}") from None
+    return db
+
+
+def open_workstation(settings: Settings, rules: Rules | None = None) -> int:
+    rules = rules or load_rules_for(settings)
+    db = open_store(settings)
+    from isdesk.services.operators import OperatorError, resolve_actor
+
+    try:
+        actor = resolve_actor(settings.operator, first_team=first_team(rules))
+    except OperatorError as error:
+        raise UserError(str(error)) from None
+    from isdesk.app import IsdeskApp
+    from isdesk.services.context import WorkContext
+
+    IsdeskApp(WorkContext(db=db, rules=rules, actor=actor)).run()
+    return 0
+
+
+def acting_operator(settings: Settings):
+    """The registered operator a command runs as (--as / ISDESK_OPERATOR / login / OS user)."""
+    from isdesk.services.operators import find_operator
+
+    actor = find_operator(settings.operator)
+    if actor is None:
+        raise UserError(
+            f"operator {settings.operator!r} is not registered in this database: "
+            "run as a registered operator with --as NAME (`isdesk operator list` shows them)"
+        )
+    return actor
+
+
+def emit(data: bytes, output: Path | None) -> bool:
+    """Write a command's result to ``output`` (private, all or nothing) or to stdout.
+
+    Returns True when a file was written, for the caller's "wrote …" line.
+    """
+    from isdesk.export.writer import write_private_file
+
+    if output is None:
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:  # `| head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return False
+    try:
+        write_private_file(output, data)
+    except OSError as error:
+        raise UserError(f"cannot write {output}: {error.strerror or error}") from None
+    return True
+
+
+def first_team(rules: Rules) -> str:
+    """The team a brand-new database's first user joins: the first one the rules route to."""
+    for group in rules.assignment.groups:
+        team = getattr(group.operators, "team", None)
+        if team:
+            return team
+    return "default"

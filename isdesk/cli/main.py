@@ -1,0 +1,93 @@
+"""The `isdesk` command: parse, run one command module, map user mistakes to exit code 2.
+
+Start-up order matters: the rules are validated before any database is opened, so a broken
+rules file stops everything with a clear message and touches no data. Textual is imported only
+when the workstation opens, keeping the other commands fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from isdesk.cli.common import (
+    EXIT_USAGE,
+    UserError,
+    add_common_options,
+    cli_settings,
+    load_rules_for,
+    open_workstation,
+)
+from isdesk.rules import RulesError
+
+# Each command lives in a module with register(subparsers, common) and
+# run(args, settings, rules) -> exit code; it imports what it needs only when run.
+COMMAND_MODULES = {
+    "demo": "isdesk.cli.demo",
+    "rules": "isdesk.cli.rules",
+    "operator": "isdesk.cli.operator",
+    "export": "isdesk.cli.export",
+    "import": "isdesk.cli.importer",
+    "assign": "isdesk.cli.assign",
+    "next": "isdesk.cli.assign",
+    "team": "isdesk.cli.team",
+    "teamdb": "isdesk.cli.teamdb",
+    "report": "isdesk.cli.report",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: common options, ``open`` and every command module's parsers."""
+    parser = argparse.ArgumentParser(
+        prog="isdesk", description="Keyboard-first inside-sales workstation (インサイドセールス)."
+    )
+    add_common_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    add_common_options(common, suppress=True)
+
+    sub.add_parser("open", parents=[common], help="open the workstation (the default)")
+    for module in dict.fromkeys(COMMAND_MODULES.values()):
+        importlib.import_module(module).register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``isdesk`` with ``argv`` (the process's arguments by default); returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except RulesError as error:
+        print(f"isdesk: rules error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except UserError as error:
+        print(f"isdesk: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:
+        # A database that refuses a write (read-only file, full disk, lost server) is the
+        # machine's problem, not a bug: say what the database said and what to check.
+        from peewee import DatabaseError
+
+        if not isinstance(error, DatabaseError):
+            raise
+        print(
+            f"isdesk: the database refused: {str(error).strip() or type(error).__name__} — "
+            "check the file's permissions and free disk space, or that the server is up",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    command = args.command or "open"
+    if command not in COMMAND_MODULES:
+        return open_workstation(cli_settings(args))
+    module = importlib.import_module(COMMAND_MODULES[command])
+    default_db = getattr(module, "default_db", None)
+    settings = cli_settings(args, default_db=default_db() if default_db else None)
+    rules = load_rules_for(settings) if getattr(module, "NEEDS_RULES", True) else None
+    return int(module.run(args, settings, rules))
