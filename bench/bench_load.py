@@ -2,7 +2,7 @@
 
     python -m bench.bench_load [--procs 20] [--seconds 60] [--leads 12000] [--skip-pg]
 
-On a SQLite file and on a throwaway PostgreSQL cluster (tests.pg_server.PgServer), each case on
+On a SQLite file and on a throwaway PostgreSQL cluster (tests.support.pg_server), each case on
 a fresh database of --leads unassigned leads (sources routed to team inbound, 1 in 20 routed to
 team outbound as a control nobody here may take) and inbound operators:
 
@@ -12,7 +12,7 @@ team outbound as a control nobody here may take) and inbound operators:
    sometimes an e-mail or a note;
 2. the baseline, measured in the same run: the same workload by 1 process.
 
-After each case the database is checked against every process's journal (tests.load_operator
+After each case the database is checked against every process's journal (tests.support.load_operator
 .verify: every answer's last value and version, every activity, one owner event per taken
 lead, no lead taken twice, lead versions, SQLite integrity_check / foreign_key_check) and the
 run fails if anything is off. The holding cap is raised to --leads so that the 1-process
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tests.load_operator import RunResult, Verification
+    from tests.support.load_operator import RunResult, Verification
 
 ROOT = Path(__file__).resolve().parent.parent
 SLOW_MS = 1000.0
@@ -62,7 +62,7 @@ def _case(backend: str, url: str, procs: int, args: argparse.Namespace, folder: 
     from isdesk.rules import load_rules
     from isdesk.store.db import open_database
     from isdesk.store.schema import upgrade
-    from tests.load_operator import run_operators, seed, verify
+    from tests.support.load_operator import run_operators, seed, verify
 
     rules_path = _rules_file(folder, args.leads)
     db = open_database(url)
@@ -89,7 +89,7 @@ def _close(db) -> None:
 
 def _stats(case: Case) -> dict[str, tuple[int, float, float, float, float, int]]:
     """kind → (ops, ops/s, p50, p99, max, slow)."""
-    from tests.load_operator import KINDS
+    from tests.support.load_operator import KINDS
 
     run = case.run
     lat = run.latencies()
@@ -107,7 +107,7 @@ def _stats(case: Case) -> dict[str, tuple[int, float, float, float, float, int]]
 
 
 def _row(values: list[float], wall: float) -> tuple[int, float, float, float, float, int]:
-    from tests.load_operator import pct
+    from tests.support.load_operator import pct
 
     if not values:
         return (0, 0.0, 0.0, 0.0, 0.0, 0)
@@ -157,7 +157,7 @@ def _table(many: Case, one: Case) -> str:
 
 
 def _postgres(args: argparse.Namespace, folder: Path) -> list[Case]:
-    from tests.pg_server import PgServer, find_pg_bin
+    from tests.support.pg_server import PgServer, find_pg_bin
 
     bin_dir = find_pg_bin()
     if bin_dir is None:
@@ -221,7 +221,7 @@ def main() -> None:
         "release to the last process done; latency is one step as the caller sees it; "
         "> 1 s counts the steps that took longer than a second; ops/s ratio = N processes / 1 "
         "process. Each run is checked against every process's journal of what it wrote "
-        "(tests.load_operator.verify). Real operators pause for seconds between steps, so "
+        "(tests.support.load_operator.verify). Real operators pause for seconds between steps, so "
         f"{args.procs} processes without pauses are far more load than {args.procs} people.\n\n"
         + "\n".join(sections)
     )

@@ -2,7 +2,7 @@
 
     python -m bench.bench_take_next [--leads 2000] [--workers 8] [--skip-pg]
 
-On a SQLite file and on a throwaway PostgreSQL cluster (tests.pg_server.PgServer), each case on
+On a SQLite file and on a throwaway PostgreSQL cluster (tests.support.pg_server), each case on
 a fresh database holding --leads unassigned leads of one group:
 
 1. isdesk, N processes: --workers taker processes (tests/take_worker.py --claim-only, i.e.
@@ -143,7 +143,7 @@ def _case(
             [sys.executable, "-m", "bench.bench_take_next", "--raw-worker", url, n] for n in names
         ]
     else:
-        worker = str(ROOT / "tests" / "take_worker.py")
+        worker = str(ROOT / "tests" / "support" / "take_worker.py")
         cmds = [
             [sys.executable, worker, url, n, NOW.isoformat(), "--claim-only", "--rules", str(rules)]
             for n in names
@@ -235,7 +235,7 @@ def _table(results: list[Result]) -> str:
 
 
 def _postgres(cases, leads: int, rules: Path) -> list[Result]:
-    from tests.pg_server import PgServer, find_pg_bin
+    from tests.support.pg_server import PgServer, find_pg_bin
 
     bin_dir = find_pg_bin()
     if bin_dir is None:

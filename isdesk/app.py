@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from isdesk.i18n import set_display_zone, tr
 from isdesk.screens.help import HelpScreen, sections_for
+from isdesk.screens.navigation import Navigate
 from isdesk.screens.queue import QueueScreen
 from isdesk.services.context import WorkContext
 from isdesk.services.retry import run_with_retry
@@ -87,6 +88,33 @@ class IsdeskApp(App[None]):
             self._database_down = False
             self.clear_notifications()
             self.notify(tr("app.db_back"), timeout=5)
+
+    def on_navigate(self, message: Navigate) -> None:
+        """Open the screen a screen asked for; screens never import each other."""
+        self.push_screen(self._screen_for(message))
+
+    def _screen_for(self, message: Navigate) -> Screen:
+        # Imported here: each screen's code loads the first time it is opened.
+        if message.destination == "lead":
+            from isdesk.screens.lead import LeadScreen
+
+            assert message.lead_id is not None
+            return LeadScreen(self.ctx, message.lead_id)
+        if message.destination == "kpi":
+            from isdesk.screens.kpi import KpiScreen
+
+            return KpiScreen(self.ctx)
+        if message.destination == "team":
+            from isdesk.screens.team import TeamScreen
+
+            return TeamScreen(self.ctx)
+        if message.destination == "reports":
+            from isdesk.screens.reports import ReportsScreen
+
+            return ReportsScreen(self.ctx)
+        from isdesk.screens.import_screen import ImportScreen
+
+        return ImportScreen(self.ctx)
 
     def report_error(self, error: BaseException) -> None:
         """The one place a failed background call becomes a message to the operator."""

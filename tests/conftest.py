@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pg_server import PgServer, find_pg_bin
+from tests.support.pg_server import PgServer, find_pg_bin
 
 _db_counter = itertools.count()
 

@@ -13,9 +13,8 @@ import io
 import json
 from collections.abc import Sequence
 
-from rich.cells import cell_len
-
 from isdesk.analytics.report import BAR, DAYS, FLOAT, INT, PCT, TEXT, YEN, Cell, ReportBase, Table
+from isdesk.domain.text import cell_width
 from isdesk.export.writer import BOM, neutralize
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -56,7 +55,7 @@ def format_cell(value: Cell, kind: str) -> str:
 
 
 def _pad(text: str, width: int, right: bool) -> str:
-    gap = " " * max(0, width - cell_len(text))
+    gap = " " * max(0, width - cell_width(text))
     return gap + text if right else text + gap
 
 
@@ -67,7 +66,7 @@ def render_table(table: Table, limit: int | None = None) -> str:
     body = [
         [format_cell(v, c.kind) for v, c in zip(row, table.columns, strict=True)] for row in rows
     ]
-    widths = [max([cell_len(h), *(cell_len(r[i]) for r in body)]) for i, h in enumerate(header)]
+    widths = [max([cell_width(h), *(cell_width(r[i]) for r in body)]) for i, h in enumerate(header)]
     right = [c.kind not in (TEXT, BAR) for c in table.columns]
     lines = [table.title]
     lines.append("  ".join(_pad(h, w, r) for h, w, r in zip(header, widths, right, strict=True)))
@@ -88,7 +87,7 @@ def render_text(
     parts = [render_table(t, limit) for t in chosen]
     lines = report.sparklines()
     if lines:
-        width = max(cell_len(label) for label, _ in lines)
+        width = max(cell_width(label) for label, _ in lines)
         parts.append(
             "\n".join(f"{_pad(label, width, False)}  {sparkline(v)}" for label, v in lines)
         )

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from rich.cells import cell_len
-
 from isdesk.cli.common import UserError, open_store
 from isdesk.config.settings import Settings
+from isdesk.domain.text import cell_width
 from isdesk.rules import Rules
 
 
@@ -21,7 +20,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def _pad(text: str, width: int) -> str:
-    return text + " " * max(width - cell_len(text), 0)
+    return text + " " * max(width - cell_width(text), 0)
 
 
 def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:

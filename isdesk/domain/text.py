@@ -14,3 +14,16 @@ def search_key(*parts: str) -> str:
     joined = " ".join(p for p in parts if p)
     folded = unicodedata.normalize("NFKC", joined).casefold()
     return "".join(folded.split())
+
+
+def cell_width(text: str) -> int:
+    """How many terminal cells ``text`` takes: kanji, kana and full-width Latin take 2, combining
+    marks none, ambiguous-width symbols such as ① or → one.
+
+    wcwidth's tables are the terminal's (and agree with what Rich draws in the TUI for every
+    assigned character but flag emoji), so the command-line tables align Japanese text without
+    importing Rich. Control characters count as none: callers escape them before measuring.
+    """
+    from wcwidth import wcwidth  # lazily: only commands that print tables pay for the tables
+
+    return sum(max(wcwidth(char), 0) for char in text)

@@ -14,6 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from isdesk.i18n import tr
+from isdesk.screens.navigation import Navigate
 from isdesk.services.context import WorkContext
 from isdesk.services.queue import (
     QueueQuery,
@@ -197,26 +198,16 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
         return True
 
     def action_reports(self) -> None:
-        from isdesk.screens.reports import ReportsScreen
-
-        self.app.push_screen(ReportsScreen(self.ctx))
+        self.post_message(Navigate("reports"))
 
     def action_import_leads(self) -> None:
-        from isdesk.screens.import_screen import ImportScreen
-
-        self.app.push_screen(ImportScreen(self.ctx))
+        self.post_message(Navigate("import"))
 
     def action_team(self) -> None:
-        from isdesk.screens.team import TeamScreen
-
-        self.app.push_screen(TeamScreen(self.ctx))
+        self.post_message(Navigate("team"))
 
     def action_kpi(self) -> None:
-        from isdesk.screens.kpi import KpiScreen
-
-        self.app.push_screen(KpiScreen(self.ctx))
+        self.post_message(Navigate("kpi"))
 
     def open_lead(self, lead_id: int) -> None:
-        from isdesk.screens.lead import LeadScreen
-
-        self.app.push_screen(LeadScreen(self.ctx, lead_id))
+        self.post_message(Navigate("lead", lead_id))

@@ -1,0 +1,121 @@
+"""What the operator does to a lead besides answering: log activities and hand it off.
+
+Mixed into :class:`isdesk.screens.lead.LeadScreen`; kept apart so each file stays one thing.
+Both go through the app's ordered writer after every answer typed so far, so an activity's
+``rank_after`` and a hand-off's SQL check see the answers the operator just gave.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from isdesk.i18n import tr
+from isdesk.screens.lead.handoff_dialog import HandoffDialog
+from isdesk.screens.lead.log_activity import LogActivityDialog
+from isdesk.services.activities import ActivityInput, LoggedActivity, log_activity
+from isdesk.services.handoff import bant_summary, hand_off
+from isdesk.widgets.call_timer import CallTimer
+from isdesk.widgets.hearing import HearingChecklist
+
+if TYPE_CHECKING:
+    from isdesk.domain.qualification import Qualification
+    from isdesk.services.context import WorkContext
+    from isdesk.services.leads import LeadDetail
+
+
+class LeadActions:
+    ctx: WorkContext
+    lead_id: int
+    detail: LeadDetail | None
+    qualification: Qualification | None
+
+    class ActivityLogged(Message):
+        def __init__(self, logged: LoggedActivity | None, error: BaseException | None) -> None:
+            self.logged = logged
+            self.error = error
+            super().__init__()
+
+    class HandedOff(Message):
+        def __init__(self, to_user: str, error: BaseException | None) -> None:
+            self.to_user = to_user
+            self.error = error
+            super().__init__()
+
+    # -- activity logging -------------------------------------------------------------------
+    def action_call(self) -> None:
+        """F2 starts the call timer; F2 again ends the call and asks how it went."""
+        timer = self.query_one(CallTimer)
+        if not timer.running:
+            timer.start()
+            self.notify(tr("call.started"), timeout=2)
+            return
+        self._ask_and_log("call", timer.stop())
+
+    def action_log(self, kind: str) -> None:
+        self._ask_and_log(kind, 0)
+
+    def _ask_and_log(self, kind: str, duration_s: int) -> None:
+        def logged(entry: ActivityInput | None) -> None:
+            if entry is not None:
+                self._submit_activity(entry)
+
+        dialog = LogActivityDialog(kind, self.ctx.today(), self.ctx.rules.calendar, duration_s)
+        self.app.push_screen(dialog, logged)
+
+    def _submit_activity(self, entry: ActivityInput) -> None:
+        ctx = self.ctx
+
+        def run() -> LoggedActivity:
+            return self.app.with_retry(lambda: log_activity(ctx.actor, self.lead_id, entry))
+
+        def done(logged: LoggedActivity | None, error: BaseException | None) -> None:
+            self.post_message(self.ActivityLogged(logged, error))
+
+        # Through the same ordered writer as the answers: rank_after sees every answer typed.
+        ctx.saver.submit(run, done)
+
+    def on_lead_actions_activity_logged(self, message: ActivityLogged) -> None:
+        if message.error is not None or message.logged is None:
+            self.notify(tr("log.failed", error=message.error), severity="error", timeout=10)
+            return
+        self.notify(tr("log.logged", kind=tr(f"kind.{message.logged.kind}")), timeout=3)
+        self._load()  # history and next action
+
+    # -- hand-off ---------------------------------------------------------------------------
+    def action_hand_off(self) -> None:
+        if self.detail is None:
+            return
+        if self.qualification is None or not self.qualification.sql:
+            self.notify(tr("handoff.not_sql"), severity="warning")
+            return
+        values = self.query_one(HearingChecklist).values()
+        note = bant_summary(self.ctx.rules, values)
+
+        def chosen(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self._submit_handoff(*result)
+
+        self.app.push_screen(HandoffDialog(self.detail.profile.company, note), chosen)
+
+    def _submit_handoff(self, to_user: str, note: str) -> None:
+        ctx = self.ctx
+
+        def run() -> int:
+            return self.app.with_retry(
+                lambda: hand_off(ctx.actor, self.lead_id, to_user, note, ctx.rules)
+            )
+
+        def done(_: object, error: BaseException | None) -> None:
+            self.post_message(self.HandedOff(to_user, error))
+
+        ctx.saver.submit(run, done)  # after every answer typed so far
+
+    def on_lead_actions_handed_off(self, message: HandedOff) -> None:
+        if message.error is not None:
+            self.notify(tr("handoff.failed", error=message.error), severity="error", timeout=10)
+            return
+        company = self.detail.profile.company if self.detail else ""
+        self.notify(tr("handoff.sent", company=company, to=message.to_user))
+        self.dismiss()  # the lead has left this operator's queue
