@@ -26,7 +26,8 @@ class IsdeskApp(App[None]):
     BINDINGS = [
         # F1 also works while typing in a field, where ? is just a character.
         Binding("question_mark,f1", "help", "app.help", key_display="?", id="app.help"),
-        Binding("q", "quit", "app.quit", id="app.quit"),
+        # Bare q quits only where nobody types (see quit_key); ctrl+q (Textual's) everywhere.
+        Binding("q", "quit_key", "app.quit", id="app.quit"),
     ]
 
     def __init__(self, ctx: WorkContext) -> None:
@@ -34,6 +35,7 @@ class IsdeskApp(App[None]):
         localize_bindings(self)
         self.ctx = ctx
         self._database_down = False
+        self.lead_trail: list[int] = []  # leads worked this session, for "previous lead"
         self.title = tr("app.title")
         set_display_zone(ctx.rules.calendar.zone)
 
@@ -49,6 +51,24 @@ class IsdeskApp(App[None]):
     def on_unmount(self) -> None:
         # Every answer typed before quitting is written before the process goes.
         self.ctx.saver.close()
+
+    async def action_quit_key(self) -> None:
+        """q: quit, but not on a screen where the operator types (the lead screen)."""
+        if getattr(self.screen, "ALLOWS_BARE_KEYS", True):
+            await self.action_quit()
+
+    async def action_quit(self) -> None:
+        """Quit; while a call is open, ask first (it stays open and is offered at next start)."""
+        if not any(getattr(s, "call_open", False) for s in self.screen_stack):
+            self.exit()
+            return
+        from isdesk.screens.lead.confirm_dialog import ConfirmDialog
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(ConfirmDialog(tr("call.quit_question"), tr("call.quit_yes")), decided)
 
     def with_retry(self, fn: Callable[[], T]) -> T:
         """Run a write from a worker thread, riding out a lost database (see services.retry).

@@ -145,6 +145,57 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "log.cancel": ("取消", "Cancel"),
     "log.logged": ("{kind}を記録しました", "{kind} logged"),
     "log.failed": ("記録できませんでした: {error}", "Could not log: {error}"),
+    # the call as an object (issue 10)
+    "log.keys_call": (
+        "1-5 結果 · t 明日 · 3 3営業日後 · w 来週 · d 日付 · n なし · Enter/ctrl+s 記録 · "
+        "ctrl+d 通話を取り消す",
+        "1-5 outcome · t tomorrow · 3 +3 days · w next week · d date · n none · "
+        "Enter/ctrl+s record · ctrl+d cancel the call",
+    ),
+    "log.cancel_call": ("通話を取り消す", "Cancel the call"),
+    "log.call_needs_outcome": (
+        "通話は記録されるまで残ります: 結果を選んで Enter (取り消すなら ctrl+d)",
+        "The call stays until it is recorded: pick an outcome and Enter (ctrl+d cancels it)",
+    ),
+    "log.typed_keep": (
+        "入力した内容があります: ctrl+s で記録、消してから Esc で閉じる",
+        "You typed something: ctrl+s records it; clear it first to close with Esc",
+    ),
+    "log.cancel_call_question": (
+        "この通話を記録せずに取り消しますか？ (取り消しとして残ります)",
+        "Cancel this call without recording it? (It is kept as cancelled.)",
+    ),
+    "log.cancel_call_yes": ("取り消す", "Cancel the call"),
+    "confirm.no": ("いいえ", "No"),
+    "confirm.keys": (
+        "Enter 決定 · ←→/Tab 選ぶ · Esc いいえ",
+        "Enter choose · ←→/Tab move · Esc no",
+    ),
+    "call.write_failed": (
+        "通話を書き込めませんでした: {error}",
+        "Could not write the call: {error}",
+    ),
+    "call.recovered": (
+        "前回記録されなかった通話があります。結果を記録してください",
+        "A call from last time was never recorded: record how it went",
+    ),
+    "call.cancelled": (
+        "通話を取り消しました (取り消しとして記録)",
+        "Call cancelled (kept as such)",
+    ),
+    "call.still_open": (
+        "通話中です: F2 で終了して記録してから移動してください",
+        "A call is open: F2 ends and records it before you leave",
+    ),
+    "call.quit_question": (
+        "通話が記録されていません。終了しますか？ (次回の起動時に記録できます)",
+        "A call is not recorded yet. Quit anyway? (You can record it at the next start.)",
+    ),
+    "call.quit_yes": ("終了する", "Quit"),
+    "lead.undo": ("元に戻す", "Undo"),
+    "lead.next": ("次のリード", "Next lead"),
+    "lead.previous": ("前のリード", "Previous lead"),
+    "lead.no_previous": ("前のリードはありません", "No previous lead"),
     "follow.tomorrow": ("明日", "Tomorrow"),
     "follow.plus3": ("3営業日後", "In 3 working days"),
     "follow.next_week": ("来週", "Next week"),

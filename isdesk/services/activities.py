@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from isdesk.domain.kpi import ACTIVITY_KINDS, CALL_OUTCOMES
+from isdesk.services.calls import close_call_with_activity
 from isdesk.services.leads import LeadAccessError, LeadNotFoundError, can_change, owner_team
 from isdesk.services.operators import Actor
 from isdesk.store.db import current_database, is_postgres, utcnow
@@ -34,6 +35,7 @@ class ActivityInput:
     customer_voice: bool = False
     next_action_at: dt.datetime | None = None
     next_action: str = ""
+    call_id: int | None = None  # the running call (services.calls) this activity closes
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ def log_activity(
                 note=entry.next_action,
             )
         Lead.update(changes).where(Lead.id == lead_id).execute()
+        if entry.call_id is not None:
+            close_call_with_activity(actor, entry.call_id, row.id, entry.duration_s)
         return LoggedActivity(
             id=row.id,
             lead_id=lead_id,

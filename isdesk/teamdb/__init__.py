@@ -40,6 +40,8 @@ Policies (all ``TO isdesk_user``; "me" is the active operator whose name is ``cu
 - ``handoff``: read by its sender, its addressee and the sender's team lead; inserted by the
   sender (me) for a lead I may change, addressed to an active field user; updated (accepted,
   rejected) only by its addressee.
+- ``phone_call``: read by its operator and their team lead; started by me, in my name, on a
+  lead I may change; updated (heartbeat, hang-up, logged, cancelled) only by me.
 - ``campaign``, ``import_run``: read by everyone; written by the owner (imports).
 - ``schema_migration``: readable (the app checks the schema version on start; an operator
   login never migrates: :func:`isdesk.store.schema.upgrade` reads and returns when up to date,

@@ -152,6 +152,29 @@ def policy_definitions() -> dict[str, list[tuple[str, str, str | None, str | Non
             ),
             ("isdesk_handoff_decide", "UPDATE", f"to_user_id = {ME}", f"to_user_id = {ME}"),
         ],
+        # A call is its operator's: read by them and their team lead, started only on a lead
+        # the operator may change, updated (heartbeat, logged, cancelled) only by its operator.
+        "phone_call": [
+            (
+                "isdesk_phone_call_read",
+                "SELECT",
+                f"operator_id = {ME} OR operator_id = ANY ({TEAM_IDS})",
+                None,
+            ),
+            (
+                "isdesk_phone_call_add",
+                "INSERT",
+                None,
+                f"operator_id = {ME} AND "
+                + _lead_exists("lead_id", "phone_call", lead_changeable("l")),
+            ),
+            (
+                "isdesk_phone_call_change",
+                "UPDATE",
+                f"operator_id = {ME}",
+                f"operator_id = {ME}",
+            ),
+        ],
         "touch": [("isdesk_touch_read", "SELECT", _lead_exists("lead_id", "touch"), None)],
         "campaign": [("isdesk_campaign_read", "SELECT", "true", None)],
         "import_run": [("isdesk_import_run_read", "SELECT", "true", None)],

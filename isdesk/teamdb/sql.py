@@ -29,6 +29,7 @@ TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "lead_event": ("SELECT", "INSERT"),
     "activity": ("SELECT", "INSERT"),
     "handoff": ("SELECT", "INSERT", "UPDATE"),
+    "phone_call": ("SELECT", "INSERT", "UPDATE"),
     "touch": ("SELECT",),
     "import_run": ("SELECT",),
     "schema_migration": ("SELECT",),
@@ -220,9 +221,10 @@ def login_statements(
 
 def isdesk_tables() -> list[str]:
     """Every table isdesk's current models and migrations know of."""
+    from isdesk.store.calls import PhoneCall
     from isdesk.store.models import ALL_MODELS
     from isdesk.store.pipeline import Handoff
     from isdesk.store.schema import HISTORY_TABLE
 
-    names = [m._meta.table_name for m in (*ALL_MODELS, Handoff)] + [HISTORY_TABLE]
+    names = [m._meta.table_name for m in (*ALL_MODELS, Handoff, PhoneCall)] + [HISTORY_TABLE]
     return list(dict.fromkeys([*TABLE_PRIVILEGES, *names]))

@@ -3,6 +3,10 @@
 Fields post ``HearingField.Edited`` on every change (``settled=False``) and once the answer
 is settled (Enter, leaving the field, a choice made: ``settled=True``). They never save:
 the lead screen owns saving.
+
+Nothing typed is lost by a key: focusing an answer puts the cursor after its text (never
+selects it for replacement), and ``ctrl+z`` steps the focused answer back through the values
+it had on this screen, each step settled (saved and recorded) like any change.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Mapping
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Select, Static
@@ -41,6 +46,8 @@ def stored_form(item: HearingItem, raw: str, today: dt.date) -> str:
 class HearingField(Horizontal):
     """One hearing item: number, label, BANT letter, editor and a save mark."""
 
+    BINDINGS = [Binding("ctrl+z", "undo", "lead.undo", id="lead.undo")]
+
     class Edited(Message):
         def __init__(self, field: HearingField, key: str, value: str, settled: bool) -> None:
             self.field = field
@@ -57,6 +64,8 @@ class HearingField(Horizontal):
         self._initial = value
         self._dirty = False  # typed since the answer was last settled
         self._shown = value  # what the editor holds; Input reports its initial value as a change
+        # The settled values this answer had on this screen, oldest first: ctrl+z walks back.
+        self._undo: list[str] = [value]
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{self.number}" if self.number <= 9 else " "), classes="number")
@@ -83,9 +92,17 @@ class HearingField(Horizontal):
         placeholder = (pair[0] if current_language() == "ja" else pair[1]) if pair else ""
         if self.item.hint is not None and not placeholder:
             placeholder = pick(self.item.hint)
-        return Input(
-            self._initial, id=editor_id, placeholder=placeholder, highlighter=PrintableHighlighter()
+        # select_on_focus=False: a selected answer is replaced by the first key typed, and an
+        # operator who opens a lead and starts talking must never lose what was heard before.
+        editor = Input(
+            self._initial,
+            id=editor_id,
+            placeholder=placeholder,
+            highlighter=PrintableHighlighter(),
+            select_on_focus=False,
         )
+        editor.cursor_position = len(self._initial)
+        return editor
 
     def _select_value(self, raw: str) -> object:
         parsed = parse_answer(self.item, raw, self.today)
@@ -118,7 +135,35 @@ class HearingField(Horizontal):
         self._show_preview(value)
 
     def focus_editor(self) -> None:
-        self.editor.focus()
+        """Focus the answer with the cursor after its text, ready to add to it."""
+        editor = self.editor
+        editor.focus()
+        if isinstance(editor, Input):
+            editor.cursor_position = len(editor.value)
+
+    def remember_saved(self, value: str) -> None:
+        """A value loaded from elsewhere becomes the point ctrl+z returns to."""
+        if not self._undo or self._undo[-1] != value:
+            self._undo.append(value)
+
+    def action_undo(self) -> None:
+        """Back to the answer's previous value on this screen; saved like any change."""
+        current = stored_form(self.item, self.value, self.today)
+        history = self._undo
+        if history and history[-1] != current:
+            target = history[-1]  # unsettled typing: back to the last settled text
+        elif len(history) > 1:
+            history.pop()
+            target = history[-1]
+        else:
+            self.app.bell()
+            return
+        self.set_value(target)
+        self._dirty = False  # the undo is settled here; leaving the field adds nothing
+        editor = self.editor
+        if isinstance(editor, Input):
+            editor.cursor_position = len(target)
+        self.post_message(self.Edited(self, self.item.key, target, settled=True))
 
     def show_mark(self, state: str) -> None:
         """'' | 'saving' | 'saved' | 'conflict'."""
@@ -179,6 +224,7 @@ class HearingField(Horizontal):
         stored = stored_form(self.item, raw, self.today)
         if stored != raw:
             self.set_value(stored)
+        self.remember_saved(stored)
         self.post_message(self.Edited(self, self.item.key, stored, settled=True))
 
     @on(Select.Changed)
@@ -189,6 +235,7 @@ class HearingField(Horizontal):
             return  # the initial choice being reported, not a new one
         self._shown = value
         self._show_preview(value)
+        self.remember_saved(value)
         self.post_message(self.Edited(self, self.item.key, value, settled=True))
 
 

@@ -30,12 +30,12 @@ async def main(url: str, lead_id: int) -> None:
         await settle(pilot)
         checklist = screen.query_one(HearingChecklist)
         for number, key, text in ANSWERS:
-            await pilot.press("escape", number, *text, "enter")
+            await pilot.press(f"alt+{number}", *text, "enter")
             field = checklist.field(key)
             while not (field.has_class("-saved") and field.value == text):
                 await pilot.pause(0.01)
             print(f"SAVED {key} {text}", flush=True)
-        await pilot.press("escape", "9")
+        await pilot.press("alt+9")
         while True:  # an answer in flight when the kill comes
             await pilot.press(*"検討メンバー")
             await pilot.pause(0.01)

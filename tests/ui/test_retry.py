@@ -92,7 +92,7 @@ async def test_a_postgres_restart_under_the_app_loses_no_answer(own_pg_server) -
         await settle(pilot)
         await app.push_screen(LeadScreen(app.ctx, lead_id))
         await settle(pilot)
-        await pilot.press("escape", "1")  # pain point
+        await pilot.press("alt+1")  # pain point
         own_pg_server._run("pg_ctl", "-D", str(own_pg_server.data), "-m", "immediate", "stop")
         await pilot.press(*"再起動中でも", "enter")
         await asyncio.sleep(1.0)

@@ -34,9 +34,9 @@ async def test_answers_change_rank_badge_and_sql_on_screen_and_in_database(db) -
         assert "導入時期" in static_text(app, "#rank-hint")  # what to ask next
 
         # Item 1 has focus on opening; Escape leaves it, then a digit jumps to that item.
-        await pilot.press("escape", "4", *"+20")
+        await pilot.press("alt+4", *"+20")
         assert static_text(app, "#rank-badge").strip() == "C"  # same frame, before any save
-        await pilot.press("enter", "escape", "6", *"Salesforce", "enter")
+        await pilot.press("enter", "alt+6", *"Salesforce", "enter")
         assert static_text(app, "#rank-badge").strip() == "A"
         assert "SQL未達 2/9" in static_text(app, "#sql-status")
 
@@ -46,7 +46,7 @@ async def test_answers_change_rank_badge_and_sql_on_screen_and_in_database(db) -
             ("5", "部長"),
             ("7", "属人化解消"),
         ):
-            await pilot.press("escape", number, *text, "enter")
+            await pilot.press(f"alt+{number}", *text, "enter")
         assert "SQL ✔ 6/9" in static_text(app, "#sql-status")
         await settle(pilot)
         assert "保存済み" in static_text(app, "#save-status")
@@ -65,7 +65,7 @@ async def test_unreadable_date_is_flagged_but_counts_as_heard(db) -> None:
     app = make_app(db, me, language="en")
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, lead_id)
-        await pilot.press("escape", "4", *"someday")
+        await pilot.press("alt+4", *"someday")
         field = screen.query_one(HearingChecklist).field("timing")
         assert field.has_class("-invalid")
         assert "Not a date" in static_text(app, "#item-timing .preview")
@@ -83,7 +83,7 @@ async def test_conflicting_edit_is_reported_and_not_overwritten(db) -> None:
         save_answer(
             other, lead_id, "budget", "500万", base_version=0, rules=app.ctx.rules, today=TODAY
         )
-        await pilot.press("escape", "3", *"100万")
+        await pilot.press("alt+3", *"100万")
         await settle(pilot)
         field = screen.query_one(HearingChecklist).field("budget")
         assert field.has_class("-conflict")
@@ -113,7 +113,7 @@ async def test_take_theirs_shows_their_value(db) -> None:
             rules=app.ctx.rules,
             today=TODAY,
         )
-        await pilot.press("escape", "5", *"社長")
+        await pilot.press("alt+5", *"社長")
         await settle(pilot)
         await pilot.press("ctrl+t")
         await settle(pilot)

@@ -7,6 +7,7 @@ Both go through the app's ordered writer after every answer typed so far, so an 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -16,7 +17,6 @@ from isdesk.screens.lead.handoff_dialog import HandoffDialog
 from isdesk.screens.lead.log_activity import LogActivityDialog
 from isdesk.services.activities import ActivityInput, LoggedActivity, log_activity
 from isdesk.services.handoff import bant_summary, hand_off
-from isdesk.widgets.call_timer import CallTimer
 from isdesk.widgets.hearing import HearingChecklist
 
 if TYPE_CHECKING:
@@ -30,6 +30,8 @@ class LeadActions:
     lead_id: int
     detail: LeadDetail | None
     qualification: Qualification | None
+    _call_closed: Callable[[], None]
+    refuse_while_calling: Callable[[], bool]
 
     class ActivityLogged(Message):
         def __init__(self, logged: LoggedActivity | None, error: BaseException | None) -> None:
@@ -44,31 +46,21 @@ class LeadActions:
             super().__init__()
 
     # -- activity logging -------------------------------------------------------------------
-    def action_call(self) -> None:
-        """F2 starts the call timer; F2 again ends the call and asks how it went."""
-        timer = self.query_one(CallTimer)
-        if not timer.running:
-            timer.start()
-            self.notify(tr("call.started"), timeout=2)
-            return
-        self._ask_and_log("call", timer.stop())
-
     def action_log(self, kind: str) -> None:
-        self._ask_and_log(kind, 0)
-
-    def _ask_and_log(self, kind: str, duration_s: int) -> None:
-        def logged(entry: ActivityInput | None) -> None:
-            if entry is not None:
+        def logged(entry: ActivityInput | str | None) -> None:
+            if isinstance(entry, ActivityInput):
                 self._submit_activity(entry)
 
-        dialog = LogActivityDialog(kind, self.ctx.today(), self.ctx.rules.calendar, duration_s)
+        dialog = LogActivityDialog(kind, self.ctx.today(), self.ctx.rules.calendar, 0)
         self.app.push_screen(dialog, logged)
 
-    def _submit_activity(self, entry: ActivityInput) -> None:
+    def _submit_activity(self, entry: ActivityInput | Callable[[], ActivityInput]) -> None:
+        """Log ``entry`` (or what ``entry()`` builds in the writer, after the jobs before it)."""
         ctx = self.ctx
 
         def run() -> LoggedActivity:
-            return self.app.with_retry(lambda: log_activity(ctx.actor, self.lead_id, entry))
+            built = entry() if callable(entry) else entry
+            return self.app.with_retry(lambda: log_activity(ctx.actor, self.lead_id, built))
 
         def done(logged: LoggedActivity | None, error: BaseException | None) -> None:
             self.post_message(self.ActivityLogged(logged, error))
@@ -79,13 +71,15 @@ class LeadActions:
     def on_lead_actions_activity_logged(self, message: ActivityLogged) -> None:
         if message.error is not None or message.logged is None:
             self.notify(tr("log.failed", error=message.error), severity="error", timeout=10)
-            return
+            return  # a call stays open: F2 asks again
+        if message.logged.kind == "call":
+            self._call_closed()
         self.notify(tr("log.logged", kind=tr(f"kind.{message.logged.kind}")), timeout=3)
         self._load()  # history and next action
 
     # -- hand-off ---------------------------------------------------------------------------
     def action_hand_off(self) -> None:
-        if self.detail is None:
+        if self.detail is None or self.refuse_while_calling():
             return
         if self.qualification is None or not self.qualification.sql:
             self.notify(tr("handoff.not_sql"), severity="warning")

@@ -3,6 +3,10 @@
 Calls pick an outcome (1…5), every kind picks the next follow-up (t / 3 / w / d for a date /
 n for none), a note can be tagged as the customer's voice (顧客の声) for marketing, and
 ctrl+s or Enter in the note records it.
+
+No single key throws a call away: for a call, Esc only steps back out of a text box; the call
+is closed by recording it or by ctrl+d, a cancel that asks first and is recorded as cancelled.
+Other kinds close on Esc only while nothing has been typed into them.
 """
 
 from __future__ import annotations
@@ -22,14 +26,19 @@ from isdesk.domain.kpi import CALL_OUTCOMES
 from isdesk.i18n import short_day, tr
 from isdesk.rules import CalendarRules
 from isdesk.rules.values import parse_date
+from isdesk.screens.lead.confirm_dialog import ConfirmDialog
 from isdesk.services.activities import ActivityInput
 from isdesk.widgets.bindings import localize_bindings
 
+# What the dialog returns when the operator confirmed that the call is not to be recorded.
+CANCEL_CALL = "cancel-call"
 
-class LogActivityDialog(ModalScreen[ActivityInput | None]):
+
+class LogActivityDialog(ModalScreen[ActivityInput | str | None]):
     BINDINGS = [
         Binding("ctrl+s", "record", "log.record", priority=True, id="log.record"),
         Binding("escape", "cancel", "log.cancel", id="log.cancel"),
+        Binding("ctrl+d", "cancel_call", "log.cancel_call", id="log.cancel_call"),
     ]
 
     def __init__(
@@ -69,7 +78,8 @@ class LogActivityDialog(ModalScreen[ActivityInput | None]):
             yield Input(placeholder=tr("log.note_placeholder"), id="log-note")
             with Horizontal(id="log-flags"):
                 yield Checkbox(tr("log.customer_voice"), id="log-voice")
-            yield Static(tr("log.keys"), id="log-keys")
+            keys = "log.keys_call" if self.kind == "call" else "log.keys"
+            yield Static(tr(keys), id="log-keys")
             yield Static("", id="log-error")
 
     def _follow_up_option(self, choice: FollowUpChoice) -> Option:
@@ -167,5 +177,39 @@ class LogActivityDialog(ModalScreen[ActivityInput | None]):
             )
         )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_call":
+            return self.kind == "call"
+        return True
+
+    def _typed_something(self) -> bool:
+        return any(
+            self.query_one(f"#{box}", Input).value.strip()
+            for box in ("log-date", "log-next-action", "log-note")
+        )
+
     def action_cancel(self) -> None:
+        """Esc: out of a text box first; closes only a dialog that would lose nothing."""
+        focused = self.focused
+        if isinstance(focused, Input):
+            first = "#log-outcome" if self.kind == "call" else "#log-follow-up"
+            self.query_one(first).focus()
+            return
+        if self.kind == "call":
+            self.query_one("#log-error", Static).update(tr("log.call_needs_outcome"))
+            return
+        if self._typed_something():
+            self.query_one("#log-error", Static).update(tr("log.typed_keep"))
+            return
         self.dismiss(None)
+
+    def action_cancel_call(self) -> None:
+        """ctrl+d: record no call, once the operator confirms it."""
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(CANCEL_CALL)
+
+        self.app.push_screen(
+            ConfirmDialog(tr("log.cancel_call_question"), tr("log.cancel_call_yes")), decided
+        )

@@ -2,7 +2,13 @@
 
 Rank and SQL are recomputed with the pure qualification function on every change, in the
 same frame; the answer is then saved by the app's background writer. Nothing is saved from
-this thread, and no save button exists.
+this thread, and no save button exists. ✓ is shown only when the text on screen is the text
+the database now holds.
+
+Keys: an operator types here with a customer on the line, so no action sits on a bare letter
+or digit (a word resumed after leaving a field would fire it). Actions are F-keys, which
+terminals send unchanged and a Japanese IME passes through, or ctrl/alt combinations that
+neither the IME nor the terminal takes (alt+1…9 jump; ctrl+z undoes; ctrl+n next lead).
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from textual.widgets import Footer, Input, LoadingIndicator, Static
 from isdesk.domain.qualification import Qualification, evaluate
 from isdesk.i18n import pick, to_local, tr
 from isdesk.screens.lead.actions import LeadActions
+from isdesk.screens.lead.calling import CallFlow
+from isdesk.services.calls import CallState, open_calls
 from isdesk.services.context import WorkContext
 from isdesk.services.leads import (
     AnswerState,
@@ -30,7 +38,7 @@ from isdesk.services.leads import (
 )
 from isdesk.widgets.bindings import localize_bindings
 from isdesk.widgets.call_timer import CallTimer
-from isdesk.widgets.hearing import HearingChecklist, HearingField
+from isdesk.widgets.hearing import HearingChecklist, HearingField, stored_form
 from isdesk.widgets.lead_info import HistoryTimeline, ProfileCard
 from isdesk.widgets.printable import printable
 from isdesk.widgets.qualification import QualificationPanel
@@ -39,43 +47,42 @@ from isdesk.widgets.worker_errors import ReportsWorkerErrors
 POLL_SECONDS = 3.0
 
 
-class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
+class LeadScreen(CallFlow, LeadActions, ReportsWorkerErrors, Screen[None]):
     """One lead, worked during a call."""
 
     HELP_KIND = "lead"
+    # The app's bare "q" does nothing here: a letter typed after leaving a field is not a quit.
+    ALLOWS_BARE_KEYS = False
     BINDINGS = [
         Binding("escape", "back", "lead.back", id="lead.back"),
         *[
             Binding(
-                str(n),
+                f"alt+{n}",
                 f"jump({n})",
                 "lead.jump",
                 show=n == 1,
-                key_display="1-9",
+                key_display="alt+1-9",
                 id=f"lead.jump.{n}",
             )
             for n in range(1, 10)
         ],
-        # F-keys work while typing in a field; the letters once Escape has left it.
-        Binding("f2,c", "call", "lead.call", key_display="F2", id="lead.call"),
-        Binding("f3,e", "log('email')", "lead.email", key_display="F3", id="lead.email"),
-        Binding(
-            "f4,a",
-            "log('appointment')",
-            "lead.appointment",
-            key_display="F4",
-            id="lead.appointment",
-        ),
-        Binding("f5,m", "log('meeting')", "lead.meeting", key_display="F5", id="lead.meeting"),
-        Binding("f6,o", "log('note')", "lead.note", key_display="F6", id="lead.note"),
-        Binding("f7,h", "hand_off", "lead.handoff", key_display="F7", id="lead.handoff"),
+        # F-keys and ctrl/alt only (see the module docstring); the ids stay for a keymap.
+        Binding("f2", "call", "lead.call", id="lead.call"),
+        Binding("f3", "log('email')", "lead.email", id="lead.email"),
+        Binding("f4", "log('appointment')", "lead.appointment", id="lead.appointment"),
+        Binding("f5", "log('meeting')", "lead.meeting", id="lead.meeting"),
+        Binding("f6", "log('note')", "lead.note", id="lead.note"),
+        Binding("f7", "hand_off", "lead.handoff", id="lead.handoff"),
+        Binding("f8", "previous_lead", "lead.previous", id="lead.previous"),
+        Binding("f9,ctrl+n", "next_lead", "lead.next", key_display="^n", id="lead.next"),
         Binding("ctrl+o", "keep_mine", "lead.keep_mine", id="lead.keep_mine"),
         Binding("ctrl+t", "take_theirs", "lead.take_theirs", id="lead.take_theirs"),
     ]
 
     class Loaded(Message):
-        def __init__(self, detail: LeadDetail) -> None:
+        def __init__(self, detail: LeadDetail, open_call: CallState | None = None) -> None:
             self.detail = detail
+            self.open_call = open_call
             super().__init__()
 
     class LoadFailed(Message):
@@ -109,6 +116,8 @@ class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
         self._versions: dict[str, int] = {}
         self._conflicts: dict[str, AnswerState] = {}
         self._known_version = 0
+        self._call: CallState | None = None
+        self._call_dialog_open = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="lead-title")
@@ -128,12 +137,15 @@ class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         self._load()
         self.set_interval(POLL_SECONDS, self._poll)
+        self._start_heartbeat()
 
     # -- loading ----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="lead-load", exit_on_error=False)
     def _load(self) -> None:
         try:
-            self.post_message(self.Loaded(load_lead(self.ctx.actor, self.lead_id)))
+            detail = load_lead(self.ctx.actor, self.lead_id)
+            calls = open_calls(self.ctx.actor, self.lead_id)
+            self.post_message(self.Loaded(detail, calls[0] if calls else None))
         except (LookupError, PermissionError) as error:
             self.post_message(self.LoadFailed(error))
 
@@ -161,6 +173,8 @@ class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
             checklist = HearingChecklist(self.ctx.rules, values, self.ctx.today(), id="checklist")
             await pane.mount(checklist)
             checklist.jump(1)
+            if message.open_call is not None and self._call is None:
+                self.resume_call(message.open_call)  # left open by a run that did not finish
         else:
             self._merge_changes_from_others(detail)
         self._requalify()
@@ -175,6 +189,7 @@ class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
             if field.has_focus_within:
                 continue  # the operator is typing here: their next save reports the conflict
             field.set_value(answer.value)
+            field.remember_saved(answer.value)
             self._versions[key] = answer.version
             changed = True
         if changed:
@@ -265,6 +280,9 @@ class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
                 timeout=30,
             )
             return
+        on_screen = field.value
+        if outcome.answer.value not in (on_screen, stored_form(field.item, on_screen, field.today)):
+            return  # a newer text is still on its way to the database: "…" stays until it lands
         field.show_mark("saved")
         status.set_class(False, "-error")
         moment = outcome.answer.updated_at
@@ -300,6 +318,7 @@ class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
         self._versions[key] = theirs.version
         field = self.query_one(HearingChecklist).field(key)
         field.set_value(theirs.value)
+        field.remember_saved(theirs.value)
         field.show_mark("saved")
         self._requalify()
 
@@ -314,9 +333,11 @@ class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
             self.query_one(HearingChecklist).jump(number)
 
     def action_back(self) -> None:
-        """Escape in a field leaves the field (then 1…9 jump); Escape again goes back."""
+        """Escape in a field leaves the field; Escape again goes back, never during a call."""
         focused = self.focused
         if isinstance(focused, Input) and isinstance(focused.parent, HearingField):
             self.query_one(HearingChecklist).focus()  # blurring settles (records) the answer
+            return
+        if self.refuse_while_calling():
             return
         self.dismiss()
