@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -47,6 +48,17 @@ class IsdeskApp(App[None]):
             self.push_screen(InboxScreen(self.ctx))
         else:
             self.push_screen(QueueScreen(self.ctx))
+            self._find_open_calls()
+
+    @work(thread=True, exclusive=True, group="open-calls", exit_on_error=False)
+    def _find_open_calls(self) -> None:
+        """A call a killed or closed run left open is offered at once: its lead opens and the
+        lead screen asks for the outcome (services.calls)."""
+        from isdesk.services.calls import open_calls
+
+        calls = open_calls(self.ctx.actor)
+        if calls:
+            self.post_message(Navigate("lead", calls[0].lead_id))
 
     def on_unmount(self) -> None:
         # Every answer typed before quitting is written before the process goes.

@@ -149,16 +149,20 @@ class CallFlow:
         actor = self.ctx.actor
 
         def run() -> CallState | None:
-            call = self._call
+            call = self._call  # read in the writer: start/end ran before this job
             if call is None:
                 return None
-            return self.app.with_retry(lambda: cancel_call(actor, call.id))  # type: ignore[attr-defined]
+            state = self.app.with_retry(lambda: cancel_call(actor, call.id))  # type: ignore[attr-defined]
+            self._call = None
+            return state
 
         def done(state: CallState | None, error: BaseException | None) -> None:
             self.post_message(self.CallWritten(state, error))  # type: ignore[attr-defined]
 
+        timer = self.query_one(CallTimer)  # type: ignore[attr-defined]
+        if timer.running:
+            timer.stop()
         self.ctx.saver.submit(run, done)
-        self._call_closed()
         self.notify(tr("call.cancelled"), severity="warning")  # type: ignore[attr-defined]
 
     def refuse_while_calling(self) -> bool:
