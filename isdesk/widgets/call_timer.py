@@ -18,7 +18,8 @@ class CallTimer(Static):
         self._started: float | None = None
 
     def on_mount(self) -> None:
-        self.display = False
+        # F2 may come before this widget is mounted (the lead screen's first frame).
+        self.display = self.running
         self.set_interval(1.0, self._tick)
 
     @property

@@ -20,17 +20,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Input, Select, Static
 
 from isdesk.domain.answers import parse_answer
 from isdesk.i18n import current_language, pick, tr
 from isdesk.rules import HearingItem, Rules
+from isdesk.widgets.bindings import localize_bindings
 from isdesk.widgets.printable import PrintableHighlighter
 
 _PLACEHOLDERS = {
     "date": ("2026-12-01 / 12/1 / +30", "2026-12-01 / 12/1 / +30"),
     "amount": ("300万 / 1,500,000", "3,000,000 / 300万"),
 }
+# A pause this long in typing settles the answer (records it in the history), so the timeline
+# follows the call even when the operator never presses Enter or leaves the field.
+SETTLE_AFTER_PAUSE_S = 2.0
 _YESNO = (("yes", "はい", "Yes"), ("no", "いいえ", "No"))
 
 
@@ -58,6 +63,7 @@ class HearingField(Horizontal):
 
     def __init__(self, item: HearingItem, number: int, value: str, today: dt.date) -> None:
         super().__init__(id=f"item-{item.key}", classes="hearing-field")
+        localize_bindings(self)
         self.item = item
         self.number = number
         self.today = today
@@ -66,6 +72,7 @@ class HearingField(Horizontal):
         self._shown = value  # what the editor holds; Input reports its initial value as a change
         # The settled values this answer had on this screen, oldest first: ctrl+z walks back.
         self._undo: list[str] = [value]
+        self._pause: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{self.number}" if self.number <= 9 else " "), classes="number")
@@ -137,7 +144,9 @@ class HearingField(Horizontal):
     def focus_editor(self) -> None:
         """Focus the answer with the cursor after its text, ready to add to it."""
         editor = self.editor
-        editor.focus()
+        # set_focus, not focus(): focus() waits for the next turn of the loop, and keys typed
+        # meanwhile would still land in the field being left.
+        self.screen.set_focus(editor)
         if isinstance(editor, Input):
             editor.cursor_position = len(editor.value)
 
@@ -202,20 +211,27 @@ class HearingField(Horizontal):
         self._shown = event.value
         self._show_preview(event.value)
         self._dirty = True
+        if self._pause is not None:
+            self._pause.stop()
+        self._pause = self.set_timer(SETTLE_AFTER_PAUSE_S, self.settle)
         self.post_message(self.Edited(self, self.item.key, event.value, settled=False))
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self._settle()
+        self.settle()
         self.screen.focus_next()
 
     @on(Input.Blurred)
     def _left(self, event: Input.Blurred) -> None:
         event.stop()
-        self._settle()
+        self.settle()
 
-    def _settle(self) -> None:
+    def settle(self) -> None:
+        """The answer is given (Enter, leaving it, a pause): save and record it, once per change."""
+        if self._pause is not None:
+            self._pause.stop()
+            self._pause = None
         if not self._dirty:
             return  # passing through a field with Tab or Enter is not an answer
         self._dirty = False
@@ -261,6 +277,11 @@ class HearingChecklist(VerticalScroll):
         if 1 <= number <= len(fields):
             fields[number - 1].focus_editor()
             fields[number - 1].scroll_visible()
+
+    def settle_all(self) -> None:
+        """Settle every answer typed and not yet settled (before a dialog takes the keys)."""
+        for field in self.query(HearingField):
+            field.settle()
 
     def values(self) -> dict[str, str]:
         """What the screen shows now, in stored form: the input of the live rank."""

@@ -120,9 +120,9 @@ async def test_tick_only_when_the_text_on_screen_is_the_saved_text(db, monkeypat
     def spy(self: LeadScreen, message: LeadScreen.Saved) -> None:
         original(self, message)
         field = self.query_one(HearingChecklist).field(message.item)
-        if field.has_class("-saved") and message.outcome is not None:
-            if message.outcome.answer.value != field.value:
-                wrong.append((message.outcome.answer.value, field.value))
+        outcome = message.outcome
+        if field.has_class("-saved") and outcome and outcome.answer.value != field.value:
+            wrong.append((outcome.answer.value, field.value))
 
     monkeypatch.setattr(LeadScreen, "on_lead_screen_saved", spy)
     async with app.run_test(size=SIZE) as pilot:

@@ -32,6 +32,7 @@ class LeadActions:
     qualification: Qualification | None
     _call_closed: Callable[[], None]
     refuse_while_calling: Callable[[], bool]
+    settle_answers: Callable[[], None]
 
     class ActivityLogged(Message):
         def __init__(self, logged: LoggedActivity | None, error: BaseException | None) -> None:
@@ -47,6 +48,8 @@ class LeadActions:
 
     # -- activity logging -------------------------------------------------------------------
     def action_log(self, kind: str) -> None:
+        self.settle_answers()
+
         def logged(entry: ActivityInput | str | None) -> None:
             if isinstance(entry, ActivityInput):
                 self._submit_activity(entry)
@@ -84,6 +87,7 @@ class LeadActions:
         if self.qualification is None or not self.qualification.sql:
             self.notify(tr("handoff.not_sql"), severity="warning")
             return
+        self.settle_answers()
         values = self.query_one(HearingChecklist).values()
         note = bant_summary(self.ctx.rules, values)
 

@@ -77,6 +77,7 @@ class CallFlow:
         timer = self.query_one(CallTimer)  # type: ignore[attr-defined]
         if self._call_dialog_open:
             return
+        self.settle_answers()  # type: ignore[attr-defined]
         if not timer.running and self._call is None:
             timer.start()
             self._write_call(lambda: start_call(self.ctx.actor, self.lead_id))

@@ -51,6 +51,7 @@ class LogActivityDialog(ModalScreen[ActivityInput | str | None]):
         self.calendar = calendar
         self.duration_s = duration_s
         self.choices = follow_up_choices(today, calendar)
+        self._outcome_chosen = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="log-box"):
@@ -99,26 +100,37 @@ class LogActivityDialog(ModalScreen[ActivityInput | str | None]):
             follow.focus()
 
     def on_key(self, event) -> None:
-        """Number and letter shortcuts inside the two lists."""
-        focused = self.focused
-        if isinstance(focused, OptionList) and focused.id == "log-outcome":
-            if event.character and event.character.isdigit():
-                index = int(event.character) - 1
-                if 0 <= index < len(CALL_OUTCOMES):
-                    focused.highlighted = index
-                    self.query_one("#log-follow-up").focus()
-                    event.stop()
-        elif isinstance(focused, OptionList) and focused.id == "log-follow-up":
-            keys = {"t": "tomorrow", "3": "plus3", "w": "next_week", "n": "none", "d": "date"}
-            target = keys.get(event.character or "")
-            if target:
-                focused.highlighted = focused.get_option_index(target)
-                self._follow_up_chosen(target)
+        """Number and letter shortcuts for the two lists, whenever no text box has focus.
+
+        Judged by the dialog's stage, not by which list has focus: keys typed the moment the
+        dialog appears (before its first focus lands) count like any other.
+        """
+        if isinstance(self.focused, Input) or not event.character:
+            return
+        char = event.character
+        if self.kind == "call" and not self._outcome_chosen and char.isdigit():
+            index = int(char) - 1
+            if 0 <= index < len(CALL_OUTCOMES):
+                self.query_one("#log-outcome", OptionList).highlighted = index
+                self._outcome_done()
                 event.stop()
+            return
+        keys = {"t": "tomorrow", "3": "plus3", "w": "next_week", "n": "none", "d": "date"}
+        target = keys.get(char)
+        if target:
+            follow = self.query_one("#log-follow-up", OptionList)
+            follow.highlighted = follow.get_option_index(target)
+            self._outcome_chosen = True  # a follow-up chosen first keeps the highlighted outcome
+            self._follow_up_chosen(target)
+            event.stop()
+
+    def _outcome_done(self) -> None:
+        self._outcome_chosen = True
+        self.query_one("#log-follow-up").focus()
 
     @on(OptionList.OptionSelected, "#log-outcome")
     def _outcome_selected(self) -> None:
-        self.query_one("#log-follow-up").focus()
+        self._outcome_done()
 
     @on(OptionList.OptionSelected, "#log-follow-up")
     def _follow_selected(self, event: OptionList.OptionSelected) -> None:

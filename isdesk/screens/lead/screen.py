@@ -53,8 +53,12 @@ class LeadScreen(CallFlow, LeadActions, ReportsWorkerErrors, Screen[None]):
     HELP_KIND = "lead"
     # The app's bare "q" does nothing here: a letter typed after leaving a field is not a quit.
     ALLOWS_BARE_KEYS = False
+    # Enter and the jumps are priority bindings: they run in the app's own key loop, so the
+    # focus has moved before the next key is delivered, and words typed right after them land
+    # in the item they were meant for, however fast they come.
     BINDINGS = [
         Binding("escape", "back", "lead.back", id="lead.back"),
+        Binding("enter", "next_item", show=False, priority=True, id="lead.next_item"),
         *[
             Binding(
                 f"alt+{n}",
@@ -62,6 +66,7 @@ class LeadScreen(CallFlow, LeadActions, ReportsWorkerErrors, Screen[None]):
                 "lead.jump",
                 show=n == 1,
                 key_display="alt+1-9",
+                priority=True,
                 id=f"lead.jump.{n}",
             )
             for n in range(1, 10)
@@ -325,7 +330,34 @@ class LeadScreen(CallFlow, LeadActions, ReportsWorkerErrors, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("keep_mine", "take_theirs"):
             return bool(self._conflicts)
+        if action == "next_item":  # only from an answer box; elsewhere Enter is Enter
+            return self._focused_field() is not None
         return True
+
+    def settle_answers(self) -> None:
+        """Record every answer typed so far before a dialog opens (it takes the keys, and the
+        history must show the answers before the call that heard them)."""
+        for checklist in self.query(HearingChecklist):
+            checklist.settle_all()
+
+    def _focused_field(self) -> HearingField | None:
+        focused = self.focused
+        if isinstance(focused, Input) and isinstance(focused.parent, HearingField):
+            return focused.parent
+        return None
+
+    def action_next_item(self) -> None:
+        """Enter in an answer: settle it and go to the next item at once."""
+        field = self._focused_field()
+        if field is None:
+            return
+        fields = list(self.query_one(HearingChecklist).query(HearingField))
+        index = fields.index(field)
+        if index + 1 < len(fields):
+            fields[index + 1].focus_editor()  # the blur settles (saves and records) this one
+            fields[index + 1].scroll_visible()
+        else:
+            field.settle()
 
     # -- navigation -------------------------------------------------------------------------
     def action_jump(self, number: int) -> None:
