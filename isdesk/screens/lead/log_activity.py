@@ -16,7 +16,7 @@ import datetime as dt
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -35,6 +35,7 @@ CANCEL_CALL = "cancel-call"
 
 
 class LogActivityDialog(ModalScreen[ActivityInput | str | None]):
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (33, "-tall")]
     BINDINGS = [
         Binding("ctrl+s", "record", "log.record", priority=True, id="log.record"),
         Binding("escape", "cancel", "log.cancel", id="log.cancel"),
@@ -54,7 +55,7 @@ class LogActivityDialog(ModalScreen[ActivityInput | str | None]):
         self._outcome_chosen = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="log-box"):
+        with VerticalScroll(id="log-box"):
             title = tr(f"kind.{self.kind}")
             if self.kind == "call":
                 title += f"  {self.duration_s // 60:02d}:{self.duration_s % 60:02d}"
@@ -89,6 +90,8 @@ class LogActivityDialog(ModalScreen[ActivityInput | str | None]):
         return Option(f"{keys[choice.key]}  {tr(f'follow.{choice.key}')}{when}", id=choice.key)
 
     def on_mount(self) -> None:
+        # The breakpoint class comes with the first resize; the first frame needs it already.
+        self.set_class(self.app.size.height < 33, "-short")
         self.query_one("#log-date").display = False
         follow = self.query_one("#log-follow-up", OptionList)
         follow.highlighted = 0  # tomorrow: the usual case

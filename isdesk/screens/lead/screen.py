@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, LoadingIndicator, Static
@@ -51,6 +51,7 @@ class LeadScreen(CallFlow, LeadActions, ReportsWorkerErrors, Screen[None]):
     """One lead, worked during a call."""
 
     HELP_KIND = "lead"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-normal"), (160, "-wide")]
     # The app's bare "q" does nothing here: a letter typed after leaving a field is not a quit.
     ALLOWS_BARE_KEYS = False
     # Enter and the jumps are priority bindings: they run in the app's own key loop, so the
@@ -128,14 +129,18 @@ class LeadScreen(CallFlow, LeadActions, ReportsWorkerErrors, Screen[None]):
         yield Static(id="lead-title")
         yield CallTimer(id="call-timer")
         yield QualificationPanel(id="qualification")
-        with Horizontal(id="lead-body"):
+        # A grid whose shape follows the width (app.tcss): profile | hearing | history side by
+        # side from 160 columns; profile over history beside the hearing in between; below
+        # 100 columns the hearing alone on top, one line per item, and the history under it.
+        with Grid(id="lead-body"):
             with VerticalScroll(id="lead-side"):
                 yield ProfileCard(id="profile")
-                yield Static(tr("lead.history"), classes="section-title")
-                yield HistoryTimeline(id="history")
             with Vertical(id="hearing-pane"):
                 yield Static(tr("lead.hearing"), classes="section-title")
                 yield LoadingIndicator()
+            with VerticalScroll(id="lead-history"):
+                yield Static(tr("lead.history"), classes="section-title")
+                yield HistoryTimeline(id="history")
         yield Static(id="save-status")
         yield Footer()
 
