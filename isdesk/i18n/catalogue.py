@@ -196,6 +196,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "lead.next": ("次のリード", "Next lead"),
     "lead.previous": ("前のリード", "Previous lead"),
     "lead.no_previous": ("前のリードはありません", "No previous lead"),
+    "lead.next_item": ("回答を確定して次の項目へ", "Settle the answer, go to the next item"),
+    "lead.undo_help": (
+        "回答を1つ前に戻す (繰り返すとさらに前へ。保存・履歴に残ります)",
+        "Undo the answer's last change (again: further back; saved and recorded)",
+    ),
+    "lead.keys_why": (
+        "この画面の操作は F キーと ctrl/alt だけ: 入力の続きで打った文字が操作にならず、"
+        "日本語入力 (IME) 中でも同じように効くため",
+        "Actions here are F-keys and ctrl/alt only, so letters typed while answering never fire "
+        "an action, and they work the same with a Japanese IME on",
+    ),
     "follow.tomorrow": ("明日", "Tomorrow"),
     "follow.plus3": ("3営業日後", "In 3 working days"),
     "follow.next_week": ("来週", "Next week"),

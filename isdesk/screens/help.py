@@ -16,7 +16,11 @@ from isdesk.widgets.bindings import localize_bindings
 # Keys whose bindings carry no description of their own.
 _EXTRA = {
     "queue": [("↑/↓ j/k", "queue.move_up"), ("PgUp/PgDn g/G", "queue.move_down")],
-    "lead": [("Tab / Enter", "lead.jump")],
+    "lead": [
+        ("Enter / Tab", "lead.next_item"),
+        ("ctrl+z", "lead.undo_help"),
+        ("F2-F9 ctrl alt", "lead.keys_why"),
+    ],
 }
 
 
