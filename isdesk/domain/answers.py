@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from isdesk.rules.hearing import HearingItem
-from isdesk.rules.values import normalize, parse_amount, parse_choice, parse_date, parse_yesno
+from isdesk.rules.values import (
+    date_words,
+    normalize,
+    parse_amount_range,
+    parse_choice,
+    parse_date,
+    parse_yesno,
+)
 
 __all__ = ["UNANSWERED", "ParsedAnswer", "parse_answer"]
 
@@ -29,6 +36,7 @@ class ParsedAnswer:
     value: object | None = None
     canonical: str | None = None
     error: str | None = None
+    upper: object | None = None  # an amount range's upper end (value is its lower end)
 
 
 UNANSWERED = ParsedAnswer(known=False)
@@ -49,12 +57,19 @@ def parse_answer(item: HearingItem, raw: str | None, today: date) -> ParsedAnswe
         when = parse_date(raw, today)
         if when is None:
             return ParsedAnswer(known=True, error="date.invalid")
-        return ParsedAnswer(known=True, value=when, canonical=when.isoformat())
+        # A phrase keeps its words beside the date it was resolved to ("2027-01-31 (来月)"),
+        # so the screen shows what was said and the rank does not drift as days pass.
+        words = date_words(raw)
+        canonical = when.isoformat() if words is None else f"{when.isoformat()} ({words})"
+        return ParsedAnswer(known=True, value=when, canonical=canonical)
     if kind == "amount":
-        yen = parse_amount(raw)
-        if yen is None:
+        found = parse_amount_range(raw)
+        if found is None:
             return ParsedAnswer(known=True, error="amount.invalid")
-        return ParsedAnswer(known=True, value=yen, canonical=str(yen))
+        low, high = found
+        return ParsedAnswer(
+            known=True, value=low, canonical=str(low), upper=high if high != low else None
+        )
     if kind == "yesno":
         flag = parse_yesno(raw)
         if flag is None:

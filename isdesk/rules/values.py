@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from isdesk.rules.date_phrases import parse_date_phrase
+
 
 def normalize(text: str) -> str:
     """NFKC-normalise and strip, so full-width digits and symbols read like ASCII ones."""
@@ -26,17 +28,27 @@ _FULL_DATE_JA = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"
 _MONTH_DAY = re.compile(r"(\d{1,2})\s*/\s*(\d{1,2})")
 _MONTH_DAY_JA = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 _RELATIVE = re.compile(r"\+\s*(\d{1,4})|\+?(\d{1,4})\s*(?:d|days?|日後)")
-_TODAY_WORDS = {"today": 0, "今日": 0, "本日": 0, "tomorrow": 1, "明日": 1}
+_TODAY_WORDS = {"today": 0, "今日": 0, "本日": 0, "tomorrow": 1, "明日": 1, "明後日": 2}
+# A stored phrase: the date it was resolved to, then the words the operator said (kept).
+_WITH_WORDS = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})\s*\((.+)\)")
+# A month/day this many days past is meant as this year's (a date just passed, or a slip);
+# further back it is next year's.
+RECENT_DAYS = 30
 
 
-def parse_date(text: str, today: date | None) -> date | None:
+def parse_date(text: str, today: date | None, *, fiscal_start: int = 4) -> date | None:
     """Read a date; None when it cannot be read.
 
-    Absolute: 2026-12-22, 2026/12/22, 2026年12月22日. With `today`: 12/22 and 12月22日 (this
-    year, or next year once past), +30 / 30d / 30日後 (days from today), 今日/明日. Without
-    `today` only absolute forms are read (rules files must not depend on the day they load).
+    Absolute: 2026-12-22, 2026/12/22, 2026年12月22日, and a stored phrase "2026-12-31 (来月)".
+    With `today`: 12/22 and 12月22日 (the nearest sensible one: this year's, unless it is more
+    than RECENT_DAYS past, then next year's), +30 / 30d / 30日後 (days from today), 今日/明日,
+    and the phrases of :mod:`isdesk.rules.date_phrases` (来月, 年度末, 令和9年4月1日 …: the end of
+    the period they name). Without `today` only absolute forms are read (rules files must not
+    depend on the day they load).
     """
     s = normalize(text).casefold()
+    if m := _WITH_WORDS.fullmatch(s):
+        s = m[1]
     for pattern in (_FULL_DATE, _FULL_DATE_JA):
         if m := pattern.fullmatch(s):
             return _safe_date(int(m[1]), int(m[2]), int(m[3]))
@@ -45,15 +57,27 @@ def parse_date(text: str, today: date | None) -> date | None:
     for pattern in (_MONTH_DAY, _MONTH_DAY_JA):
         if m := pattern.fullmatch(s):
             found = _safe_date(today.year, int(m[1]), int(m[2]))
-            if found is not None and found < today:
-                # An operator saying "12/22" in late December means next year's 12/22.
+            if found is not None and (today - found).days > RECENT_DAYS:
                 found = _safe_date(today.year + 1, int(m[1]), int(m[2]))
             return found
     if m := _RELATIVE.fullmatch(s):
         return today + timedelta(days=int(m[1] or m[2]))
     if s in _TODAY_WORDS:
         return today + timedelta(days=_TODAY_WORDS[s])
-    return None
+    return parse_date_phrase(s, today, fiscal_start)
+
+
+def date_words(text: str) -> str | None:
+    """The words worth keeping beside the resolved date ("来月"), or None for a plain date
+    (2026-12-01, 12/1, +30: the date says it all, and a relative one must not be kept)."""
+    s = normalize(text)
+    if m := _WITH_WORDS.fullmatch(s):
+        return m[2].strip()
+    folded = s.casefold()
+    plain = (_FULL_DATE, _FULL_DATE_JA, _MONTH_DAY, _MONTH_DAY_JA, _RELATIVE)
+    if any(p.fullmatch(folded) for p in plain) or folded in _TODAY_WORDS:
+        return None
+    return s
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -70,12 +94,64 @@ _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 _BIG_UNITS = {"万": 10**4, "億": 10**8, "兆": 10**12}
 
 
+# Words around an amount that say it is approximate or a ceiling; the figure is the same.
+_AMOUNT_PREFIXES = ("約", "およそ", "大体", "だいたい", "ほぼ", "最大", "上限", "max", "about", "~")
+_AMOUNT_SUFFIXES = (
+    "程度", "くらい", "ぐらい", "位", "前後", "ほど", "ぐらいまで", "くらいまで", "まで", "以内",
+    "以下", "未満", "以上", "弱", "強", "上限", "が上限", "見込み", "予定", "ほどの予算",
+)  # fmt: skip
+_RANGE = re.compile(r"(.+?)\s*(?:~|-|から|〜|ー)\s*(.+)")
+
+
+def _strip_amount_words(s: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for prefix in _AMOUNT_PREFIXES:
+            if s.casefold().startswith(prefix) and len(s) > len(prefix):
+                s, changed = s[len(prefix) :].strip(), True
+        for suffix in sorted(_AMOUNT_SUFFIXES, key=len, reverse=True):
+            if s.endswith(suffix) and len(s) > len(suffix):
+                s, changed = s[: -len(suffix)].strip(), True
+    return s
+
+
+def parse_amount_range(text: str) -> tuple[int, int] | None:
+    """Read an amount or a range in yen as (low, high); a single amount has low == high.
+
+    Ranges: 300～500万, 300万-500万, 300万から500万円 (a unit written only after the second
+    figure applies to both). Approximations and ceilings (約300万, 300万程度, 500万以内) read as
+    the figure. None when it cannot be read.
+    """
+    s = normalize(text).replace("〜", "~").replace("～", "~")
+    s = _strip_amount_words(s.replace(",", "").replace(" ", ""))
+    if m := _RANGE.fullmatch(s):
+        high_text = _strip_amount_words(m[2]).removesuffix("円")
+        low_text = _strip_amount_words(m[1])
+        high = _single_amount(high_text)
+        low = _single_amount(low_text)
+        unit = next((u for u in ("万", "億", "千") if high_text.endswith(u)), None)
+        if unit and low is not None and not re.search(r"[万億千百十円]", low_text):
+            low = _single_amount(low_text + unit)  # 300～500万: both in 万
+        if low is None or high is None or low > high:
+            return None
+        return low, high
+    single = _single_amount(s)
+    return None if single is None else (single, single)
+
+
 def parse_amount(text: str) -> int | None:
     """Read an amount in yen; None when it cannot be read or is not a whole, non-negative yen.
 
-    Accepts 5000000, 5,000,000, ¥1,200,000, 500万, 500万円, 1.5億, 3千万, 1億5000万 and
-    full-width digits.
+    Accepts 5000000, 5,000,000, ¥1,200,000, 500万, 500万円, 1.5億, 3千万, 1億5000万,
+    full-width digits, approximations (約300万, 300万程度) and, for a range (300～500万), its
+    lower end: the amount the customer has surely got.
     """
+    found = parse_amount_range(text)
+    return None if found is None else found[0]
+
+
+def _single_amount(text: str) -> int | None:
     s = normalize(text)
     s = s.removeprefix("¥").removesuffix("円").replace(",", "").replace(" ", "")
     if not s:

@@ -199,7 +199,8 @@ class HearingField(Horizontal):
             )
             preview.update(Text(f"{parsed.value.isoformat()} ({when})"))
         elif self.item.type == "amount" and isinstance(parsed.value, int):
-            preview.update(Text(f"{parsed.value:,}円"))
+            upper = f"～{parsed.upper:,}円" if isinstance(parsed.upper, int) else ""
+            preview.update(Text(f"{parsed.value:,}円{upper}"))
         else:
             preview.update("")
 

@@ -30,7 +30,8 @@ def item(kind: str, choices: tuple[str, ...] = ()) -> HearingItem:
         ("12月22日", date(2026, 12, 22)),
         ("1/15", date(2027, 1, 15)),  # already past this year: next year
         ("5/1", date(2026, 5, 1)),  # today is not past
-        ("4月30日", date(2027, 4, 30)),
+        ("4月30日", date(2026, 4, 30)),  # yesterday: the nearest sensible one (issue 10)
+        ("3月1日", date(2027, 3, 1)),  # two months past: next year's
         ("+30", date(2026, 5, 31)),
         ("30d", date(2026, 5, 31)),
         ("30日後", date(2026, 5, 31)),
@@ -45,7 +46,7 @@ def test_parse_date_reads_operator_forms(text: str, expected: date) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["2026-02-30", "13/1", "来月", "30", "soon", "2026-12", "12-22", "+", ""]
+    "text", ["2026-02-30", "13/1", "そのうち", "30", "soon", "2026-13", "12-22", "+", ""]
 )
 def test_parse_date_refuses_unreadable(text: str) -> None:
     assert parse_date(text, TODAY) is None
@@ -154,7 +155,7 @@ def test_parse_answer_choice() -> None:
 @pytest.mark.parametrize(
     ("kind", "raw", "code"),
     [
-        ("date", "来月", "date.invalid"),
+        ("date", "そのうち", "date.invalid"),
         ("amount", "未定", "amount.invalid"),
         ("yesno", "検討中", "yesno.invalid"),
         ("choice", "Enterprise", "choice.invalid"),

@@ -92,7 +92,7 @@ def test_a_past_timing_does_not_make_a() -> None:
 
 
 def test_unreadable_timing_is_heard_but_not_within_days() -> None:
-    result = evaluate(RULES, {"timing": "来月", "competitors": "x"}, TODAY)
+    result = evaluate(RULES, {"timing": "そのうち", "competitors": "x"}, TODAY)
     assert result.rank == "C"
     assert result.heard == 2 and result.invalid_keys == ("timing",)
 
