@@ -17,9 +17,11 @@ from isdesk.rules.conditions import (
     INVALID,
     UNANSWERED,
     Condition,
+    WithinDays,
     candidate_states,
     facts_from_states,
     first_match,
+    leaves,
     referenced_keys,
 )
 
@@ -40,9 +42,13 @@ class Qualification:
     heard_keys: tuple[str, ...]  # checklist order
     total: int
     missing_for_sql: tuple[str, ...]
-    next_rank: str | None  # the nearest better rank; None at the top
+    # The better rank that needs the fewest more answers (the nearest on a tie); None at the top.
+    next_rank: str | None
     missing_for_next_rank: tuple[str, ...]
     invalid_keys: tuple[str, ...] = ()  # heard, but unreadable for the item type (e.g. a date)
+    # Known answers that stand in next_rank's way (they must change, not just be asked), with
+    # the `within_days` window each one misses, when that is why: (key, days or None).
+    blocked_by: tuple[tuple[str, int | None], ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready dict (lists instead of tuples)."""
@@ -57,6 +63,7 @@ class Qualification:
             "next_rank": self.next_rank,
             "missing_for_next_rank": list(self.missing_for_next_rank),
             "invalid_keys": list(self.invalid_keys),
+            "blocked_by": [list(b) for b in self.blocked_by],
         }
 
 
@@ -74,7 +81,7 @@ def evaluate(rules: Rules, answers: Mapping[str, str], today: date) -> Qualifica
     sql = len(heard_keys) >= rules.sql.heard_at_least and all(
         key in heard_keys for key in rules.sql.required
     )
-    next_rank = rules.ranks[rank_index - 1] if rank_index > 0 else None
+    target, missing, blocked = _shortest_way(rules, rank_index, states, today)
     return Qualification(
         rank=rules.ranks[rank_index].rank,
         rank_index=rank_index,
@@ -83,12 +90,37 @@ def evaluate(rules: Rules, answers: Mapping[str, str], today: date) -> Qualifica
         heard_keys=heard_keys,
         total=len(rules.hearing),
         missing_for_sql=() if sql else _missing_for_sql(rules, heard_keys),
-        next_rank=next_rank.rank if next_rank else None,
-        missing_for_next_rank=(
-            _missing_for(rules, next_rank.when, states, today) if next_rank else ()
-        ),
+        next_rank=rules.ranks[target].rank if target is not None else None,
+        missing_for_next_rank=missing,
         invalid_keys=tuple(key for key, answer in parsed.items() if answer.error),
+        blocked_by=tuple((key, _window(rules.ranks[target].when, key)) for key in blocked)
+        if target is not None
+        else (),
     )
+
+
+def _shortest_way(
+    rules: Rules, rank_index: int, states: Mapping[str, object], today: date
+) -> tuple[int | None, tuple[str, ...], tuple[str, ...]]:
+    """(rank index, items to ask, known items in the way) of the better rank that needs the
+    fewest more answers; the nearest one wins a tie, and is named even when nothing found
+    reaches it (so the hint still says which rank is next)."""
+    if rank_index == 0:
+        return None, (), ()
+    best: tuple[int, tuple[str, ...], tuple[str, ...]] | None = None
+    for index in range(rank_index - 1, -1, -1):  # nearest first
+        missing, blocked = _missing_for(rules, rules.ranks[index].when, states, today)
+        if missing and (best is None or len(missing) < len(best[1])):
+            best = (index, missing, blocked)
+    return best if best is not None else (rank_index - 1, (), ())
+
+
+def _window(condition: Condition, key: str) -> int | None:
+    """The `within_days` window ``condition`` puts on ``key`` (None if it puts none)."""
+    for leaf in leaves(condition):
+        if isinstance(leaf, WithinDays) and leaf.key == key:
+            return leaf.days
+    return None
 
 
 def _state(answer: ParsedAnswer) -> object:
@@ -113,8 +145,9 @@ def _missing_for_sql(rules: Rules, heard_keys: tuple[str, ...]) -> tuple[str, ..
 
 def _missing_for(
     rules: Rules, target: Condition, states: Mapping[str, object], today: date
-) -> tuple[str, ...]:
-    """The fewest items to ask (or, failing that, to change) so that `target` holds.
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The fewest items to ask (or, failing that, to change) so that `target` holds, and
+    which of them are already answered (they block the rank as they stand).
 
     First only unanswered items may be answered; if that cannot work (e.g. a known timing is
     too far away), any item the condition reads may change. Searches subsets by size, trying
@@ -140,8 +173,9 @@ def _missing_for(
         }  # answered items may also be cleared, for `not` conditions
         found = _search(target, states, today, change, fillers, budget)
     if found is None:
-        return ()
-    return tuple(key for key in rules.keys if key in found)
+        return (), ()
+    ordered = tuple(key for key in rules.keys if key in found)
+    return ordered, tuple(key for key in ordered if states[key] is not UNANSWERED)
 
 
 def _search(

@@ -196,6 +196,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "lead.next": ("次のリード", "Next lead"),
     "lead.previous": ("前のリード", "Previous lead"),
     "lead.no_previous": ("前のリードはありません", "No previous lead"),
+    "lead.hint_blocked": (
+        "ランク{rank}に届かない理由: {reasons}",
+        "Rank {rank} is blocked: {reasons}",
+    ),
+    "lead.hint_also": ("。ほかに {items} を聞く", "; also ask: {items}"),
+    "lead.blocked_window": ("{item}が{days}日より先", "{item} is more than {days} days away"),
+    "lead.blocked_answer": ("{item}の回答", "the {item} answer"),
     "lead.next_item": ("回答を確定して次の項目へ", "Settle the answer, go to the next item"),
     "lead.undo_help": (
         "回答を1つ前に戻す (繰り返すとさらに前へ。保存・履歴に残ります)",

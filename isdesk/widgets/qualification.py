@@ -50,6 +50,21 @@ class QualificationPanel(Horizontal):
         hint = self.query_one("#rank-hint", Static)
         if qual.next_rank is None:
             hint.update(Text(tr("lead.hint_top")))
+        elif qual.blocked_by:
+            # A known answer is in the way: say which, and why, instead of "ask".
+            separator = "、" if current_language() == "ja" else ", "
+            reasons = separator.join(
+                tr("lead.blocked_window", item=pick(rules.item(k).label), days=days)
+                if days is not None
+                else tr("lead.blocked_answer", item=pick(rules.item(k).label))
+                for k, days in qual.blocked_by
+            )
+            asked = [k for k in qual.missing_for_next_rank if k not in dict(qual.blocked_by)]
+            text = tr("lead.hint_blocked", rank=qual.next_rank, reasons=reasons)
+            if asked:
+                labels = separator.join(pick(rules.item(k).label) for k in asked)
+                text += tr("lead.hint_also", items=labels)
+            hint.update(Text(text))
         elif qual.missing_for_next_rank:
             separator = "、" if current_language() == "ja" else ", "
             labels = separator.join(pick(rules.item(k).label) for k in qual.missing_for_next_rank)

@@ -227,3 +227,21 @@ async def test_a_call_left_open_is_offered_at_the_next_start(db) -> None:
     assert _calls(db, lead_id) == [("logged", activity.id)]
     assert open_calls(me) == ()
     assert activity.duration_s == call.duration_s  # up to the last moment the call was seen
+
+
+async def test_the_hint_says_which_known_answer_blocks_the_rank(db) -> None:
+    from tests.support.ui import static_text
+
+    me = f.operator("sato")
+    lead_id = f.lead(me)
+    app = make_app(db, me)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, lead_id)
+        await pilot.press("alt+4", *"2027-06-01", "enter", "alt+6", *"Salesforce", "enter")
+        await settle(pilot)
+        hint = static_text(app, "#rank-hint")
+        assert "ランクA" in hint and "導入時期が30日より先" in hint
+        await pilot.press("alt+4", "ctrl+z", "ctrl+z", *"来月", "enter")  # 2026-12-31: 39 days
+        await settle(pilot)
+        assert _stored(db, lead_id)["timing"] == "2026-12-31 (来月)"
+        assert "30日より先" in static_text(app, "#rank-hint")

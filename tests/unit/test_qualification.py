@@ -173,6 +173,7 @@ def test_to_json() -> None:
         "next_rank": "B",
         "missing_for_next_rank": ["budget", "authority"],
         "invalid_keys": [],
+        "blocked_by": [],
     }
 
 
