@@ -45,6 +45,13 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
             raise UserError(
                 f"only a team lead may {args.operator_command} operators; run it with --as LEAD"
             )
+        if args.operator_command == "add" and args.team.strip() != acting.team:
+            # A lead of another team would read all of that team's leads (the team database
+            # refuses it too).
+            raise UserError(
+                f"{acting.name} leads team {acting.team}: they may add operators to "
+                f"{acting.team} only, not to {args.team.strip()}"
+            )
         if args.operator_command == "deactivate":
             from isdesk.services.assignment import AssignmentPermissionError, deactivate_operator
             from isdesk.store.db import utcnow

@@ -98,6 +98,7 @@ from isdesk.teamdb.sql import (
     ownership_statements,
     privilege_statements,
     role_statements,
+    trigger_statements,
 )
 
 # The statements are built in isdesk.teamdb.sql and isdesk.teamdb.policies (pure); this
@@ -135,6 +136,7 @@ __all__ = [
     "privilege_statements",
     "role_statements",
     "setup",
+    "trigger_statements",
 ]
 
 # Serialises concurrent `teamdb setup` runs (policies are dropped and recreated).
@@ -282,6 +284,7 @@ def setup(url: str, *, owner_password: str | None = None) -> SetupReport:
         present = _tables(owner, schema)
         execute(owner, function_statements(schema))
         execute(owner, privilege_statements(schema, present))
+        execute(owner, trigger_statements(schema, present))
         execute(owner, policy_statements(schema, present))
     return SetupReport(
         database=database,

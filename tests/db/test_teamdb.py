@@ -180,7 +180,7 @@ def test_an_operator_sees_and_changes_only_their_own_and_unassigned_leads(team: 
         assert seen == {L["sato"], L["free_old"], L["free_new"], L["free_out"]}
         cur.execute("SELECT * FROM lead WHERE id = %s", (L["suzuki"],))
         assert cur.fetchall() == []
-        cur.execute("UPDATE lead SET company = 'x' WHERE id = %s", (L["suzuki"],))
+        cur.execute("UPDATE lead SET next_action = 'x' WHERE id = %s", (L["suzuki"],))
         assert cur.rowcount == 0
         cur.execute("UPDATE lead SET owner_id = %s WHERE id = %s", (team.ids["sato"], L["tanaka"]))
         assert cur.rowcount == 0
@@ -284,7 +284,7 @@ def test_a_field_user_sees_only_hand_offs_to_them(team: Team) -> None:
         assert _set(cur, "SELECT id FROM handoff") == {mine}
         # the lead of the hand-off, not the unassigned queue nor field2's
         assert _set(cur, "SELECT id FROM lead") == {L["sato"]}
-        cur.execute("UPDATE lead SET company = 'x' WHERE id = %s", (L["sato"],))
+        cur.execute("UPDATE lead SET next_action = 'x' WHERE id = %s", (L["sato"],))
         assert cur.rowcount == 0  # handed to them is not theirs until it moves to them
         cur.execute("UPDATE handoff SET status = 'accepted' WHERE id <> %s", (mine,))
         assert cur.rowcount == 0
@@ -342,7 +342,7 @@ def test_isdesk_flows_through_row_level_security(team: Team) -> None:
     with db.connection_context():
         row = Lead.get_by_id(lead_id)  # still readable by its sender, no longer writable
         assert (row.owner_id, row.status) == (team.ids["field1"], "handed_off")
-        assert Lead.update(company="x").where(Lead.id == lead_id).execute() == 0
+        assert Lead.update(next_action="x").where(Lead.id == lead_id).execute() == 0
 
     db, field1 = _as(team, "field1")
     assert [h.id for h in inbox(field1)] == [handoff_id]
