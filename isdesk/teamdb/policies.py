@@ -26,6 +26,7 @@ MY_ROLE = "(SELECT m.role FROM isdesk_me() m)"
 MY_TEAM = "(SELECT m.team FROM isdesk_me() m)"
 # My team's operator ids when I am a lead, else {}. The cast makes "= ANY" take the array.
 TEAM_IDS = "(SELECT isdesk_team_ids())::integer[]"
+_ACTIVE = "EXISTS (SELECT 1 FROM isdesk_me())"
 _INSIDE = "(" + ", ".join(literal(r) for r in INSIDE_ROLES) + ")"
 
 
@@ -83,9 +84,8 @@ def _event_allowed(t: str) -> str:
             f"AND ({t}.kind <> 'handoff' OR {t}.field IN ({fields})))"
         )
     changeable = f"({lead_changeable('l')} OR {_field_owns('l')})"
-    return (
-        f"{t}.actor_id = {ME} AND ({' OR '.join(cases)}) AND "
-        + _lead_exists("lead_id", t, changeable)
+    return f"{t}.actor_id = {ME} AND ({' OR '.join(cases)}) AND " + _lead_exists(
+        "lead_id", t, changeable
     )
 
 
@@ -185,14 +185,14 @@ def policy_definitions() -> dict[str, list[tuple[str, str, str | None, str | Non
             (
                 "isdesk_handoff_decide",
                 "UPDATE",
-                f"to_user_id = {ME} AND {MY_ROLE} = 'field' "
-                "AND status IN ('pending', 'accepted')",
+                f"to_user_id = {ME} AND {MY_ROLE} = 'field' AND status IN ('pending', 'accepted')",
                 f"to_user_id = {ME} AND status IN ('accepted', 'rejected')",
             ),
         ],
         "touch": [("isdesk_touch_read", "SELECT", _lead_exists("lead_id", "touch"), None)],
-        "campaign": [("isdesk_campaign_read", "SELECT", "true", None)],
-        "import_run": [("isdesk_import_run_read", "SELECT", "true", None)],
+        # Active operators only: a deactivated login reads operator names and nothing else.
+        "campaign": [("isdesk_campaign_read", "SELECT", _ACTIVE, None)],
+        "import_run": [("isdesk_import_run_read", "SELECT", _ACTIVE, None)],
     }
 
 
