@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from isdesk.cli.common import UserError, open_store
+from isdesk.domain.text import printable
 
 if TYPE_CHECKING:
     from isdesk.config.settings import Settings
@@ -135,7 +136,7 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     if args.format == "json":
         print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(render_table(summary))
+        print(printable(render_table(summary)))  # file names, cells: customer text
     return 0
 
 

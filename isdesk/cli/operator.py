@@ -7,6 +7,7 @@ import json
 
 from isdesk.cli.common import UserError, open_store
 from isdesk.config.settings import Settings
+from isdesk.domain.text import printable_field
 from isdesk.rules import Rules
 
 
@@ -74,5 +75,6 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
         return 0
     for actor in list_operators():
         state = "" if actor.active else " (inactive)"
-        print(f"{actor.name}\t{actor.display_name}\t{actor.team}\t{actor.role}{state}")
+        fields = (actor.name, actor.display_name, actor.team, f"{actor.role}{state}")
+        print("\t".join(printable_field(f) for f in fields))
     return 0
