@@ -186,7 +186,9 @@ def refusal_message(error: BaseException, db_url: str | None) -> str | None:
     the login, its isdesk role and what it may not do; None when ``error`` is not one."""
     import re
 
-    orig = error.args[0] if error.args else None
+    # peewee re-raises the driver's error as its own; the driver's is the one with the code.
+    candidates = (error, error.__cause__, error.__context__, *(error.args[:1]))
+    orig = next((e for e in candidates if getattr(e, "pgcode", None)), None)
     if getattr(orig, "pgcode", None) != "42501":  # insufficient_privilege
         return None
     from isdesk.config.settings import login_of

@@ -160,7 +160,7 @@ class _Progress:
 
 
 _ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp932": "Shift_JIS (CP932)",
-              "utf-16": "UTF-16"}  # fmt: skip
+              "utf-16": "UTF-16", "iso2022_jp": "ISO-2022-JP (JIS)"}  # fmt: skip
 _DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon"}
 _MATCHED = {"email": "e-mail", "phone": "phone", "company": "company + name",
             "file": "earlier row of this file"}  # fmt: skip

@@ -62,7 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from isdesk.store.db import DatabaseUrlError
 
     try:
-        return _dispatch(args)
+        code = _dispatch(args)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe could no longer be quiet
+        return code
     except BrokenPipeError:
         # `isdesk … | head`: the reader has what it wanted; nothing more to say, anywhere.
         _quiet_stdout()
