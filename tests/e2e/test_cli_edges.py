@@ -141,6 +141,8 @@ def test_a_sqlite_path_in_a_missing_folder_is_refused_unless_asked_to_create(
     done = isdesk("--db", url, "--create", "operator", "list")
     assert done.returncode == 0, done.stderr
     assert (missing / "x.sqlite3").stat().st_mode & 0o077 == 0
+    for folder in (tmp_path / "typo", missing):  # every folder it made is private too
+        assert folder.stat().st_mode & 0o777 == 0o700
     # an existing folder needs no flag: a new file there is what --db asked for
     other = isdesk("--db", f"sqlite:///{tmp_path / 'new.sqlite3'}", "operator", "list")
     assert other.returncode == 0, other.stderr
