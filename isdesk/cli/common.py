@@ -98,7 +98,7 @@ def open_store(settings: Settings, *, creates: bool = False):
             and settings.db_given
             and not (creates or settings.create)
             and target.path is not None
-            and not target.path.parent.is_dir()
+            and not target.path.parent.exists()  # (a file in its place: the open says so)
         ):
             raise UserError(
                 f"{target.path.parent} does not exist: check the --db path "
