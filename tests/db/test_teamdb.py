@@ -481,3 +481,31 @@ def test_teamdb_command_is_idempotent(pg_server: PgServer, tmp_path: Path) -> No
         assert sqlite.returncode == 2 and "needs PostgreSQL" in sqlite.stderr
     finally:
         pg_server.drop_database(name)
+
+
+def test_a_leads_assignment_flows_write_their_history_through_row_level_security(
+    team: Team,
+) -> None:
+    """Assigning and deactivating as the lead's own login: the owner events are appended by
+    the database's rules (a lead's kinds, leads of their team, stamped with the server's time)."""
+    from isdesk.services.assignment import assign_unassigned, deactivate_operator
+    from isdesk.store.db import utcnow
+
+    L = team.leads
+    _db, yamada = _as(team, "yamada.lead")
+    before = utcnow()
+    report = assign_unassigned(RULES, now=NOW, actor=yamada)
+    assigned = {r.lead_id for r in report.rows}
+    assert L["free_old"] in assigned and L["free_out"] not in assigned  # outbound's stays
+    done = deactivate_operator(yamada, "suzuki", RULES, now=NOW)
+    assert L["suzuki"] in {r.lead_id for r in done.report.rows} | {
+        u.lead_id for u in done.report.unassigned
+    }
+    with team.connect(team.server.user) as admin, admin.cursor() as cur:
+        cur.execute(
+            "SELECT count(*), min(at) FROM lead_event WHERE kind = 'owner' AND actor_id = %s",
+            (team.ids["yamada.lead"],),
+        )
+        count, first = cur.fetchone()
+    assert count >= len(assigned) + 1
+    assert first >= before.replace(tzinfo=None) - dt.timedelta(seconds=5)  # not NOW: server time
