@@ -125,12 +125,12 @@ from isdesk.teamdb.sql import (
 # The statements are built in isdesk.teamdb.sql and isdesk.teamdb.policies (pure); this
 # module runs them. Their names are imported from here too (isdesk.cli.teamdb, tests).
 __all__ = [
+    "COLUMN_PRIVILEGES",
+    "EVENT_KINDS_BY_ROLE",
     "INSIDE_ROLES",
     "ME",
     "MY_ROLE",
     "MY_TEAM",
-    "COLUMN_PRIVILEGES",
-    "EVENT_KINDS_BY_ROLE",
     "OWNER_ROLE",
     "RLS_TABLES",
     "ROLES",
