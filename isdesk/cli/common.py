@@ -210,9 +210,9 @@ def refusal_message(error: BaseException, db_url: str | None) -> str | None:
     role = _role_of(login)
     who = f"login {login}" + (f" ({role})" if role else "")
     return (
-        f"the team database refuses {who}: it may not {what} ({text}) — "
-        "a team lead or the database owner can; the README's role table lists what each "
-        "role may do"
+        f"the team database refuses {who}: it may not {what} ({text}) — the README's role "
+        "table lists what each role may do; imports and other owner's work need the "
+        "isdesk_owner login"
     )
 
 
