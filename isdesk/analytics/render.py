@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 
 from isdesk.analytics.report import BAR, DAYS, FLOAT, INT, PCT, TEXT, YEN, Cell, ReportBase, Table
-from isdesk.domain.text import cell_width
+from isdesk.domain.text import cell_width, printable_field
 from isdesk.export.writer import BOM, neutralize
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -63,8 +63,10 @@ def render_table(table: Table, limit: int | None = None) -> str:
     """One table as aligned text; at most ``limit`` rows (the rest counted)."""
     rows = table.rows if limit is None else table.rows[:limit]
     header = [c.label for c in table.columns]
+    # Customer text (a source, a campaign name) escaped as the screens draw it, before measuring.
     body = [
-        [format_cell(v, c.kind) for v, c in zip(row, table.columns, strict=True)] for row in rows
+        [printable_field(format_cell(v, c.kind)) for v, c in zip(row, table.columns, strict=True)]
+        for row in rows
     ]
     widths = [max([cell_width(h), *(cell_width(r[i]) for r in body)]) for i, h in enumerate(header)]
     right = [c.kind not in (TEXT, BAR) for c in table.columns]
