@@ -102,7 +102,7 @@ def end_call(actor: Actor, call_id: int, *, now: dt.datetime | None = None) -> C
             row.last_seen_at = at
             row.status = "ended"
             row.duration_s = _state(row).duration_s
-            row.save()
+            _write(row, "ended_at", "last_seen_at", "status", "duration_s")
         return _state(row)
 
 
@@ -116,8 +116,15 @@ def cancel_call(actor: Actor, call_id: int, *, now: dt.datetime | None = None) -
             row.ended_at = at
             row.duration_s = _state(row).duration_s
         row.status = "cancelled"
-        row.save()
+        _write(row, "ended_at", "duration_s", "status")
         return _state(row)
+
+
+def _write(row: PhoneCall, *fields: str) -> None:
+    """UPDATE only ``fields``: team mode grants an operator those columns and no others."""
+    PhoneCall.update({getattr(PhoneCall, f): getattr(row, f) for f in fields}).where(
+        PhoneCall.id == row.id
+    ).execute()
 
 
 def close_call_with_activity(actor: Actor, call_id: int, activity_id: int, duration_s: int) -> None:
@@ -128,7 +135,7 @@ def close_call_with_activity(actor: Actor, call_id: int, activity_id: int, durat
     row.duration_s = duration_s
     if row.ended_at is None:
         row.ended_at = utcnow()
-    row.save()
+    _write(row, "status", "activity", "duration_s", "ended_at")
 
 
 def open_calls(actor: Actor, lead_id: int | None = None) -> tuple[CallState, ...]:

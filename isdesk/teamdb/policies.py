@@ -209,7 +209,9 @@ def policy_definitions() -> dict[str, list[tuple[str, str, str | None, str | Non
                 "isdesk_phone_call_change",
                 "UPDATE",
                 f"operator_id = {ME}",
-                f"operator_id = {ME}",
+                # Closed by one of my own activities only (or none: heartbeat, cancel).
+                f"operator_id = {ME} AND (activity_id IS NULL OR EXISTS (SELECT 1 FROM "
+                f"activity a WHERE a.id = phone_call.activity_id AND a.operator_id = {ME}))",
             ),
         ],
         "touch": [("isdesk_touch_read", "SELECT", _lead_exists("lead_id", "touch"), None)],

@@ -73,6 +73,14 @@ COLUMN_PRIVILEGES: dict[str, dict[str, tuple[str, ...]]] = {
         # The decision, and only the decision: never lead_id, from_operator_id, to_user_id.
         "UPDATE": ("status", "reason", "comment", "follow_up_at", "decided_at"),
     },
+    "phone_call": {
+        "INSERT": (
+            "lead_id", "operator_id", "started_at", "last_seen_at", "ended_at", "status",
+            "activity_id", "duration_s",
+        ),
+        # Its course, never whose call it is, on which lead, or when it started.
+        "UPDATE": ("last_seen_at", "ended_at", "status", "activity_id", "duration_s"),
+    },
 }  # fmt: skip
 # The lead_event kinds each role's own actions write (isdesk.services.leads, .activities,
 # .assignment, .handoff); "created" and "touch" come from imports, run as the owner.
