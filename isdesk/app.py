@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -11,15 +12,17 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from isdesk.i18n import set_display_zone, tr
+from isdesk.i18n import set_display_zone, to_local, tr
 from isdesk.screens.help import HelpScreen, sections_for
-from isdesk.screens.navigation import Navigate
+from isdesk.screens.navigation import FollowUpsChanged, Navigate
 from isdesk.screens.queue import QueueScreen
 from isdesk.services.context import WorkContext
 from isdesk.services.retry import run_with_retry
+from isdesk.store.db import utcnow
 from isdesk.widgets.bindings import localize_bindings
 
 T = TypeVar("T")
+DUE_CHECK_SECONDS = 30.0  # how soon a follow-up that falls due is announced
 
 
 class IsdeskApp(App[None]):
@@ -49,6 +52,33 @@ class IsdeskApp(App[None]):
         else:
             self.push_screen(QueueScreen(self.ctx))
             self._find_open_calls()
+            self._due_checked_at = utcnow()
+            self.set_interval(DUE_CHECK_SECONDS, self._check_due_follow_ups)
+
+    def _check_due_follow_ups(self) -> None:
+        self._find_due_follow_ups(self._due_checked_at, utcnow())
+
+    @work(thread=True, exclusive=True, group="due-follow-ups", exit_on_error=False)
+    def _find_due_follow_ups(self, after: dt.datetime, until: dt.datetime) -> None:
+        """A follow-up whose time comes while isdesk is open is announced (services.followups)."""
+        from isdesk.services.followups import follow_ups_due
+
+        due = follow_ups_due(self.ctx.actor, after, until)
+        self.post_message(self.FollowUpsDue(due, until))
+
+    class FollowUpsDue(Message):
+        def __init__(self, due: tuple, until: dt.datetime) -> None:
+            self.due = due
+            self.until = until
+            super().__init__()
+
+    def on_isdesk_app_follow_ups_due(self, message: FollowUpsDue) -> None:
+        self._due_checked_at = message.until
+        for item in message.due:
+            when = to_local(item.due_at).strftime("%H:%M")
+            self.notify(tr("app.follow_up_due", company=item.company, time=when), timeout=60)
+        if message.due:
+            self.screen.post_message(FollowUpsChanged())
 
     @work(thread=True, exclusive=True, group="open-calls", exit_on_error=False)
     def _find_open_calls(self) -> None:

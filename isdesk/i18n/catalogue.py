@@ -132,7 +132,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "outcome.refused": ("拒否", "Refused"),
     "log.outcome": ("結果", "Outcome"),
     "log.follow_up": ("次回フォロー", "Next follow-up"),
-    "log.date_placeholder": ("日付 (例 12/1, +5)", "Date (e.g. 12/1, +5)"),
+    "log.date_placeholder": (
+        "日時 (例 12/10 15:00, 明日 午後, 15時, +5)",
+        "When (e.g. 12/10 15:00, tomorrow 3pm, +5)",
+    ),
     "log.next_action_placeholder": ("次回アクション (例 再架電)", "Next action (e.g. call back)"),
     "log.note_placeholder": ("メモ (Enter で記録)", "Note (Enter records)"),
     "log.customer_voice": ("顧客の声としてマーケに共有", "Customer voice (shared with marketing)"),
@@ -203,6 +206,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "lead.hint_also": ("。ほかに {items} を聞く", "; also ask: {items}"),
     "lead.blocked_window": ("{item}が{days}日より先", "{item} is more than {days} days away"),
     "lead.blocked_answer": ("{item}の回答", "the {item} answer"),
+    "log.when_invalid": (
+        "日時として読めません (例 12/10 15:00, 明日 午後, 15時)",
+        "Not a date or time (e.g. 12/10 15:00, tomorrow 3pm, 15:00)",
+    ),
+    "app.follow_up_due": (
+        "⏰ {time} フォローの時刻です: {company}",
+        "⏰ {time} follow-up due: {company}",
+    ),
     "lead.next_item": ("回答を確定して次の項目へ", "Settle the answer, go to the next item"),
     "lead.undo_help": (
         "回答を1つ前に戻す (繰り返すとさらに前へ。保存・履歴に残ります)",
@@ -218,7 +229,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "follow.plus3": ("3営業日後", "In 3 working days"),
     "follow.next_week": ("来週", "Next week"),
     "follow.none": ("設定しない", "None"),
-    "follow.date": ("日付を指定", "Pick a date"),
+    "follow.date": ("日時を指定", "Pick a date and time"),
     "next.call": ("再架電", "Call back"),
     "next.email": ("メール返信確認", "Check e-mail reply"),
     "next.appointment": ("アポ前確認", "Confirm before the appointment"),

@@ -21,3 +21,8 @@ class Navigate(Message):
 
     destination: Destination
     lead_id: int | None = None
+
+
+@dataclass
+class FollowUpsChanged(Message):
+    """A follow-up fell due: a screen that lists leads by it (the queue) reloads."""

@@ -14,7 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from isdesk.i18n import tr
-from isdesk.screens.navigation import Navigate
+from isdesk.screens.navigation import FollowUpsChanged, Navigate
 from isdesk.services.context import WorkContext
 from isdesk.services.queue import (
     QueueQuery,
@@ -156,6 +156,10 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
         self.scope = order[(order.index(self.scope) + 1) % len(order)]
         self._show_title(None)
         self.reload()
+
+    def on_follow_ups_changed(self, message: FollowUpsChanged) -> None:
+        """A follow-up fell due while the queue is shown: it moves up without a key."""
+        self.action_refresh()
 
     def action_refresh(self) -> None:
         self.reload()

@@ -245,3 +245,32 @@ async def test_the_hint_says_which_known_answer_blocks_the_rank(db) -> None:
         await settle(pilot)
         assert _stored(db, lead_id)["timing"] == "2026-12-31 (来月)"
         assert "30日より先" in static_text(app, "#rank-hint")
+
+
+async def test_a_follow_up_with_a_time_of_day_and_its_due_notice(db) -> None:
+    import datetime as dt
+
+    from isdesk.store.db import utcnow
+    from isdesk.store.models import Lead
+
+    me = f.operator("sato")
+    lead_id = f.lead(me)
+    due_id = f.lead(me, company="株式会社そろそろ")
+    with db.connection_context():
+        Lead.update(next_action_at=utcnow() - dt.timedelta(minutes=1)).where(
+            Lead.id == due_id
+        ).execute()
+    app = make_app(db, me)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, lead_id)
+        await pilot.press("f3", "d", *"12/10 15時", "enter", "enter")  # e-mail, when, note
+        await settle(pilot)
+        app._due_checked_at = utcnow() - dt.timedelta(minutes=10)
+        app._check_due_follow_ups()  # what the 30-second timer does
+        await settle(pilot)
+        notices = [n.message for n in app._notifications]
+        assert any("株式会社そろそろ" in m and "フォロー" in m for m in notices)
+    with db.connection_context():
+        when = Lead.get_by_id(lead_id).next_action_at
+    zone = app.ctx.rules.calendar.zone
+    assert when.astimezone(zone).replace(tzinfo=None) == dt.datetime(2026, 12, 10, 15, 0)

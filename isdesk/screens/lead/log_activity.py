@@ -21,11 +21,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from isdesk.domain.followup import FollowUpChoice, follow_up_at, follow_up_choices
+from isdesk.domain.followup import (
+    FollowUpChoice,
+    follow_up_at,
+    follow_up_choices,
+    parse_follow_up,
+)
 from isdesk.domain.kpi import CALL_OUTCOMES
 from isdesk.i18n import short_day, tr
 from isdesk.rules import CalendarRules
-from isdesk.rules.values import parse_date
 from isdesk.screens.lead.confirm_dialog import ConfirmDialog
 from isdesk.services.activities import ActivityInput
 from isdesk.widgets.bindings import localize_bindings
@@ -167,12 +171,11 @@ class LogActivityDialog(ModalScreen[ActivityInput | str | None]):
         next_at: dt.datetime | None = None
         if follow == "date":
             raw = self.query_one("#log-date", Input).value
-            day = parse_date(raw, self.today)
-            if day is None:
-                self.query_one("#log-error", Static).update(tr("answer.date.invalid"))
+            next_at = parse_follow_up(raw, self.today, self.calendar)
+            if next_at is None:
+                self.query_one("#log-error", Static).update(tr("log.when_invalid"))
                 self.query_one("#log-date").focus()
                 return
-            next_at = follow_up_at(day, self.calendar)
         else:
             choice = next((c for c in self.choices if c.key == follow), None)
             if choice is not None and choice.day is not None:
