@@ -61,7 +61,7 @@ DAY_PARTS = {
 
 
 def parse_time_of_day(text: str) -> dt.time | None:
-    """Read "15時", "15:00", "15時30分", "午後3時", "3時半", "3pm", "午後", "夕方" …; None if none."""
+    """Read "15時", "15:00", "15時30分", "午後3時", "3時半", "3pm", "午後", "夕方"; else None."""
     s = normalize(text).casefold().replace(" ", "")
     if not s:
         return None
