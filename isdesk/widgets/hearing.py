@@ -73,6 +73,7 @@ class HearingField(Horizontal):
         # The settled values this answer had on this screen, oldest first: ctrl+z walks back.
         self._undo: list[str] = [value]
         self._pause: Timer | None = None
+        self._mark = ""
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{self.number}" if self.number <= 9 else " "), classes="number")
@@ -176,6 +177,9 @@ class HearingField(Horizontal):
 
     def show_mark(self, state: str) -> None:
         """'' | 'saving' | 'saved' | 'conflict'."""
+        if self._mark == state:
+            return  # every key asks for "saving": restyle only when it changes
+        self._mark = state
         marks = {"saving": "…", "saved": "✓", "conflict": "!"}
         mark = self.query_one(".mark", Static)
         mark.update(marks.get(state, ""))

@@ -274,3 +274,25 @@ async def test_a_follow_up_with_a_time_of_day_and_its_due_notice(db) -> None:
         when = Lead.get_by_id(lead_id).next_action_at
     zone = app.ctx.rules.calendar.zone
     assert when.astimezone(zone).replace(tzinfo=None) == dt.datetime(2026, 12, 10, 15, 0)
+
+
+async def test_a_pause_in_typing_records_the_answer_in_the_history(db) -> None:
+    from isdesk.widgets import hearing
+
+    me = f.operator("sato")
+    lead_id = f.lead(me)
+    app = make_app(db, me)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, lead_id)
+        for text in ("紙の", "申込書"):  # two pauses, no Enter, never leaving the field
+            await pilot.press(*text)
+            await asyncio.sleep(hearing.SETTLE_AFTER_PAUSE_S + 0.5)
+            await settle(pilot)
+    with db.connection_context():
+        events = [
+            e.new_value
+            for e in LeadEvent.select()
+            .where((LeadEvent.lead == lead_id) & (LeadEvent.kind == "answer"))
+            .order_by(LeadEvent.id)
+        ]
+    assert events == ["紙の", "紙の申込書"]
