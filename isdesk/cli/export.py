@@ -1,4 +1,5 @@
-"""`isdesk export daily`: the day's activity log as CSV for Excel or as JSONL.
+"""`isdesk export daily`: the day's activity log as CSV for Excel or as JSONL;
+`isdesk export appointments`: the appointments of a date range as an iCalendar file.
 
 ``register`` adds the sub-commands to isdesk's parser; ``run`` does the work once the caller
 has resolved the settings and loaded the rules. Arguments are checked before the database is
@@ -50,11 +51,28 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         default=None,
         help="CSV encoding: utf-8 with BOM (default) or cp932 for old Excel",
     )
+    appts = what.add_parser(
+        "appointments",
+        parents=[common],
+        help="appointments of a date range as an iCalendar (.ics) file",
+        description=(
+            "Every appointment the acting operator may read (set by them, attended by them, "
+            "or, for a team lead, set by their team) that starts on a local day from --from "
+            "to --to inclusive, as one .ics file Outlook and Google Calendar open."
+        ),
+    )
+    appts.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+    appts.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+    appts.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE (mode 0600) instead of stdout"
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     """Run ``isdesk export daily``; user mistakes raise ``UserError``."""
 
+    if args.export_command == "appointments":
+        return _appointments(args, settings, rules)
     if args.export_command != "daily":
         raise UserError(f"export {args.export_command}: unknown export")
     try:
@@ -85,6 +103,40 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     print(
         f"isdesk: wrote {len(export.rows)} activities and {len(export.summaries)} "
         f"operator summaries for {day.isoformat()} to {output}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _day(flag: str, text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{flag}: {text!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _appointments(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
+    """``isdesk export appointments --from D --to D``: an .ics of the range's appointments."""
+    first, last = _day("--from", args.date_from), _day("--to", args.date_to)
+    if last < first:
+        raise UserError("--to: the range ends before it starts; give --to on or after --from")
+    output = Path(args.output).expanduser() if args.output else None
+    if output is not None and not output.parent.is_dir():
+        raise UserError(f"-o: the folder {output.parent} does not exist")
+
+    from isdesk.domain.kpi import day_bounds_utc
+    from isdesk.export.ical import appointments_ics
+    from isdesk.services.appointments import appointments_between
+
+    open_store(settings)
+    acting_operator(settings)  # who runs it: team mode's policies decide what they may read
+    start, _ = day_bounds_utc(first, rules.calendar)
+    _, end = day_bounds_utc(last, rules.calendar)
+    found = appointments_between(start, end)
+    if not emit(appointments_ics(found), output):
+        return 0
+    print(
+        f"isdesk: wrote {len(found)} appointments from {first} to {last} to {output}",
         file=sys.stderr,
     )
     return 0

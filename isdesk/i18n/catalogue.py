@@ -214,6 +214,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "⏰ {time} フォローの時刻です: {company}",
         "⏰ {time} follow-up due: {company}",
     ),
+    "appt.title": ("アポ獲得: 商談の日時・場所", "Appointment: when and where"),
+    "appt.when": ("日時 (例 12/10 15:00, 明日 午後)", "When (e.g. 12/10 15:00, tomorrow 3pm)"),
+    "appt.minutes": ("所要時間 (分)", "Length (minutes)"),
+    "appt.attendee": ("同席するフィールドセールス", "Field sales attending"),
+    "appt.no_attendee": ("(未定)", "(not decided)"),
+    "appt.place": ("場所 またはオンライン会議のURL", "Place or online meeting URL"),
+    "appt.keys": (
+        "Enter 次へ · ↑↓ 同席者 · ctrl+s 記録 (カレンダー用 .ics も作成) · Esc 閉じる",
+        "Enter next · ↑↓ attendee · ctrl+s record (also writes an .ics) · Esc close",
+    ),
+    "appt.minutes_invalid": ("所要時間は 5〜{max} 分で", "Length: 5 to {max} minutes"),
+    "appt.booked": (
+        "アポを記録しました。カレンダー: {path}",
+        "Appointment recorded. Calendar file: {path}",
+    ),
     "lead.next_item": ("回答を確定して次の項目へ", "Settle the answer, go to the next item"),
     "lead.undo_help": (
         "回答を1つ前に戻す (繰り返すとさらに前へ。保存・履歴に残ります)",

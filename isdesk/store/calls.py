@@ -1,4 +1,5 @@
-"""The call table (migration 0007): a call is a row from the moment it starts."""
+"""The call table (migration 0007): a call is a row from the moment it starts; and the
+appointments set during calls (migration 0013)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,25 @@ class PhoneCall(BaseModel):
     class Meta:
         table_name = "phone_call"
         indexes = ((("operator", "status"), False), (("lead", "started_at"), False))
+
+
+class Appointment(BaseModel):
+    """A meeting the operator set up for field sales (migration 0013): when, how long, who
+    attends, where (a place or an online URL). Its activity counts it in the KPIs."""
+
+    id = AutoField()
+    lead = ForeignKeyField(Lead, backref="appointments", on_delete="RESTRICT")
+    operator = ForeignKeyField(Operator, backref="appointments_set", on_delete="RESTRICT")
+    attendee = ForeignKeyField(
+        Operator, null=True, backref="appointments_attended", on_delete="RESTRICT"
+    )
+    starts_at = UtcDateTimeField()
+    minutes = IntegerField(default=60)
+    place = CharField(default="")
+    note = CharField(default="")
+    activity = ForeignKeyField(Activity, null=True, on_delete="RESTRICT")
+    created_at = UtcDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "appointment"
+        indexes = ((("starts_at",), False), (("attendee", "starts_at"), False))

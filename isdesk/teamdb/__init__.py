@@ -55,6 +55,8 @@ Policies (all ``TO isdesk_user``; "me" is the active operator whose name is ``cu
   rejected later (timing, lost: what isdesk.services.handoff allows); a rejected one is final.
 - ``phone_call``: read by its operator and their team lead; started by me, in my name, on a
   lead I may change; updated (heartbeat, hang-up, logged, cancelled) only by me, on my calls.
+- ``appointment``: read by who set it, its attendee and the setter's team lead; inserted in my
+  name on a lead I may change (with my own activity); never updated or deleted.
 - ``campaign``, ``import_run``: read by active operators; written by the owner (imports).
 - ``schema_migration``: readable (the app checks the schema version on start; an operator
   login never migrates: :func:`isdesk.store.schema.upgrade` reads and returns when up to date,

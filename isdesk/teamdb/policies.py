@@ -214,6 +214,25 @@ def policy_definitions() -> dict[str, list[tuple[str, str, str | None, str | Non
                 f"activity a WHERE a.id = phone_call.activity_id AND a.operator_id = {ME}))",
             ),
         ],
+        # An appointment: read by who set it, who attends it and the setter's team lead; set
+        # only in my name, on a lead I may change, with my own activity; never rewritten.
+        "appointment": [
+            (
+                "isdesk_appointment_read",
+                "SELECT",
+                f"operator_id = {ME} OR attendee_id = {ME} OR operator_id = ANY ({TEAM_IDS})",
+                None,
+            ),
+            (
+                "isdesk_appointment_add",
+                "INSERT",
+                None,
+                f"operator_id = {ME} AND "
+                + _lead_exists("lead_id", "appointment", lead_changeable("l"))
+                + " AND (activity_id IS NULL OR EXISTS (SELECT 1 FROM activity a WHERE "
+                f"a.id = appointment.activity_id AND a.operator_id = {ME}))",
+            ),
+        ],
         "touch": [("isdesk_touch_read", "SELECT", _lead_exists("lead_id", "touch"), None)],
         # Active operators only: a deactivated login reads operator names and nothing else.
         "campaign": [("isdesk_campaign_read", "SELECT", _ACTIVE, None)],

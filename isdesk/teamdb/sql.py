@@ -30,6 +30,7 @@ TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "activity": ("SELECT", "INSERT"),
     "handoff": ("SELECT", "INSERT", "UPDATE"),
     "phone_call": ("SELECT", "INSERT", "UPDATE"),
+    "appointment": ("SELECT", "INSERT"),
     "touch": ("SELECT",),
     "import_run": ("SELECT",),
     "schema_migration": ("SELECT",),
@@ -80,6 +81,12 @@ COLUMN_PRIVILEGES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         # Its course, never whose call it is, on which lead, or when it started.
         "UPDATE": ("last_seen_at", "ended_at", "status", "activity_id", "duration_s"),
+    },
+    "appointment": {
+        "INSERT": (
+            "lead_id", "operator_id", "attendee_id", "starts_at", "minutes", "place", "note",
+            "activity_id", "created_at",
+        ),
     },
 }  # fmt: skip
 # The lead_event kinds each role's own actions write (isdesk.services.leads, .activities,
@@ -328,10 +335,12 @@ def login_statements(
 
 def isdesk_tables() -> list[str]:
     """Every table isdesk's current models and migrations know of."""
-    from isdesk.store.calls import PhoneCall
+    from isdesk.store.calls import Appointment, PhoneCall
     from isdesk.store.models import ALL_MODELS
     from isdesk.store.pipeline import Handoff
     from isdesk.store.schema import HISTORY_TABLE
 
-    names = [m._meta.table_name for m in (*ALL_MODELS, Handoff, PhoneCall)] + [HISTORY_TABLE]
+    names = [m._meta.table_name for m in (*ALL_MODELS, Handoff, PhoneCall, Appointment)] + [
+        HISTORY_TABLE
+    ]
     return list(dict.fromkeys([*TABLE_PRIVILEGES, *names]))

@@ -296,3 +296,40 @@ async def test_a_pause_in_typing_records_the_answer_in_the_history(db) -> None:
             .order_by(LeadEvent.id)
         ]
     assert events == ["紙の", "紙の申込書"]
+
+
+async def test_f4_books_an_appointment_and_writes_its_calendar_file(db) -> None:
+    import datetime as dt
+    import os
+    import stat
+
+    from icalendar import Calendar
+
+    from isdesk.screens.lead.appointment_dialog import AppointmentDialog
+    from isdesk.store.calls import Appointment
+
+    me = f.operator("sato")
+    f.operator("kato", team="field", role="field", display="加藤")
+    lead_id = f.lead(me)
+    app = make_app(db, me)
+    async with app.run_test(size=(80, 24)) as pilot:  # the smallest terminal
+        await _open(pilot, lead_id)
+        await pilot.press("f4")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AppointmentDialog)
+        assert dialog.region.contains_region(dialog.query_one("#log-box").region)
+        await pilot.press(*"12/10 15:00", "enter", "backspace", "backspace", *"90")
+        await pilot.press("tab", "tab", *"本社 会議室A", "ctrl+s")
+        await settle(pilot)
+        notes = [n.message for n in app._notifications if ".ics" in n.message]
+    with db.connection_context():
+        row = Appointment.get(Appointment.lead == lead_id)
+    zone = app.ctx.rules.calendar.zone
+    assert row.starts_at.astimezone(zone).replace(tzinfo=None) == dt.datetime(2026, 12, 10, 15)
+    assert (row.minutes, row.place) == (90, "本社 会議室A")
+    assert row.attendee_id is not None  # the field user, highlighted first
+    path = notes[0].split(": ", 1)[1]
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    (event,) = Calendar.from_ical(open(path, "rb").read()).walk("VEVENT")
+    assert str(event["location"]) == "本社 会議室A"

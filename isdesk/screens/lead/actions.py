@@ -8,14 +8,20 @@ Both go through the app's ordered writer after every answer typed so far, so an 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from isdesk.config.locations import data_dir, make_private_dir
+from isdesk.export.ical import appointments_ics
+from isdesk.export.writer import write_private_file
 from isdesk.i18n import tr
+from isdesk.screens.lead.appointment_dialog import AppointmentDialog
 from isdesk.screens.lead.handoff_dialog import HandoffDialog
 from isdesk.screens.lead.log_activity import LogActivityDialog
 from isdesk.services.activities import ActivityInput, LoggedActivity, log_activity
+from isdesk.services.appointments import AppointmentInput, book_appointment
 from isdesk.services.handoff import bant_summary, hand_off
 from isdesk.widgets.hearing import HearingChecklist
 
@@ -40,6 +46,12 @@ class LeadActions:
             self.error = error
             super().__init__()
 
+    class AppointmentBooked(Message):
+        def __init__(self, path: Path | None, error: BaseException | None) -> None:
+            self.path = path
+            self.error = error
+            super().__init__()
+
     class HandedOff(Message):
         def __init__(self, to_user: str, error: BaseException | None) -> None:
             self.to_user = to_user
@@ -49,6 +61,9 @@ class LeadActions:
     # -- activity logging -------------------------------------------------------------------
     def action_log(self, kind: str) -> None:
         self.settle_answers()
+        if kind == "appointment":
+            self._ask_appointment()
+            return
 
         def logged(entry: ActivityInput | str | None) -> None:
             if isinstance(entry, ActivityInput):
@@ -79,6 +94,37 @@ class LeadActions:
             self._call_closed()
         self.notify(tr("log.logged", kind=tr(f"kind.{message.logged.kind}")), timeout=3)
         self._load()  # history and next action
+
+    # -- appointments -----------------------------------------------------------------------
+    def _ask_appointment(self) -> None:
+        def chosen(entry: AppointmentInput | None) -> None:
+            if entry is not None:
+                self._submit_appointment(entry)
+
+        self.app.push_screen(AppointmentDialog(self.ctx.today(), self.ctx.rules.calendar), chosen)
+
+    def _submit_appointment(self, entry: AppointmentInput) -> None:
+        ctx = self.ctx
+
+        def run() -> Path:
+            record = self.app.with_retry(lambda: book_appointment(ctx.actor, self.lead_id, entry))
+            folder = data_dir() / "exports"
+            make_private_dir(folder)
+            path = folder / f"isdesk-appointment-{record.id}.ics"
+            write_private_file(path, appointments_ics([record]))
+            return path
+
+        def done(path: Path | None, error: BaseException | None) -> None:
+            self.post_message(self.AppointmentBooked(path, error))
+
+        ctx.saver.submit(run, done)
+
+    def on_lead_actions_appointment_booked(self, message: AppointmentBooked) -> None:
+        if message.error is not None or message.path is None:
+            self.notify(tr("log.failed", error=message.error), severity="error", timeout=10)
+            return
+        self.notify(tr("appt.booked", path=str(message.path)), timeout=15)
+        self._load()
 
     # -- hand-off ---------------------------------------------------------------------------
     def action_hand_off(self) -> None:
