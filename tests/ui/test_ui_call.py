@@ -302,6 +302,7 @@ async def test_f4_books_an_appointment_and_writes_its_calendar_file(db) -> None:
     import datetime as dt
     import os
     import stat
+    from pathlib import Path
 
     from icalendar import Calendar
 
@@ -331,5 +332,5 @@ async def test_f4_books_an_appointment_and_writes_its_calendar_file(db) -> None:
     assert row.attendee_id is not None  # the field user, highlighted first
     path = notes[0].split(": ", 1)[1]
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    (event,) = Calendar.from_ical(open(path, "rb").read()).walk("VEVENT")
+    (event,) = Calendar.from_ical(Path(path).read_bytes()).walk("VEVENT")
     assert str(event["location"]) == "本社 会議室A"
