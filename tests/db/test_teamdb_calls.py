@@ -56,3 +56,32 @@ def test_a_call_flows_through_row_level_security(team: Team) -> None:  # noqa: F
     with team.connect("tanaka") as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM phone_call")
         assert cur.fetchone()[0] == 0
+
+
+def test_an_appointment_is_read_by_its_setter_attendee_and_team_lead_only(
+    team: Team,  # noqa: F811
+) -> None:
+    import datetime as dt
+
+    from isdesk.services.appointments import AppointmentInput, book_appointment
+
+    db, sato = _as(team, "sato")
+    start = dt.datetime(2026, 12, 10, 6, 0, tzinfo=dt.UTC)
+    book_appointment(sato, team.leads["sato"], AppointmentInput(start, 60, team.ids["field1"]))
+    db.close_all()
+    seen = {}
+    for login in ("sato", "suzuki", "yamada.lead", "tanaka", "field1"):
+        with team.connect(login) as conn, conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM appointment")
+            seen[login] = cur.fetchone()[0]
+    assert seen == {"sato": 1, "suzuki": 0, "yamada.lead": 1, "tanaka": 0, "field1": 1}
+    denied = pytest.raises(psycopg2.errors.InsufficientPrivilege)
+    with team.connect("suzuki") as conn, conn.cursor() as cur, denied:  # in another's name
+        cur.execute(
+            "INSERT INTO appointment (lead_id, operator_id, starts_at, minutes, place, note,"
+            " created_at) VALUES (%s, %s, now(), 60, '', '', now())",
+            (team.leads["sato"], team.ids["sato"]),
+        )
+    denied = pytest.raises(psycopg2.errors.InsufficientPrivilege)
+    with team.connect("sato") as conn, conn.cursor() as cur, denied:  # never rewritten
+        cur.execute("UPDATE appointment SET minutes = 5")
