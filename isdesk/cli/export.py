@@ -1,4 +1,4 @@
-"""`isdesk export daily`: the day's activity log as CSV for Excel or as JSONL.
+"""`isdesk export daily` (the day's activity log) and `isdesk export leads` (for a CRM).
 
 ``register`` adds the sub-commands to isdesk's parser; ``run`` does the work once the caller
 has resolved the settings and loaded the rules. Arguments are checked before the database is
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from isdesk.cli.common import UserError, acting_operator, emit, open_store
 from isdesk.config.settings import Settings
-from isdesk.export.writer import ENCODINGS, FORMATS
+from isdesk.export.writer import ENCODINGS, FORMATS, Replacement
 from isdesk.rules import Rules
 
 
@@ -40,7 +40,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     # dest differs from --as (dest "operator"), which names who runs the export.
     who.add_argument("--operator", dest="export_operator", metavar="NAME", help="one operator")
     who.add_argument("--team", dest="export_team", metavar="NAME", help="a whole team")
-    daily.add_argument("--format", choices=FORMATS, default="csv", help="default csv")
+    daily.add_argument(
+        "--format", choices=FORMATS, default="csv",
+        help="csv (default), xlsx (a workbook: activities and summary sheets; needs -o) or jsonl",
+    )  # fmt: skip
     daily.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE (mode 0600) instead of stdout"
     )
@@ -61,8 +64,13 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
         day = dt.date.fromisoformat(args.date)
     except ValueError:
         raise UserError(f"--date: {args.date!r} is not a date; write YYYY-MM-DD") from None
-    if args.format == "jsonl" and args.encoding not in (None, "utf-8"):
-        raise UserError("--encoding: JSONL is always UTF-8; drop --encoding or use --format csv")
+    if args.format in ("jsonl", "xlsx") and args.encoding not in (None, "utf-8"):
+        raise UserError(
+            f"--encoding: {args.format.upper()} is always UTF-8; drop --encoding "
+            "or use --format csv"
+        )
+    if args.format == "xlsx" and not args.output:
+        raise UserError("--format xlsx: give -o FILE.xlsx (a workbook is not for a terminal)")
     encoding = args.encoding or "utf-8"
     output = Path(args.output).expanduser() if args.output else None
     if output is not None and not output.parent.is_dir():
@@ -73,13 +81,17 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
 
     open_store(settings)
     actor = acting_operator(settings)
+    replaced: list[Replacement] = []
     try:
         export = daily_export(
             actor, day, rules, operator=args.export_operator, team=args.export_team
         )
-        data = render(export, args.format, encoding=encoding, lang=settings.language)
+        data = render(
+            export, args.format, encoding=encoding, lang=settings.language, replaced=replaced
+        )
     except ExportError as error:
         raise UserError(str(error)) from None
+    report_replacements(replaced, encoding)
     if not emit(data, output):
         return 0
     print(
@@ -88,3 +100,18 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def report_replacements(replaced: list[Replacement], encoding: str) -> None:
+    """Say on stderr which characters the CSV's encoding could not store, and where."""
+    if not replaced:
+        return
+    shown = "; ".join(
+        f"row {r.row} column {r.column}: {r.char!r} → {r.written!r}" for r in replaced[:5]
+    )
+    more = f" and {len(replaced) - 5} more" if len(replaced) > 5 else ""
+    print(
+        f"isdesk: {encoding} cannot store {len(replaced)} character(s), replaced: {shown}{more}; "
+        "export with --encoding utf-8 (Excel 2016 and later) to keep them",
+        file=sys.stderr,
+    )
