@@ -124,7 +124,7 @@ def render_workbook(
     ``created`` (naive or aware; stored as UTC-less local time) fixes the document's
     created/modified properties, so the bytes depend on the data only.
     """
-    import xlsxwriter  # lazily: only an xlsx export pays for it
+    import xlsxwriter  # type: ignore[import-untyped]  # lazily: only an xlsx export pays
 
     if not sheets:
         raise XlsxError("a workbook needs at least one sheet")
@@ -175,7 +175,7 @@ def render_workbook(
 
 
 def _write(ws, row, col, value, kind, formats, text_format, quoted_format) -> None:  # type: ignore[no-untyped-def]
-    if value is None or value == "" and kind != TEXT:
+    if value is None or (value == "" and kind != TEXT):
         return  # an empty cell: Excel's blank, which filters and pivots as "(blank)"
     if isinstance(value, bool):  # before int: a bool is an int
         ws.write_boolean(row, col, value)

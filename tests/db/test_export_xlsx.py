@@ -146,3 +146,33 @@ def test_the_day_from_the_database_on_both_backends(db, tmp_path: Path) -> None:
     assert times == sorted(times) and times[0].date() == DAY
     ids = [c.value for c in acts["F"][1:]]
     assert ids == [r.lead_id for r in export.rows]
+
+
+def test_a_report_workbook_from_either_backend(db) -> None:
+    from isdesk.analytics import History, funnel_report, stage_times_report
+    from isdesk.analytics.history import local_midnight
+    from isdesk.analytics.render import render_xlsx as report_xlsx
+    from tests.support.analytics_data import Builder, jst
+
+    rules = load_rules(None)
+    with db.connection_context():
+        b = Builder()
+        for i in range(4):
+            lead = b.lead(jst(2026, 3, 2 + i), company=f"=HYPERLINK({i})")
+            b.act(lead, jst(2026, 3, 10 + i), "call", outcome="connected")
+            if i < 2:
+                b.sql(lead, jst(2026, 4, 1 + i))
+        history = History(db, rules, local_midnight(dt.date(2026, 9, 1), rules))
+        funnel = funnel_report(history)
+        stages = stage_times_report(history, stalled_days=30, stale_days=30)
+    book = workbook(report_xlsx(funnel))
+    assert book.sheetnames == [t.key for t in funnel.tables()]
+    ws = book["funnel"]
+    reached = [c.value for c in ws["C"][1:]]  # the Reached column
+    assert reached == funnel.table("funnel").column("reached") and reached[0] == 4
+    assert all(isinstance(v, int) for v in reached)
+    share = [c for c in ws[2] if c.number_format == "0.0%"]
+    assert share and share[0].value == 1.0  # the list step is 100 % of the list
+    stale = workbook(report_xlsx(stages))
+    texts = [c.value for w in stale.worksheets for row in w.iter_rows(min_row=2) for c in row]
+    assert "=HYPERLINK(0)" in texts
