@@ -158,10 +158,7 @@ def report_sheets(report: ReportBase) -> list[Sheet]:
             kinds.append(kind)
         pairs = list(zip(keep, kinds, strict=True))
         columns = tuple(SheetColumn(table.columns[i].label, kind) for i, kind in pairs)
-        rows = tuple(
-            tuple(_xlsx_cell(row[i], kind) for i, kind in pairs)
-            for row in table.rows
-        )
+        rows = tuple(tuple(_xlsx_cell(row[i], kind) for i, kind in pairs) for row in table.rows)
         sheets.append(Sheet(table.key, columns, rows))
     return sheets
 
