@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 
 from isdesk.cli.common import (
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``isdesk`` with ``argv`` (the process's arguments by default); returns the exit code."""
     args = build_parser().parse_args(argv)
+    warnings.showwarning = _show_warning
     try:
         return _dispatch(args)
     except RulesError as error:
@@ -80,6 +82,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+    """isdesk's own warnings (e.g. a calendar that runs out) as one plain line on stderr."""
+    from isdesk.rules import CalendarHorizonWarning
+
+    if issubclass(category, CalendarHorizonWarning):
+        print(f"isdesk: warning: {message}", file=file or sys.stderr)
+        return
+    _default_show_warning(message, category, filename, lineno, file, line)
+
+
+_default_show_warning = warnings.showwarning
 
 
 def _dispatch(args: argparse.Namespace) -> int:
