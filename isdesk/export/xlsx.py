@@ -24,10 +24,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from isdesk.domain.text import cell_width
+from functools import lru_cache
 
 # Column kinds: how a cell is typed and shown.
 TEXT, INT, FLOAT, PCT, YEN, DAYS, DATE, DATETIME, BOOL = (
@@ -88,6 +88,16 @@ def sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
+@lru_cache(maxsize=4096)  # names, companies and labels repeat down a column
+def text_width(text: str) -> int:
+    """How many '0'-widths a line of text takes in Excel: wide (kanji, kana, full-width) count
+    two, everything else one. East Asian width from unicodedata (C) rather than the terminal's
+    wcwidth tables: Excel's columns are not terminal cells, and this is ~10× faster."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _display_width(value: XlsxCell, kind: str) -> int:
     if value is None:
         return 0
@@ -101,7 +111,7 @@ def _display_width(value: XlsxCell, kind: str) -> int:
         shown = f"{value:,.2f}" if kind == FLOAT else f"{value:,.0f}"
         return len(shown) + (1 if kind == YEN else 0)
     # The longest line of a multi-line note; CJK characters count two.
-    return max((cell_width(line) for line in str(value).splitlines()), default=0)
+    return max((text_width(line) for line in str(value).splitlines()), default=0)
 
 
 def column_widths(sheet: Sheet) -> list[float]:
@@ -109,7 +119,7 @@ def column_widths(sheet: Sheet) -> list[float]:
     widths = []
     for index, column in enumerate(sheet.columns):
         longest = max(
-            [cell_width(column.header) + 2]  # room for the autofilter's drop-down button
+            [text_width(column.header) + 2]  # room for the autofilter's drop-down button
             + [_display_width(row[index], column.kind) for row in sheet.rows]
         )
         widths.append(float(min(_MAX_WIDTH, max(_MIN_WIDTH, longest + 1))))
