@@ -231,7 +231,8 @@ def parse_calendar(
     annual = default.annual_days_off
     if "annual_days_off" in fields:
         annual = _month_days(source, fields["annual_days_off"], f"{path}.annual_days_off")
-    added = removed = frozenset()
+    added: frozenset[date] = frozenset()
+    removed: frozenset[date] = frozenset()
     if "add_days_off" in fields:
         added = _day_list(source, fields["add_days_off"], f"{path}.add_days_off")
     if "remove_days_off" in fields:
