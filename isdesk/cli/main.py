@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 
 from isdesk.cli.common import (
@@ -61,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from isdesk.store.db import DatabaseUrlError
 
+    warnings.showwarning = _show_warning
     try:
         code = _dispatch(args)
         sys.stdout.flush()  # here, not at exit, where a closed pipe could no longer be quiet
@@ -108,6 +110,19 @@ def _quiet_stdout() -> None:
 
     with contextlib.suppress(OSError, ValueError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+    """isdesk's own warnings (e.g. a calendar that runs out) as one plain line on stderr."""
+    from isdesk.rules import CalendarHorizonWarning
+
+    if issubclass(category, CalendarHorizonWarning):
+        print(f"isdesk: warning: {message}", file=file or sys.stderr)
+        return
+    _default_show_warning(message, category, filename, lineno, file, line)
+
+
+_default_show_warning = warnings.showwarning
 
 
 def _dispatch(args: argparse.Namespace) -> int:
