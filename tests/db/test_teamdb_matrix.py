@@ -23,7 +23,7 @@ from tests.support.role_matrix import (
     expected_cells,
     readme_matrix,
 )
-from tests.support.team_world import CHILD_TABLES, LEADS, PEOPLE, World
+from tests.support.team_world import CALL_TABLES, CHILD_TABLES, LEADS, PEOPLE, World
 
 # --- the checks --------------------------------------------------------------------------------
 
@@ -34,7 +34,7 @@ def _targets(world: World, table: str) -> dict[str, tuple[str, object] | None]:
     """The rows a check of ``table`` is run on: label -> (WHERE clause, parameter)."""
     if table == "lead":
         return {label: ("id = %s", i) for label, i in world.leads.items()}
-    if table in CHILD_TABLES:
+    if table in CHILD_TABLES or table in CALL_TABLES:
         return {label: ("id = %s", world.children[(table, label)]) for label in LEADS}
     if table == "handoff":
         return {label: ("id = %s", i) for label, i in world.handoffs.items()}
@@ -45,8 +45,12 @@ def _targets(world: World, table: str) -> dict[str, tuple[str, object] | None]:
 
 def _insert(world: World, table: str, login: str) -> dict[str, tuple[str, tuple]]:
     """Inserts as the app would write them: label -> (statement, parameters)."""
-    if table in ("answer", "activity", "lead_event", "handoff"):
+    if table in ("answer", "activity", "lead_event", "handoff", *CALL_TABLES):
         sql = {
+            "phone_call": "INSERT INTO phone_call (lead_id, operator_id, started_at, "
+            f"last_seen_at, status, duration_s) VALUES (%s, {ME}, now(), now(), 'running', 0)",
+            "appointment": "INSERT INTO appointment (lead_id, operator_id, starts_at, minutes, "
+            f"place, note, created_at) VALUES (%s, {ME}, now(), 60, '', '', now())",
             "answer": "INSERT INTO answer (lead_id, item, value, version, updated_at, "
             f"updated_by_id) VALUES (%s, 'matrix', 'v', 1, now(), {ME})",
             "activity": "INSERT INTO activity (lead_id, operator_id, at, kind, outcome, "

@@ -39,6 +39,16 @@ LEADS = {
     "gone": ("gone", "open", None),
 }
 CHILD_TABLES = ("answer", "activity", "lead_event", "touch")
+# Calls and appointments belong to the inside-sales operator who made them: per lead label,
+# its owner in inside sales, else the sender of its hand-off (free: sato). Appointments are
+# attended by the lead's field user, if any.
+CALL_TABLES = ("phone_call", "appointment")
+CALLERS = {
+    "sato": "sato", "suzuki": "suzuki", "yamada": "yamada", "tanaka": "tanaka", "free": "sato",
+    "handed": "sato", "accepted": "suzuki", "rejected": "sato", "field2": "tanaka",
+    "gone": "gone",
+}  # fmt: skip
+ATTENDEES = {"handed": "field1", "accepted": "field1", "rejected": "field1", "field2": "field2"}
 
 
 @dataclass
@@ -67,6 +77,7 @@ def _seed(admin_url: str) -> dict:
     """The rows, written by the administrator (who bypasses the policies) through the models."""
     import datetime as dt
 
+    from isdesk.store.calls import Appointment, PhoneCall
     from isdesk.store.db import open_database
     from isdesk.store.models import (
         Activity,
@@ -120,6 +131,17 @@ def _seed(admin_url: str) -> dict:
                     lead=lead, actor=author, kind="rank", old_value="D", new_value="C"
                 ).id
                 children[("touch", label)] = Touch.create(lead=lead, at=now, import_run=run).id
+                caller = ops[CALLERS[label]]
+                children[("phone_call", label)] = PhoneCall.create(
+                    lead=lead, operator=caller, started_at=now, last_seen_at=now
+                ).id
+                attendee = ATTENDEES.get(label)
+                children[("appointment", label)] = Appointment.create(
+                    lead=lead,
+                    operator=caller,
+                    attendee=ops[attendee] if attendee else None,
+                    starts_at=now,
+                ).id
             cursor = db.execute_sql(
                 "SELECT table_name, column_name FROM information_schema.columns "
                 "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"
