@@ -43,8 +43,8 @@ def _state(row: PhoneCall) -> CallState:
     seconds = max(0, min(MAX_CALL_SECONDS, int((until - row.started_at).total_seconds())))
     return CallState(
         id=row.id,
-        lead_id=row.lead_id,
-        operator_id=row.operator_id,
+        lead_id=row.lead_id,  # type: ignore[attr-defined]  # peewee's foreign-key id
+        operator_id=row.operator_id,  # type: ignore[attr-defined]
         started_at=row.started_at,
         last_seen_at=row.last_seen_at,
         ended_at=row.ended_at,
@@ -61,7 +61,7 @@ def start_call(actor: Actor, lead_id: int, *, now: dt.datetime | None = None) ->
         lead = Lead.get_or_none(Lead.id == lead_id)
         if lead is None:
             raise LeadNotFoundError(f"lead {lead_id} does not exist")
-        if not can_change(actor, lead.owner_id, owner_team(lead)):
+        if not can_change(actor, lead.owner_id, owner_team(lead)):  # type: ignore[attr-defined]
             raise LeadAccessError(f"lead {lead_id} belongs to another operator")
         row = PhoneCall.create(
             lead=lead_id, operator=actor.id, started_at=at, last_seen_at=at, status="running"
@@ -130,12 +130,12 @@ def _write(row: PhoneCall, *fields: str) -> None:
 def close_call_with_activity(actor: Actor, call_id: int, activity_id: int, duration_s: int) -> None:
     """Inside ``log_activity``'s transaction: the call's activity is written."""
     row = _open_call(actor, call_id)
-    row.status = "logged"
-    row.activity = activity_id
-    row.duration_s = duration_s
-    if row.ended_at is None:
-        row.ended_at = utcnow()
-    _write(row, "status", "activity", "duration_s", "ended_at")
+    PhoneCall.update(
+        status="logged",
+        activity=activity_id,
+        duration_s=duration_s,
+        ended_at=row.ended_at or utcnow(),
+    ).where(PhoneCall.id == row.id).execute()
 
 
 def open_calls(actor: Actor, lead_id: int | None = None) -> tuple[CallState, ...]:
