@@ -76,3 +76,20 @@ def pick(label: object) -> str:
         if value:
             return str(value)
     return str(label)
+
+
+# Next actions isdesk writes itself are stored as a code ("next:call"), so each reader sees
+# them in their own language; what an operator typed is stored and shown as typed.
+NEXT_ACTION_PREFIX = "next:"
+
+
+def next_action_code(kind: str) -> str:
+    """The stored form of isdesk's default next action after an activity of ``kind``."""
+    return f"{NEXT_ACTION_PREFIX}{kind}"
+
+
+def next_action_text(stored: str) -> str:
+    """A stored next action as the reader reads it: a code translated, typed text as is."""
+    if stored.startswith(NEXT_ACTION_PREFIX):
+        return tr(f"next.{stored[len(NEXT_ACTION_PREFIX) :]}")
+    return stored

@@ -66,7 +66,7 @@ def book_appointment(actor: Actor, lead_id: int, entry: AppointmentInput) -> App
                 kind="appointment",
                 note=entry.note,
                 next_action_at=entry.starts_at,
-                next_action="appointment",
+                next_action="next:appointment",  # isdesk.i18n.next_action_code
             ),
         )
         row = Appointment.create(

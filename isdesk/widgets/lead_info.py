@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from isdesk.i18n import pick, to_local, tr
+from isdesk.i18n import next_action_text, pick, to_local, tr
 from isdesk.rules import Rules
 from isdesk.services.leads import HistoryEntry, LeadProfile
 from isdesk.widgets.printable import printable
@@ -84,7 +84,8 @@ class HistoryTimeline(Static):
             when = ""
             if entry.new_value:
                 when = to_local(dt.datetime.fromisoformat(entry.new_value)).strftime("%m/%d %H:%M")
-            return tr("history.next_action", new=f"{when} {entry.note}".strip() or blank)
+            note = next_action_text(entry.note)
+            return tr("history.next_action", new=f"{when} {note}".strip() or blank)
         if entry.kind == "stage":
             return tr("history.stage", old=stage_label(rules, old), new=stage_label(rules, new))
         if entry.kind in ("rank", "sql", "status", "owner"):

@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from isdesk.i18n import to_local, tr
+from isdesk.i18n import next_action_text, to_local, tr
 from isdesk.services.queue import PAGE_SIZE, QueueRow
 from isdesk.widgets.bindings import localize_bindings
 from isdesk.widgets.printable import printable
@@ -293,7 +293,8 @@ class LeadTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         if key == "next_action":
             when = format_day(row.next_action_at, self.today)
             style = self.get_component_rich_style("lead-table--overdue") if row.overdue else ""
-            return self._cell(f"{when} {row.next_action}".strip(), cells, style)
+            text = next_action_text(row.next_action)
+            return self._cell(f"{when} {text}".strip(), cells, style)
         value: object = getattr(row, key)
         return self._cell(str(value), cells)
 

@@ -51,3 +51,14 @@ def test_what_is_no_time_is_refused(text: str) -> None:
 def test_parts_of_the_day() -> None:
     assert parse_time_of_day("午後") == dt.time(13)
     assert parse_time_of_day("朝") == dt.time(9)
+
+
+def test_a_next_action_isdesk_wrote_reads_in_each_language_and_typed_text_as_typed() -> None:
+    from isdesk.i18n import next_action_code, next_action_text, set_language
+
+    stored = next_action_code("call")
+    set_language("ja")
+    assert next_action_text(stored) == "再架電"
+    set_language("en")
+    assert next_action_text(stored) == "Call back"
+    assert next_action_text("見積書を送る") == "見積書を送る"

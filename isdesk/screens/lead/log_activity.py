@@ -28,7 +28,7 @@ from isdesk.domain.followup import (
     parse_follow_up,
 )
 from isdesk.domain.kpi import CALL_OUTCOMES
-from isdesk.i18n import short_day, tr
+from isdesk.i18n import next_action_code, short_day, tr
 from isdesk.rules import CalendarRules
 from isdesk.screens.lead.confirm_dialog import ConfirmDialog
 from isdesk.services.activities import ActivityInput
@@ -182,7 +182,7 @@ class LogActivityDialog(ModalScreen[ActivityInput | str | None]):
                 next_at = follow_up_at(choice.day, self.calendar)
         next_action = self.query_one("#log-next-action", Input).value.strip()
         if next_at is not None and not next_action:
-            next_action = tr(f"next.{self.kind}")
+            next_action = next_action_code(self.kind)  # shown in each reader's language
         self.dismiss(
             ActivityInput(
                 kind=self.kind,
