@@ -170,7 +170,10 @@ class LeadScreen(CallFlow, LeadActions, ReportsWorkerErrors, Screen[None]):
         self.detail = detail
         self._known_version = detail.profile.version
         profile = detail.profile
-        title = f"{profile.company}  {profile.contact}  {profile.title}".strip()
+        # The phone number in the title: below 100 columns the profile is not shown, and the
+        # number is what an operator on the call needs first.
+        phone = f"  ☎ {profile.phone}" if profile.phone else ""
+        title = f"{profile.company}  {profile.contact}  {profile.title}{phone}".strip()
         # Text, not str: a str would be parsed as markup, and "[/b]" in a company name crashed.
         self.query_one("#lead-title", Static).update(Text(printable(title)))
         self.query_one(ProfileCard).show(profile, self.ctx.rules)
