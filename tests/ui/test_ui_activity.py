@@ -64,7 +64,7 @@ async def test_each_kind_logged_from_the_lead_screen_moves_the_kpi_screen(db) ->
         await _log(pilot, ["1", "t", *"決裁は部長", "enter"])  # connected, tomorrow, note
         assert isinstance(app.screen, LeadScreen)
         await _log(pilot, ["f3", "n", "enter"])  # e-mail, no follow-up
-        await _log(pilot, ["f4", "w", "enter"])  # appointment, next week
+        await _log(pilot, ["f4", *"明日 15時", "ctrl+s"])  # an appointment, tomorrow 15:00
         await _log(pilot, ["f5", "ctrl+s"])  # meeting
         await _log(pilot, ["f6", "n", *"顧客の声: 画面が見やすい", "enter"])  # note
         history = static_text(app, "#history")
