@@ -16,6 +16,14 @@ def search_key(*parts: str) -> str:
     return "".join(folded.split())
 
 
+def bigrams(key: str) -> list[str]:
+    """The distinct two-character substrings of ``key`` (a :func:`search_key`), in order of
+    first appearance: what the queue filter's index holds for a lead's search text and looks up
+    for a filter. Empty for a key shorter than two characters.
+    """
+    return list(dict.fromkeys(key[i : i + 2] for i in range(len(key) - 1)))
+
+
 def cell_width(text: str) -> int:
     """How many terminal cells ``text`` takes: kanji, kana and full-width Latin take 2, combining
     marks none, ambiguous-width symbols such as ① or → one.
