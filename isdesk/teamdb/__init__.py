@@ -41,6 +41,9 @@ Policies (all ``TO isdesk_user``; "me" is the active operator whose name is ``cu
   sender (me) for a lead I may change, addressed to an active field user; updated (accepted,
   rejected) only by its addressee.
 - ``campaign``, ``import_run``: read by everyone; written by the owner (imports).
+- ``lead_gram`` (the queue filter's bigram index): a row is readable when its lead is, so the
+  filter's plan and postings reveal nothing about other leads; nobody but its triggers writes
+  it (SECURITY DEFINER functions owned by isdesk_owner keep it in step with any lead edit).
 - ``schema_migration``: readable (the app checks the schema version on start; an operator
   login never migrates: :func:`isdesk.store.schema.upgrade` reads and returns when up to date,
   and an out-of-date database fails with "permission denied" until the owner upgrades it).

@@ -153,6 +153,11 @@ def policy_definitions() -> dict[str, list[tuple[str, str, str | None, str | Non
             ("isdesk_handoff_decide", "UPDATE", f"to_user_id = {ME}", f"to_user_id = {ME}"),
         ],
         "touch": [("isdesk_touch_read", "SELECT", _lead_exists("lead_id", "touch"), None)],
+        # Only the bigrams of leads one may read: the filter's counts and postings say nothing
+        # about any other lead (not even that some lead holds a phone number's digits).
+        "lead_gram": [
+            ("isdesk_lead_gram_read", "SELECT", _lead_exists("lead_id", "lead_gram"), None)
+        ],
         "campaign": [("isdesk_campaign_read", "SELECT", "true", None)],
         "import_run": [("isdesk_import_run_read", "SELECT", "true", None)],
     }

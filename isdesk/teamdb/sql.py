@@ -32,6 +32,9 @@ TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "touch": ("SELECT",),
     "import_run": ("SELECT",),
     "schema_migration": ("SELECT",),
+    # The filter's bigram index: read through a policy; written only by its triggers
+    # (SECURITY DEFINER, owned by isdesk_owner), so an operator's edit keeps it in step.
+    "lead_gram": ("SELECT",),
 }
 # Every table with rows worth protecting; schema_migration only lists migration names.
 RLS_TABLES = tuple(t for t in TABLE_PRIVILEGES if t != "schema_migration")
@@ -186,7 +189,10 @@ def privilege_statements(
         out.append(
             Statement(
                 "DO $$ DECLARE q text; BEGIN "
-                f"q := {sequence}; "
+                # A table without an id column (lead_gram) has no sequence to grant.
+                "IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = "
+                f"{literal(f'{schema}.{table}')}::regclass AND attname = 'id' "
+                f"AND NOT attisdropped) THEN q := {sequence}; END IF; "
                 f"IF q IS NOT NULL THEN EXECUTE format('{verb} ON SEQUENCE %s {to_from} %I', "
                 f"q, {literal(users)}); END IF; END $$"
             )

@@ -481,3 +481,28 @@ def test_teamdb_command_is_idempotent(pg_server: PgServer, tmp_path: Path) -> No
         assert sqlite.returncode == 2 and "needs PostgreSQL" in sqlite.stderr
     finally:
         pg_server.drop_database(name)
+
+
+def test_the_filter_index_tells_an_operator_only_about_leads_they_may_read(team: Team) -> None:
+    """sato's own lead and the unassigned ones are found through lead_gram; suzuki's and
+    tanaka's bigrams are neither readable nor counted in the filter's plan."""
+    from isdesk.services.queue import QueueQuery, QueueScope, count_queue
+    from isdesk.services.search import gram_counts
+
+    L = team.leads
+    with team.connect("sato") as conn, conn.cursor() as cur:
+        readable = {L["sato"], L["free_old"], L["free_new"], L["free_out"]}
+        assert _set(cur, "SELECT lead_id FROM lead_gram") == readable
+        assert _set(cur, "SELECT lead_id FROM lead_gram WHERE gram = '鈴木'") == set()
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute("INSERT INTO lead_gram (gram, lead_id) VALUES ('xx', %s)", (L["sato"],))
+    db, sato = _as(team, "sato")
+    with db.connection_context():
+        assert dict(gram_counts("鈴木の会社"))["鈴木"] == 0  # suzuki's lead is not counted
+        assert count_queue(QueueQuery(sato, QueueScope.MINE, "佐藤の")) == 1
+        assert count_queue(QueueQuery(sato, QueueScope.UNASSIGNED, "資料請求")) == 2
+        # an operator's edit of a lead keeps the index in step (the trigger is the owner's)
+        db.execute_sql("UPDATE lead SET search_text = 'さとうしょうじ' WHERE id = %s", (L["sato"],))
+        assert count_queue(QueueQuery(sato, QueueScope.MINE, "しょうじ")) == 1
+        assert count_queue(QueueQuery(sato, QueueScope.MINE, "佐藤の")) == 0
+    db.close_all()
