@@ -147,7 +147,8 @@ def test_an_import_and_a_merge_are_searchable_at_once(db, tmp_path):
     # The same person again: a merge touches the lead, its text and index rows stay one.
     again = tmp_path / "again.csv"
     again.write_text(
-        "company,contact,phone,email\n中央物産株式会社,山田 花子,03-5555-0101,hanako@chuo.example\n",
+        "company,contact,phone,email\n"
+        "中央物産株式会社,山田 花子,03-5555-0101,hanako@chuo.example\n",
         encoding="utf-8",
     )
     import_file(again, db, rules=rules)
