@@ -24,6 +24,9 @@ from isdesk.services.queue import QueueQuery, queue_page
 from isdesk.store.db import current_database, is_postgres
 from isdesk.store.models import Lead, LeadEvent
 
+# A source no group names: group_for gives the group that takes "any other" source.
+_NO_SOURCE = "\x00isdesk: no such source"
+
 # --- 4. take next ----------------------------------------------------------------------------
 
 
@@ -43,6 +46,10 @@ class _ClaimSql:
     load: str  # params: operator id, cap
     claim: str  # params: operator id, updated_at, *named, *others, operator id, cap, cap
     event: str  # params: lead, at, actor, kind, field, old_value, new_value, note
+    # PostgreSQL: the claim and its owner event as one statement (one round trip, atomic on
+    # its own). Params: the claim's, then at, actor id, actor name, (source, note) * named,
+    # the note for any other source.
+    claim_and_log: str | None
 
 
 @functools.lru_cache(maxsize=64)
@@ -75,17 +82,29 @@ def _claim_sql(param: str, pg: bool, named: int, others: int | None) -> _ClaimSq
         "lead_id", "at", "actor_id", "kind", "field", "old_value", "new_value", "note"
     ]  # fmt: skip
     quoted = [f'"{c}"' for c in columns]
+    claim = (
+        f'UPDATE "{lead}" SET "owner_id" = {p}, "version" = "version" + 1, '
+        f'"updated_at" = {p} WHERE "id" = ({oldest}) AND "owner_id" IS NULL '
+        f"AND {mine} < {p} "
+        'RETURNING "id", "company", "contact", "phone", "rank", "source", "acquired_at"'
+    )
+    note = (
+        "CASE " + " ".join(f'WHEN "source" = {p} THEN {p}' for _ in range(named)) + f" ELSE {p} END"
+        if named
+        else p
+    )
+    claim_and_log = (
+        f'WITH claimed AS ({claim}), logged AS (INSERT INTO "{event}" ({", ".join(quoted)}) '
+        f"SELECT \"id\", {p}, {p}, 'owner', '', '', {p}, {note} FROM claimed) "
+        "SELECT * FROM claimed"
+    )
     return _ClaimSql(
         load=f"SELECT {mine}",
-        claim=(
-            f'UPDATE "{lead}" SET "owner_id" = {p}, "version" = "version" + 1, '
-            f'"updated_at" = {p} WHERE "id" = ({oldest}) AND "owner_id" IS NULL '
-            f"AND {mine} < {p} "
-            'RETURNING "id", "company", "contact", "phone", "rank", "source", "acquired_at"'
-        ),
+        claim=claim,
         event=(
             f'INSERT INTO "{event}" ({", ".join(quoted)}) VALUES ({", ".join([p] * len(quoted))})'
         ),
+        claim_and_log=claim_and_log if pg else None,
     )
 
 
@@ -174,15 +193,27 @@ def claim_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLea
             g.name: _note("take_next", "take_next", g.name, "take_next", load, cap)
             for g in ar.groups
         }
-        with db.atomic():
-            rows = db.execute_sql(sql.claim, params).fetchall()
+        if sql.claim_and_log is not None:
+            # PostgreSQL: one statement, committed on its own (peewee runs in autocommit): the
+            # row lock is held for one round trip instead of BEGIN, UPDATE, INSERT, COMMIT.
+            by_source = [x for s in named for x in (s, notes[ar.group_for(s).name])]
+            other = notes[ar.group_for(_NO_SOURCE).name]
+            log = (at, actor.id, actor.name, *by_source, other)
+            rows = db.execute_sql(sql.claim_and_log, (*params, *log)).fetchall()
             if not rows:
                 return None
             lead_id, company, contact, phone, rank, source, acquired_at = rows[0]
             group = ar.group_for(source).name
-            db.execute_sql(
-                sql.event, (lead_id, at, actor.id, "owner", "", "", actor.name, notes[group])
-            )
+        else:
+            with db.atomic():
+                rows = db.execute_sql(sql.claim, params).fetchall()
+                if not rows:
+                    return None
+                lead_id, company, contact, phone, rank, source, acquired_at = rows[0]
+                group = ar.group_for(source).name
+                db.execute_sql(
+                    sql.event, (lead_id, at, actor.id, "owner", "", "", actor.name, notes[group])
+                )
     return TakenLead(
         id=lead_id,
         company=company,
