@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
+import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlparse
 
-from peewee import Database, DatabaseProxy, DateTimeField, Model, SqliteDatabase
+from peewee import (
+    Database,
+    DatabaseProxy,
+    DateTimeField,
+    Model,
+    OperationalError,
+    SqliteDatabase,
+)
 
 from isdesk.config.locations import touch_private_file
 
@@ -15,10 +25,11 @@ database_proxy = DatabaseProxy()
 
 # WAL lets readers (the queue) run while a writer saves; busy_timeout >= 5 s because SQLite's
 # lock hand-off is unfair under contention (see shared/MEASURED.md).
+BUSY_TIMEOUT_S = 5.0
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
-    "busy_timeout": 5000,
+    "busy_timeout": 5000,  # BUSY_TIMEOUT_S
     "synchronous": "normal",
 }
 
@@ -92,6 +103,36 @@ class _SqliteStore(SqliteDatabase):
         if not self.is_closed() and not self.connection().in_transaction:
             return
         super().rollback()
+
+    def begin(self, lock_type: str | None = None) -> None:
+        """BEGIN IMMEDIATE, waiting for the write lock by polling every millisecond or so.
+
+        SQLite's own busy handler backs off to 100 ms sleeps, so under many writers a waiting
+        process sleeps through several hand-offs and one of them can starve for seconds (the
+        20-operator load: p99 ≈ 2 s). Polling with short, jittered sleeps asks again soon after
+        every release. Nothing has run in the transaction yet, so retrying is safe. Gives up
+        after the same 5 s as busy_timeout, with SQLite's "database is locked".
+        """
+        lock_type = lock_type or self._lock_type
+        statement = f"BEGIN {lock_type}" if lock_type else "BEGIN"
+        cursor = self.cursor()
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        cursor.execute("PRAGMA busy_timeout = 0")  # BUSY at once, and this loop waits
+        try:
+            while True:
+                try:
+                    cursor.execute(statement)
+                    return
+                except sqlite3.OperationalError as error:
+                    if not _is_busy(error) or time.monotonic() > deadline:
+                        raise OperationalError(*error.args) from error
+                time.sleep(random.uniform(0.0002, 0.0015))
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
 
 
 def open_database(url: str) -> Database:
