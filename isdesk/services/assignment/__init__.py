@@ -65,7 +65,6 @@ if TYPE_CHECKING:
         route_returning_leads,
     )
     from isdesk.services.assignment.take import (
-        _claim_sql,  # noqa: F401  claim_next_lead looks it up here
         claim_next_lead,
         take_next_lead,
     )
@@ -99,7 +98,6 @@ _HOMES = {
     "reassign_leads": "rebalance",
     "route_returning_lead": "returning",
     "route_returning_leads": "returning",
-    "_claim_sql": "take",
     "claim_next_lead": "take",
     "take_next_lead": "take",
 }
