@@ -43,6 +43,12 @@ BENCHES = [
         ["--leads", "400", "--workers", "4"],
         "How fast is 'take next lead' with 8 operators pressing it at once?",
     ),
+    (
+        "bench_next_cli",
+        [],
+        ["--leads", "2000", "--runs", "3", "--requests", "30"],
+        "What does a dialer pay per lead for `isdesk next`, per process and with --serve?",
+    ),
     ("bench_import", [], ["--rows", "5000"], "Do 100,000 rows import in seconds?"),
     (
         "bench_reports",
@@ -61,6 +67,7 @@ RESULT_NAMES = {
     "bench_queue": "queue",
     "bench_kpi": "kpi",
     "bench_take_next": "take_next",
+    "bench_next_cli": "next_cli",
     "bench_import": "import",
     "bench_reports": "reports",
     "bench_load": "load",
