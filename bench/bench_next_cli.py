@@ -118,10 +118,11 @@ def _serve(path: Path, name: str, requests: int, env: dict[str, str]) -> tuple[f
             times.append(time.perf_counter() - began)
         lead = answer["lead"]
         assert lead is not None and lead["claimed"], answer
-        # The operator works the lead: it is no longer "new", so the next request claims.
+        # The operator works the lead and puts it to nurturing: not theirs to work now, not
+        # counted against the holding cap, so the next request claims again.
         side.execute(
-            "UPDATE lead SET last_touch_at = datetime(), next_action_at = '2099-01-01' "
-            "WHERE id = ?",
+            "UPDATE lead SET status = 'nurturing', last_touch_at = datetime(), "
+            "next_action_at = '2099-01-01' WHERE id = ?",
             (lead["id"],),
         )
     proc.stdin.write("quit\n")

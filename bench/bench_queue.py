@@ -77,18 +77,11 @@ FILTERS = (
 
 
 def _plan(text: str) -> str:
-    """Which plan isdesk.services.search chose for ``text`` (from its thresholds)."""
+    """Which plan isdesk.services.search chose for ``text``."""
     from isdesk.domain.text import search_key
-    from isdesk.services import search
+    from isdesk.services.search import text_filter
 
-    counts = search.gram_counts(search_key(text))
-    if not counts:
-        return "scan (1 character)"
-    if counts[0][1] <= search.DRIVE_MAX:
-        return f"rarest bigram ({counts[0][1]:,} postings)"
-    if len(counts) > 1 and counts[0][1] <= search.INTERSECT_MAX:
-        return f"two rarest bigrams ({counts[0][1]:,} + {counts[1][1]:,} postings)"
-    return "scan (every bigram common)"
+    return text_filter(search_key(text)).plan
 
 
 def _raw_equivalent(db, query) -> None:

@@ -1,18 +1,23 @@
 """The queue filter's text condition, served by the bigram index instead of a scan.
 
-``lead_gram`` (migration 0012) holds every distinct two-character substring of each lead's
-``search_text``, kept by triggers in the writing transaction. A filter key of two or more
-characters is contained in a lead's text only if each of the key's bigrams is, so the leads
-holding *one* of them — the rarest, found by counting each bigram's postings up to a cap — are a
-superset of the answer; the same ``LIKE`` as before then decides, so the results are exactly
-the scan's. A one-character key, or one whose every bigram is common, scans as before: reading
-most of the index would cost more than reading the leads.
+The index (migration 0012) holds every two-character substring of each lead's
+``search_text``, kept by triggers in the writing transaction. A key of two or more characters
+is found through it; the same ``LIKE`` as before then decides, so the results are exactly the
+scan's. A one-character key, or one matching so many leads that reading them by id would cost
+more than the scan, scans as before.
 
-Why bigrams kept by isdesk rather than SQLite FTS5's trigram tokenizer or PostgreSQL's pg_trgm:
-both need three characters (中央, 物産 and ２桁 digits would scan), pg_trgm splits words by the
-server's locale, and one design on both databases is one behaviour to test. Measured in
-bench/bench_queue.py; the figures and the trade-off (index size, import cost) in
-docs/benchmarks.md.
+- SQLite: ``lead_gram`` is FTS5 over each lead's bigrams in order, so the phrase of the key's
+  bigrams is exactly the leads containing the key (中央物産 → 中央 央物 物産 in a row); it
+  drives when it matches at most DRIVE_MAX leads.
+- PostgreSQL: ``lead_gram (gram, lead_id)``; the leads holding the key's rarest bigram (or both
+  of its two rarest) drive, after counting each bigram's postings up to a cap.
+
+Why bigrams kept by isdesk rather than FTS5's trigram tokenizer or pg_trgm: both need three
+characters (中央, 物産, two digits would scan), and pg_trgm splits words by the server's
+locale, which may not count kanji as word characters. Why FTS5 on SQLite rather than a
+(gram, lead_id) B-tree there too: FTS5 writes a transaction's postings sorted, once, so an
+import chunk costs far less than ~50 inserts per lead at random places in a large B-tree; and
+its phrase query intersects the bigrams itself. Figures: docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ from dataclasses import dataclass
 from peewee import SQL, NodeList, Table, fn
 
 from isdesk.domain.text import bigrams
-from isdesk.store.db import current_database
+from isdesk.store.db import current_database, is_postgres
 from isdesk.store.models import Lead
 
-LeadGram = Table("lead_gram", ("gram", "lead_id"))
+LeadGram = Table("lead_gram", ("gram", "lead_id"))  # PostgreSQL's; SQLite's is FTS5
+LONG_TOKEN = "LONG"  # migration 0012: a text longer than its trigger indexes
 
 # Postings are counted up to PROBE_CAP (≈ 40 ns an entry on SQLite). A bigram with at most
 # DRIVE_MAX postings drives the query: its leads are read by id and checked with LIKE. Above
@@ -45,6 +51,7 @@ class TextFilter:
 
     condition: object
     indexed: bool
+    plan: str = "scan"  # how, in words (for benchmarks)
 
 
 def escape_like(text: str) -> str:
@@ -81,14 +88,17 @@ def gram_counts(key: str, cap: int = PROBE_CAP) -> list[tuple[str, int]]:
 def text_filter(key: str, *, use_index: bool = True) -> TextFilter:
     """How to find the leads whose search text contains ``key`` (a search_key)."""
     like = like_condition(key)
-    counts = gram_counts(key) if use_index else []
-    if not counts:
-        return TextFilter(like, False)
+    if not use_index or len(key) < 2:
+        return TextFilter(like, False, "scan" if use_index is False else "scan (1 character)")
+    if not is_postgres():
+        return _sqlite_filter(key, like)
+    counts = gram_counts(key)
     (rare, n_rare), *rest = counts
     # The empty gram marks texts longer than the trigger indexes (see migration 0012).
     if n_rare <= DRIVE_MAX:
         postings = LeadGram.select(LeadGram.lead_id).where(LeadGram.gram.in_([rare, ""]))
-        return TextFilter(Lead.id.in_(postings) & like, True)
+        plan = f"rarest bigram ({n_rare:,} postings)"
+        return TextFilter(Lead.id.in_(postings) & like, True, plan)
     if rest and n_rare <= INTERSECT_MAX:
         other = rest[0][0]
         first, second = LeadGram.alias("g1"), LeadGram.alias("g2")
@@ -101,5 +111,31 @@ def text_filter(key: str, *, use_index: bool = True) -> TextFilter:
             )
         )
         long = LeadGram.select(LeadGram.lead_id).where(LeadGram.gram == "")
-        return TextFilter((Lead.id.in_(both) | Lead.id.in_(long)) & like, True)
-    return TextFilter(like, False)
+        plan = f"two rarest bigrams ({n_rare:,} + {rest[0][1]:,} postings)"
+        return TextFilter((Lead.id.in_(both) | Lead.id.in_(long)) & like, True, plan)
+    return TextFilter(like, False, "scan (every bigram common)")
+
+
+def fts_phrase(key: str) -> str:
+    """The FTS5 query for ``key`` on SQLite's lead_gram: the phrase of its bigrams (as the
+    migration's trigger writes them: hex of the UTF-8 bytes), or a text too long to index."""
+    grams = " ".join(key[i : i + 2].encode("utf-8").hex().upper() for i in range(len(key) - 1))
+    return f'"{grams}" OR {LONG_TOKEN}'
+
+
+def _sqlite_filter(key: str, like) -> TextFilter:
+    """SQLite: FTS5 answers the phrase itself (exactly the leads containing ``key``); it drives
+    when it matches at most DRIVE_MAX leads, counted with a LIMIT so a common phrase stops
+    early and scans instead."""
+    db = current_database()
+    phrase = fts_phrase(key)
+    with db.connection_context():
+        n = db.execute_sql(
+            'SELECT COUNT(*) FROM (SELECT rowid FROM "lead_gram" WHERE "lead_gram" MATCH ? '
+            f"LIMIT {DRIVE_MAX + 1})",
+            (phrase,),
+        ).fetchone()[0]
+    if n > DRIVE_MAX:
+        return TextFilter(like, False, f"scan (the phrase matches over {DRIVE_MAX:,} leads)")
+    matches = SQL('(SELECT rowid FROM "lead_gram" WHERE "lead_gram" MATCH ?)', [phrase])
+    return TextFilter(Lead.id.in_(matches) & like, True, f"FTS5 phrase ({n:,} leads)")
