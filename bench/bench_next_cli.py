@@ -39,7 +39,8 @@ conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
 for pragma in ("journal_mode = wal", "foreign_keys = 1", "busy_timeout = 5000",
                "synchronous = normal"):
     conn.execute("PRAGMA " + pragma)
-me = conn.execute('SELECT id FROM "operator" WHERE name = ? AND active', (sys.argv[2],)).fetchone()[0]
+me = conn.execute('SELECT id FROM "operator" WHERE name = ? AND active',
+                  (sys.argv[2],)).fetchone()[0]
 cap = 500
 load = conn.execute('SELECT COUNT(*) FROM (SELECT 1 FROM "lead" WHERE "owner_id" = ? '
                     "AND \"status\" = 'open' LIMIT ?)", (me, cap)).fetchone()[0]
