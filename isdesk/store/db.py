@@ -135,6 +135,44 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in str(error) or "busy" in str(error)
 
 
+# A pooled PostgreSQL connection handed back less than this long ago is trusted to be alive
+# (see _PostgresPool); an older one is checked with a round trip first.
+TRUSTED_RETURN_S = 5.0
+
+
+def _postgres_pool():
+    from playhouse.pool import PooledPostgresqlDatabase
+
+    class _PostgresPool(PooledPostgresqlDatabase):
+        """peewee's pool checks every connection it hands out with ``SELECT 1``: one round trip
+        more for each take-next, each queue page, each save. A connection that went back to the
+        pool idle a moment ago is handed out without it; a lost one fails on its first statement
+        (the app's retry reconnects) and is then discarded on its return, as before."""
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._returned: dict[int, float] = {}
+
+        def _is_closed(self, conn) -> bool:
+            if conn.closed:
+                return True
+            returned = self._returned.get(self.conn_key(conn))
+            idle = self._adapter.txn_status(conn) == self._adapter.txn_idle
+            if idle and returned is not None and time.monotonic() - returned < TRUSTED_RETURN_S:
+                return False
+            return super()._is_closed(conn)
+
+        def _close(self, conn, close_conn=False) -> None:
+            key = self.conn_key(conn)
+            if close_conn:
+                self._returned.pop(key, None)
+            else:
+                self._returned[key] = time.monotonic()
+            super()._close(conn, close_conn)
+
+    return _PostgresPool
+
+
 def open_database(url: str) -> Database:
     """Create the database object for ``url`` and bind every model to it.
 
@@ -152,11 +190,9 @@ def open_database(url: str) -> Database:
             str(target.path), pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE"
         )
     else:
-        from playhouse.pool import PooledPostgresqlDatabase
-
         dsn = dict(target.dsn or {})
         name = str(dsn.pop("database"))
-        db = PooledPostgresqlDatabase(name, max_connections=16, stale_timeout=300, **dsn)
+        db = _postgres_pool()(name, max_connections=16, stale_timeout=300, **dsn)
     database_proxy.initialize(db)
     return db
 
