@@ -30,7 +30,7 @@ from isdesk.domain.text import bigrams
 from isdesk.store.db import current_database, is_postgres
 from isdesk.store.models import Lead
 
-LeadGram = Table("lead_gram", ("gram", "lead_id"))  # PostgreSQL's; SQLite's is FTS5
+LeadGram = Table("lead_gram")  # PostgreSQL's; SQLite's is FTS5
 LONG_TOKEN = "LONG"  # migration 0012: a text longer than its trigger indexes
 
 # Postings are counted up to PROBE_CAP (≈ 40 ns an entry on SQLite). A bigram with at most
@@ -96,21 +96,21 @@ def text_filter(key: str, *, use_index: bool = True) -> TextFilter:
     (rare, n_rare), *rest = counts
     # The empty gram marks texts longer than the trigger indexes (see migration 0012).
     if n_rare <= DRIVE_MAX:
-        postings = LeadGram.select(LeadGram.lead_id).where(LeadGram.gram.in_([rare, ""]))
+        postings = LeadGram.select(LeadGram.c.lead_id).where(LeadGram.c.gram.in_([rare, ""]))
         plan = f"rarest bigram ({n_rare:,} postings)"
         return TextFilter(Lead.id.in_(postings) & like, True, plan)
     if rest and n_rare <= INTERSECT_MAX:
         other = rest[0][0]
         first, second = LeadGram.alias("g1"), LeadGram.alias("g2")
-        both = first.select(first.lead_id).where(
-            (first.gram == rare)
+        both = first.select(first.c.lead_id).where(
+            (first.c.gram == rare)
             & fn.EXISTS(
                 second.select(SQL("1")).where(
-                    (second.gram == other) & (second.lead_id == first.lead_id)
+                    (second.c.gram == other) & (second.c.lead_id == first.c.lead_id)
                 )
             )
         )
-        long = LeadGram.select(LeadGram.lead_id).where(LeadGram.gram == "")
+        long = LeadGram.select(LeadGram.c.lead_id).where(LeadGram.c.gram == "")
         plan = f"two rarest bigrams ({n_rare:,} + {rest[0][1]:,} postings)"
         return TextFilter((Lead.id.in_(both) | Lead.id.in_(long)) & like, True, plan)
     return TextFilter(like, False, "scan (every bigram common)")

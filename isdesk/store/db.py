@@ -113,7 +113,7 @@ class _SqliteStore(SqliteDatabase):
         every release. Nothing has run in the transaction yet, so retrying is safe. Gives up
         after the same 5 s as busy_timeout, with SQLite's "database is locked".
         """
-        lock_type = lock_type or self._lock_type
+        lock_type = lock_type or getattr(self, "_lock_type", None)
         statement = f"BEGIN {lock_type}" if lock_type else "BEGIN"
         cursor = self.cursor()
         deadline = time.monotonic() + BUSY_TIMEOUT_S
