@@ -243,7 +243,10 @@ def main() -> None:
     lines += [
         "",
         f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-        f"{time.strftime('%Y-%m-%d')}",
+        f"{time.strftime('%Y-%m-%d')}; load average {os.getloadavg()[0]:.1f} at the end"
+        + (
+            " (shared with other work: absolute times inflated)" if os.getloadavg()[0] > 1.5 else ""
+        ),
     ]
     report = "\n".join(lines) + "\n"
     out = ROOT / "bench" / "results"

@@ -126,6 +126,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small sizes (checks the scripts)")
     parser.add_argument("--only", nargs="*", help="run only these benchmarks")
+    parser.add_argument(
+        "--note", action="append", default=[], help="a line under the header (e.g. the load)"
+    )
     args = parser.parse_args()
     sections = []
     failed = []
@@ -160,6 +163,8 @@ def main() -> None:
         f"{time.strftime('%Y-%m-%d')}. Each figure stands beside a baseline measured in the "
         "same run; the ratio is isdesk ÷ baseline.",
         "",
+        *[f"> {note}" for note in args.note],
+        *([""] if args.note else []),
         "## Machine",
         "",
         *machine(),
