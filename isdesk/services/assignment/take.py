@@ -23,6 +23,8 @@ from isdesk.store.models import Lead, LeadEvent
 
 # A source no group names: group_for gives the group that takes "any other" source.
 _NO_SOURCE = "\x00isdesk: no such source"
+# The first key of the per-operator take lock (pg_advisory_xact_lock(key, operator id)).
+_TAKE_LOCK = 0x7A4E
 
 # --- 4. take next ----------------------------------------------------------------------------
 
@@ -191,12 +193,17 @@ def claim_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLea
             for g in ar.groups
         }
         if sql.claim_and_log is not None:
-            # PostgreSQL: one statement, committed on its own (peewee runs in autocommit): the
-            # row lock is held for one round trip instead of BEGIN, UPDATE, INSERT, COMMIT.
+            # PostgreSQL: the claim and its owner event are one statement, after the
+            # per-operator lock: BEGIN, lock, claim, COMMIT instead of one more INSERT.
             by_source = [x for s in named for x in (s, notes[ar.group_for(s).name])]
             other = notes[ar.group_for(_NO_SOURCE).name]
             log = (at, actor.id, actor.name, *by_source, other)
-            rows = db.execute_sql(sql.claim_and_log, (*params, *log)).fetchall()
+            with db.atomic():
+                # Two sessions of one operator (two terminals) would each count the load in
+                # their own snapshot and both claim: one lock per operator makes the second
+                # wait, and its claim statement then counts the first one's lead.
+                db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (_TAKE_LOCK, actor.id))
+                rows = db.execute_sql(sql.claim_and_log, (*params, *log)).fetchall()
             if not rows:
                 return None
             lead_id, company, contact, phone, rank, source, acquired_at = rows[0]
