@@ -501,8 +501,16 @@ def test_the_filter_index_tells_an_operator_only_about_leads_they_may_read(team:
         assert dict(gram_counts("鈴木の会社"))["鈴木"] == 0  # suzuki's lead is not counted
         assert count_queue(QueueQuery(sato, QueueScope.MINE, "佐藤の")) == 1
         assert count_queue(QueueQuery(sato, QueueScope.UNASSIGNED, "資料請求")) == 2
-        # an operator's edit of a lead keeps the index in step (the trigger is the owner's)
-        db.execute_sql("UPDATE lead SET search_text = 'さとうしょうじ' WHERE id = %s", (L["sato"],))
+    db.close_all()
+    # Operators may not rewrite the search text; the owner does (a search-key rebuild), and
+    # the operator's filter follows at once through the index the owner's trigger kept.
+    with team.connect("sato") as conn, conn.cursor() as cur:
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute("UPDATE lead SET search_text = 'x' WHERE id = %s", (L["sato"],))
+    with team.connect(team.server.user) as admin, admin.cursor() as cur:
+        cur.execute("UPDATE lead SET search_text = 'さとうしょうじ' WHERE id = %s", (L["sato"],))
+    db, sato = _as(team, "sato")
+    with db.connection_context():
         assert count_queue(QueueQuery(sato, QueueScope.MINE, "しょうじ")) == 1
         assert count_queue(QueueQuery(sato, QueueScope.MINE, "佐藤の")) == 0
     db.close_all()
