@@ -1,10 +1,12 @@
 """Campaign results: each campaign, its type's average and its difference from that average.
 
-A lead belongs to the campaign of its first touch (``Lead.campaign`` when it arrived through
-one, else its earliest Touch row if that came through a campaign): later returns do not move
-it. Per campaign, by as_of: leads, contacted (a first call, e-mail or meeting), leads with an
-appointment, leads that became SQL, leads that reached the last stage (orders), and their
-rates over the campaign's leads.
+A lead belongs to the campaign it arrived through (``Lead.campaign``, else the campaign of
+its arrival touch, ``Touch.kind = 'new'``): a return never moves it, and a lead that arrived
+through no campaign belongs to none however it comes back. Returns are reported apart, per
+campaign: the leads that came back through it (touch dated in the period), and how many of
+them became SQL or ordered since. Per campaign, by as_of: leads, contacted (a first call,
+e-mail or meeting), leads with an appointment, leads that became SQL, leads that reached the
+last stage (orders), and their rates over the campaign's leads.
 
 The type average (same ``Campaign.kind``: seminar, webinar, trade_show, …) is the plain mean
 over that type's campaigns with at least one lead — every campaign weighs the same, as a team
@@ -46,6 +48,9 @@ class CampaignRow:
     diff_sql_rate: float | None
     diff_order_rate: float | None
     diff_sql_rate_all: float | None  # minus the average over all campaigns
+    returns: int = 0  # leads that came back through the campaign (not counted in leads)
+    return_sqls: int = 0  # of them, became SQL at or after the return
+    return_orders: int = 0  # of them, reached the last stage at or after the return
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,9 @@ class CampaignsReport(ReportBase):
                 Column("diff_appointment_rate", "アポ率差", "Δ appt pt", PCT),
                 Column("diff_sql_rate", "SQL率差", "Δ SQL pt", PCT),
                 Column("diff_order_rate", "受注率差", "Δ order pt", PCT),
+                Column("returns", "再来", "Returns"),
+                Column("return_sqls", "再来SQL", "Ret. SQLs"),
+                Column("return_orders", "再来受注", "Ret. orders"),
             ),
             tuple(
                 (
@@ -111,6 +119,9 @@ class CampaignsReport(ReportBase):
                     c.diff_appointment_rate,
                     c.diff_sql_rate,
                     c.diff_order_rate,
+                    c.returns,
+                    c.return_sqls,
+                    c.return_orders,
                 )
                 for c in self.campaigns
             ),
@@ -160,6 +171,7 @@ def campaigns_report(
     hi = int(local_midnight(end + dt.timedelta(days=1), rules).timestamp()) if end else None
     campaigns = history.campaigns
     counts = history.campaign_counts(lo, hi)  # one grouped query (no replay)
+    returns = history.return_counts(lo, hi)
     base = []
     for cid, (name, ckind, held) in sorted(
         campaigns.items(), key=lambda kv: (kv[1][2] or dt.date.max, kv[1][0])
@@ -199,6 +211,7 @@ def campaigns_report(
                 _diff(rates[2], avg.sql_rate),
                 _diff(rates[3], avg.order_rate),
                 _diff(rates[2], overall.sql_rate),
+                *returns.get(cid, (0, 0, 0)),
             )
         )
     return CampaignsReport(history.as_of_dt, start, end, tuple(out), (*kinds.values(), overall))

@@ -209,10 +209,13 @@ class History(GroupedMilestones, ReplayedPipeline):
 
     @cached_property
     def first_touch_campaign(self) -> dict[int, int]:
-        """lead -> the campaign of its first touch, for leads whose first touch was one.
+        """lead -> the campaign it arrived through, for leads that arrived through one.
 
-        The first touch is the earliest of the lead's arrival (through ``Lead.campaign``, if
-        set) and its Touch rows; ties go to the arrival.
+        The attribution rule (README, "Which campaign a lead belongs to"): ``Lead.campaign``
+        when set, else the campaign of the lead's earliest arrival touch (``kind = 'new'``).
+        A return touch never moves a lead: a lead with no arrival campaign (the demo's, or one
+        imported before migration 0004 wrote touches) belongs to none, however it comes back;
+        returns are counted per campaign apart (:meth:`return_counts`).
         """
         if "leads" in self.__dict__:
             out = {lead.id: lead.campaign for lead in self.leads if lead.campaign is not None}
@@ -225,7 +228,8 @@ class History(GroupedMilestones, ReplayedPipeline):
                 )
             )
         rows = self._rows(
-            "SELECT lead_id, campaign_id FROM touch WHERE at < ? ORDER BY lead_id, at, id",
+            "SELECT lead_id, campaign_id FROM touch WHERE kind = 'new' AND at < ? "
+            "ORDER BY lead_id, at, id",
             (self._cutoff,),
         )
         first: dict[int, int | None] = {}
