@@ -5,8 +5,9 @@ its arrival touch, ``Touch.kind = 'new'``): a return never moves it, and a lead 
 through no campaign belongs to none however it comes back. Returns are reported apart, per
 campaign: the leads that came back through it (touch dated in the period), and how many of
 them became SQL or ordered since. Per campaign, by as_of: leads, contacted (a first call,
-e-mail or meeting), leads with an appointment, leads that became SQL, leads that reached the
-last stage (orders), and their rates over the campaign's leads.
+e-mail or meeting, answered or not), reached (an answered call or a meeting), leads with an
+appointment, leads that became SQL, leads that reached the last stage (orders), and their
+rates over the campaign's leads.
 
 The type average (same ``Campaign.kind``: seminar, webinar, trade_show, …) is the plain mean
 over that type's campaigns with at least one lead — every campaign weighs the same, as a team
@@ -24,8 +25,8 @@ from dataclasses import dataclass
 from isdesk.analytics.history import History, local_midnight, without_gc
 from isdesk.analytics.report import FLOAT, PCT, TEXT, Column, ReportBase, Table, rate
 
-MEASURES = ("leads", "contacted", "appointments", "sqls", "orders")
-RATES = ("contact_rate", "appointment_rate", "sql_rate", "order_rate")
+MEASURES = ("leads", "contacted", "reached", "appointments", "sqls", "orders")
+RATES = ("contact_rate", "reach_rate", "appointment_rate", "sql_rate", "order_rate")
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,13 @@ class CampaignRow:
     kind: str
     held_on: dt.date | None
     leads: int
-    contacted: int
+    contacted: int  # attempted: a call (answered or not), an e-mail or a meeting
+    reached: int  # an answered call or a meeting
     appointments: int
     sqls: int
     orders: int
     contact_rate: float | None
+    reach_rate: float | None
     appointment_rate: float | None
     sql_rate: float | None
     order_rate: float | None
@@ -59,10 +62,12 @@ class KindAverage:
     campaigns: int
     leads: float
     contacted: float
+    reached: float
     appointments: float
     sqls: float
     orders: float
     contact_rate: float | None
+    reach_rate: float | None
     appointment_rate: float | None
     sql_rate: float | None
     order_rate: float | None
@@ -87,10 +92,12 @@ class CampaignsReport(ReportBase):
                 Column("kind", "種別", "Type", TEXT),
                 Column("held_on", "開催日", "Held", TEXT),
                 Column("leads", "リード", "Leads"),
-                Column("contacted", "接触", "Contacted"),
+                Column("contacted", "接触試行", "Attempted"),
+                Column("reached", "接触(通話)", "Reached"),
                 Column("appointments", "アポ", "Appts"),
                 Column("sqls", "SQL", "SQLs"),
                 Column("orders", "受注", "Orders"),
+                Column("reach_rate", "接触率", "Reach %", PCT),
                 Column("appointment_rate", "アポ率", "Appt %", PCT),
                 Column("sql_rate", "SQL率", "SQL %", PCT),
                 Column("order_rate", "受注率", "Order %", PCT),
@@ -109,9 +116,11 @@ class CampaignsReport(ReportBase):
                     c.held_on.isoformat() if c.held_on else "",
                     c.leads,
                     c.contacted,
+                    c.reached,
                     c.appointments,
                     c.sqls,
                     c.orders,
+                    c.reach_rate,
                     c.appointment_rate,
                     c.sql_rate,
                     c.order_rate,
@@ -207,10 +216,10 @@ def campaigns_report(
                 *n,
                 *rates,
                 n[0] - avg.leads if has else None,
-                _diff(rates[1], avg.appointment_rate),
-                _diff(rates[2], avg.sql_rate),
-                _diff(rates[3], avg.order_rate),
-                _diff(rates[2], overall.sql_rate),
+                _diff(rates[2], avg.appointment_rate),
+                _diff(rates[3], avg.sql_rate),
+                _diff(rates[4], avg.order_rate),
+                _diff(rates[3], overall.sql_rate),
                 *returns.get(cid, (0, 0, 0)),
             )
         )

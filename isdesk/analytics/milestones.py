@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from isdesk.analytics.rows import _HISTORY_IN, _NOT_TRUE, CONTACT_KINDS
+from isdesk.analytics.rows import _HISTORY_IN, _NOT_TRUE, CONTACT_KINDS, REACHED_SQL
 
 
 class GroupedMilestones:
@@ -102,13 +102,13 @@ class GroupedMilestones:
 
     def campaign_counts(
         self, lo: int | None = None, hi: int | None = None
-    ) -> dict[int, tuple[int, int, int, int, int]]:
-        """campaign -> (leads, contacted, with an appointment, became SQL, reached the last
-        stage) of the leads acquired in [lo, hi) (epoch seconds; None: unbounded) before
+    ) -> dict[int, tuple[int, int, int, int, int, int]]:
+        """campaign -> (leads, contacted (attempted), reached, with an appointment, became
+        SQL, reached the last stage) of the leads acquired in [lo, hi) (epoch seconds; None: unbounded) before
         as_of that arrived through the campaign (see :attr:`first_touch_campaign`).
 
         One grouped query: each figure is whether the lead has a row of its kind before
-        as_of (:attr:`first_contact`, :attr:`first_appointment`, :attr:`first_sql`,
+        as_of (:attr:`first_contact`, :attr:`first_reach`, :attr:`first_appointment`, :attr:`first_sql`,
         :meth:`reached_at` of the last stage), which needs no replay. May hold campaigns
         since deleted.
         """
@@ -116,7 +116,7 @@ class GroupedMilestones:
         cutoff = self._cutoff
         index = self._history_index
         acquired = self._epoch("l.acquired_at")
-        params: list[object] = [cutoff, cutoff, cutoff, cutoff]
+        params: list[object] = [cutoff, cutoff, cutoff, cutoff, cutoff]
         ordered = "1"
         if self.last_stage > 0:
             ordered = (
@@ -134,12 +134,15 @@ class GroupedMilestones:
             where += f" AND {acquired} < ?"
             params.append(hi)
         rows = self._rows(
-            "SELECT cid, COUNT(*), SUM(contacted), SUM(appointment), SUM(is_sql), SUM(ordered) "
+            "SELECT cid, COUNT(*), SUM(contacted), SUM(reached), SUM(appointment), SUM(is_sql), "
+            "SUM(ordered) "
             "FROM (SELECT COALESCE(l.campaign_id, (SELECT t.campaign_id FROM touch t "
             "WHERE t.lead_id = l.id AND t.kind = 'new' AND t.at < ? "
             "ORDER BY t.at, t.id LIMIT 1)) AS cid, "
             "CASE WHEN EXISTS (SELECT 1 FROM activity a WHERE a.lead_id = l.id "
             f"AND a.kind IN ({kinds}) AND a.at < ?) THEN 1 ELSE 0 END AS contacted, "
+            "CASE WHEN EXISTS (SELECT 1 FROM activity a WHERE a.lead_id = l.id "
+            f"AND {REACHED_SQL} AND a.at < ?) THEN 1 ELSE 0 END AS reached, "
             "CASE WHEN EXISTS (SELECT 1 FROM activity a WHERE a.lead_id = l.id "
             "AND a.kind = 'appointment' AND a.at < ?) THEN 1 ELSE 0 END AS appointment, "
             f"CASE WHEN EXISTS (SELECT 1 FROM lead_event e{index} WHERE e.lead_id = l.id "

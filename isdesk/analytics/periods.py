@@ -3,7 +3,8 @@
 Each bucket counts what happened in it (by the team's local calendar and fiscal year start):
 
 - ``leads``: leads acquired;
-- ``contacts``: leads contacted for the first time (their first call, e-mail or meeting);
+- ``contacts``: leads first attempted (their first call, answered or not, e-mail or meeting);
+- ``reached``: leads first reached (their first answered call or meeting);
 - ``appointments``: appointment activities;
 - ``sqls``: leads that became SQL (sql false → true), each lead once per bucket and group;
 - ``handoffs``: hand-offs to field sales (see isdesk.analytics.history);
@@ -30,12 +31,13 @@ from isdesk.domain import kpi
 
 BY_CHOICES = ("month", "quarter", "year")
 PER_CHOICES = ("none", "operator", "team", "source", "campaign")
-MEASURES = ("leads", "contacts", "appointments", "sqls", "handoffs", "orders")
+MEASURES = ("leads", "contacts", "reached", "appointments", "sqls", "handoffs", "orders")
 NONE_GROUP = "(none)"
 
 _MEASURE_COLUMNS = (
     Column("leads", "獲得リード", "Leads"),
-    Column("contacts", "初回接触", "Contacts"),
+    Column("contacts", "接触試行", "Attempted"),
+    Column("reached", "接触(通話)", "Reached"),
     Column("appointments", "アポ", "Appointments"),
     Column("sqls", "SQL", "SQLs"),
     Column("handoffs", "トスアップ", "Hand-offs"),
@@ -49,6 +51,7 @@ class PeriodRow:
     group: str
     leads: int
     contacts: int
+    reached: int
     appointments: int
     sqls: int
     handoffs: int
@@ -205,16 +208,17 @@ def periods_report(
     else:
         tally(0, [(i, at, None) for i, at in leads.items()])
     tally(1, [(i, at, op) for i, (at, op) in history.first_contact.items() if i in leads])
-    tally(2, [row for row in history.appointments if row[0] in leads])
+    tally(2, [(i, at, op) for i, (at, op) in history.first_reach.items() if i in leads])
+    tally(3, [row for row in history.appointments if row[0] in leads])
     seen: set[tuple[str, str, int]] = set()
     for lead_id, at, actor in history.sql_events:
         if lo <= at < hi:
             key = (bucket(at), "all" if group is None else group(lead_id, actor), lead_id)
             if key not in seen:
                 seen.add(key)
-                tally(3, [(lead_id, at, actor)])
+                tally(4, [(lead_id, at, actor)])
     handoffs = history.handoffs
-    tally(4, handoffs)
+    tally(5, handoffs)
     handed_by: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
     for lead_id, at, actor in handoffs:
         handed_by[lead_id].append((at, actor))
@@ -225,11 +229,13 @@ def periods_report(
             if sent_at <= at and sender is not None:
                 credited = sender
         credited_orders.append((lead_id, at, credited))
-    tally(5, credited_orders)
+    tally(6, credited_orders)
 
     groups = sorted({g for _, g in counts}, key=lambda g: (g == NONE_GROUP, g))
     rows = [
-        PeriodRow(b, g, *counts[b, g]) if (b, g) in counts else PeriodRow(b, g, 0, 0, 0, 0, 0, 0)
+        PeriodRow(b, g, *counts[b, g])
+        if (b, g) in counts
+        else PeriodRow(b, g, *[0] * len(MEASURES))
         for g in groups
         for b in buckets
     ]

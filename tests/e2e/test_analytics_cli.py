@@ -95,7 +95,8 @@ def test_csv_is_for_excel_and_private(db_url: str, tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
     assert rows[0][0] == "Campaign"
     assert rows[1][0] == "'=セミナー"  # a formula-looking name is made inert
-    assert rows[1][3] == "6" and rows[1][9] == "50.0"  # leads, SQL % as a percent value
+    sql_rate = rows[0].index("SQL %")
+    assert rows[1][3] == "6" and rows[1][sql_rate] == "50.0"  # leads, SQL % as a percent value
     stale = isdesk("report", "stages", "--db", db_url, "--format", "csv", "--table", "stalled")
     assert "'=HYPERLINK(" in stale.stdout.decode("utf-8-sig")
 
