@@ -104,12 +104,14 @@ class GroupedMilestones:
         self, lo: int | None = None, hi: int | None = None
     ) -> dict[int, tuple[int, int, int, int, int, int]]:
         """campaign -> (leads, contacted (attempted), reached, with an appointment, became
-        SQL, reached the last stage) of the leads acquired in [lo, hi) (epoch seconds; None: unbounded) before
-        as_of that arrived through the campaign (see :attr:`first_touch_campaign`).
+        SQL, reached the last stage) of the leads acquired in [lo, hi) (epoch seconds; None:
+        unbounded) before as_of that arrived through the campaign (see
+        :attr:`first_touch_campaign`).
 
         One grouped query: each figure is whether the lead has a row of its kind before
-        as_of (:attr:`first_contact`, :attr:`first_reach`, :attr:`first_appointment`, :attr:`first_sql`,
-        :meth:`reached_at` of the last stage), which needs no replay. May hold campaigns
+        as_of (:attr:`first_contact`, :attr:`first_reach`, :attr:`first_appointment`,
+        :attr:`first_sql`, :meth:`reached_at` of the last stage), which needs no replay. May
+        hold campaigns
         since deleted.
         """
         kinds = ", ".join(f"'{k}'" for k in CONTACT_KINDS)
