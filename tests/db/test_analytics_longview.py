@@ -1,0 +1,49 @@
+"""The long view's honest figures on small hand-built histories, on SQLite and PostgreSQL:
+stage times that count the stays still in progress, and a forecast that reports how often
+its range held.
+
+Every expected figure is worked out by hand from the rows the test writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from isdesk.analytics import History, stage_times_report
+from isdesk.analytics.history import local_midnight
+from isdesk.rules import load_rules
+from tests.support.analytics_data import Builder, jst
+
+RULES = load_rules(None)
+
+
+def history(db, day: dt.date) -> History:
+    return History(db, RULES, local_midnight(day, RULES))
+
+
+def test_stage_times_count_the_stays_still_in_progress(db) -> None:
+    with db.connection_context():
+        b = Builder()
+        # Two list stays moved on after 2 and 4 days; one after 45.
+        for start, days in ((jst(2026, 5, 1, 0), 2), (jst(2026, 5, 1, 0), 4)):
+            lead = b.lead(start)
+            b.stage(lead, start + dt.timedelta(days=days), "list", "proposal")
+        late = b.lead(jst(2026, 5, 1, 0))
+        b.stage(late, jst(2026, 5, 1, 0) + dt.timedelta(days=45), "list", "proposal")
+        # Three still in the list at as_of (2026-07-01 00:00 JST): 30, 40 and 50 days old.
+        for days in (30, 40, 50):
+            b.lead(jst(2026, 7, 1, 0) - dt.timedelta(days=days))
+        report = stage_times_report(history(db, dt.date(2026, 7, 1)))
+    first = report.stages[0]
+    assert (first.entered, first.moved_on, first.still_there) == (6, 3, 3)
+    # Ended only: 2, 4, 45 days.
+    assert first.median_days == 4.0
+    # Kaplan–Meier over 2, 4 (ended), 30, 40 (open), 45 (ended), 50 (open):
+    # S(2) = 5/6, S(4) = 5/6 * 4/5 = 2/3, S(45) = 2/3 * 1/2 = 1/3 (two at risk at 45).
+    assert first.km_median_days == 45.0
+    assert first.km_p80_days is None  # S never falls to 0.2: too many still there to tell
+    table = report.table("stages").dicts()[0]
+    assert table["km_median_days"] == 45.0 and table["median_days"] == 4.0
+    # The proposal stays all go on (nobody left): none ended, so no estimate.
+    proposal = report.stages[1]
+    assert (proposal.entered, proposal.still_there, proposal.km_median_days) == (3, 3, None)
