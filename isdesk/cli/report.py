@@ -132,6 +132,12 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
 
     kind = args.report_kind
     as_of_day = _date(args.as_of, "--as-of")
+    today = dt.datetime.now(rules.calendar.zone).date()
+    if as_of_day is not None and as_of_day > today:
+        raise UserError(
+            f"--as-of {as_of_day} is in the future (today is {today}): a report sees only what "
+            "has happened; give a past day, or leave --as-of out for now"
+        )
     start = _date(getattr(args, "start", None), "--from")
     end = _date(getattr(args, "end", None), "--to")
     if start and end and end < start:

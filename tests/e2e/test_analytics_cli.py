@@ -107,10 +107,15 @@ def test_mistakes_exit_2_without_a_traceback(db_url: str) -> None:
         ["periods", "--from", "2026-13-01"],
         ["funnel", "--cohort", "2026-03", "--from", "2026-01-01"],
         ["stages", "--format", "csv", "--table", "nope"],
+        ["forecast", "--as-of", "2999-01-01"],
+        ["cohorts", "--as-of", "2999-01-01"],
     ):
         done = isdesk("report", *args, "--db", db_url)
         assert done.returncode == 2, args
         assert b"Traceback" not in done.stderr and done.stderr.startswith(b"isdesk: ")
+        assert done.stderr.decode().count("\n") == 1, done.stderr  # one line
+        if "2999-01-01" in args:
+            assert b"in the future" in done.stderr and not done.stdout
 
 
 def test_an_operator_may_not_run_reports(db_url: str) -> None:
