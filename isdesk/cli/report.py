@@ -105,6 +105,14 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     forecast.add_argument(
         "--no-arrivals", action="store_true", help="only the leads already there at as_of"
     )
+    forecast.add_argument(
+        "--coverage",
+        type=int,
+        default=6,
+        metavar="N",
+        help="backtest the past N months to calibrate the range and report how often it held "
+        "(default 6, 0 = the raw simulated range)",
+    )
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
@@ -151,6 +159,8 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
         raise UserError("--months: 0 to 60 columns")
     if kind == "forecast" and (args.runs < 1 or args.runs > 100_000 or args.lookback < 1):
         raise UserError("--runs: 1 to 100000; --lookback: at least 1 month")
+    if kind == "forecast" and not 0 <= args.coverage <= 36:
+        raise UserError("--coverage: 0 to 36 months of backtests")
     if kind == "stages" and (args.stalled_days < 0 or args.stale_days < 0):
         raise UserError("--stalled-days / --stale-days: zero or more days")
     if args.limit < 0:
@@ -191,6 +201,7 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
             "runs": args.runs,
             "seed": args.seed,
             "arrivals": not args.no_arrivals,
+            "coverage": args.coverage,
         }
         if args.default_value is not None:
             if args.default_value < 0:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from isdesk.analytics import History, stage_times_report
+import pytest
+
+from isdesk.analytics import History, forecast_report, stage_times_report
 from isdesk.analytics.history import local_midnight
 from isdesk.rules import load_rules
 from tests.support.analytics_data import Builder, jst
@@ -47,3 +49,39 @@ def test_stage_times_count_the_stays_still_in_progress(db) -> None:
     # The proposal stays all go on (nobody left): none ended, so no estimate.
     proposal = report.stages[1]
     assert (proposal.entered, proposal.still_there, proposal.km_median_days) == (3, 3, None)
+
+
+def _flow(b: Builder) -> None:
+    """Leads arrive every month from 2025-07; some become SQL the next month, more and more."""
+    for month in range(12):
+        year, m = 2025 + (6 + month) // 12, (6 + month) % 12 + 1
+        for i in range(3 + month % 4):
+            lead = b.lead(jst(year, m, 3 + i))
+            if i < 1 + month // 3:
+                nxt_year, nxt = year + m // 12, m % 12 + 1
+                b.sql(lead, jst(nxt_year, nxt, 5 + i))
+
+
+def test_the_forecast_reports_its_backtest_coverage_and_widens_its_range(db) -> None:
+    with db.connection_context():
+        _flow(Builder())
+        h = history(db, dt.date(2026, 7, 1))
+        raw = forecast_report(h, months=2, lookback=6, runs=100, coverage=0)
+        report = forecast_report(h, months=2, lookback=6, runs=100, coverage=3)
+    assert raw.coverage == () and "coverage" not in [t.key for t in raw.tables()]
+    by = {c.figure: c for c in report.coverage}
+    # Origins 1, 2 and 3 months back; 1, 2 and 2 of their months are over by as_of.
+    assert [(c.origins, c.checked) for c in report.coverage] == [(3, 5)] * 3
+    for c in report.coverage:
+        assert c.scale >= 1.0 and c.held_calibrated >= c.held_raw
+    # The range is the raw one times the SQL scale around the same expectation.
+    for r, m in zip(raw.forecast, report.forecast, strict=True):
+        assert m.sqls == r.sqls
+        assert m.sqls_p10 == pytest.approx(
+            max(0, r.sqls - by["sqls"].scale * (r.sqls - r.sqls_p10)), abs=0.01
+        )
+        assert m.sqls_p90 == pytest.approx(
+            r.sqls + by["sqls"].scale * (r.sqls_p90 - r.sqls), abs=0.01
+        )
+    rows = report.table("coverage").dicts()
+    assert rows[0]["figure"] == "sqls" and rows[0]["checked"] == 5
