@@ -9,11 +9,20 @@ e-mail or meeting, answered or not), reached (an answered call or a meeting), le
 appointment, leads that became SQL, leads that reached the last stage (orders), and their
 rates over the campaign's leads.
 
-The type average (same ``Campaign.kind``: seminar, webinar, trade_show, …) is the plain mean
-over that type's campaigns with at least one lead — every campaign weighs the same, as a team
-comparing its ~50 seminars asks "how did this one do against a typical one". Differences are
-campaign minus its type's average: leads in leads, rates in percentage points. The same is
-given against the average over all campaigns.
+The type average (same ``Campaign.kind``: seminar, webinar, trade_show, …) pools the type's
+campaigns with at least one lead: its rates are the type's leads that did it over the type's
+leads, so a 2-lead campaign weighs 2 leads, not as much as a 60-lead one; a campaign with fewer
+than :data:`SMALL` leads is marked ``small`` (its rates are a few leads' luck). The counts
+(leads, SQLs, …) are means per campaign. Differences are campaign minus its type's average:
+leads in leads, rates in percentage points.
+
+Rates at the same age: a young campaign's leads have had less time, so its rate to date is not
+comparable with an old one's. ``sql_d30/60/90``: of the campaign's leads at least 30/60/90
+days old at as_of, the share that became SQL within that many days of arriving (None when none
+is that old); ``diff_sql_d60`` compares it at day 60 with the type's pooled day-60 rate.
+
+``kind``: list only that type's campaigns; the ``(all)`` average is always over every
+campaign of every type (``--kind`` does not change what it means).
 """
 
 from __future__ import annotations
@@ -22,11 +31,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from isdesk.analytics.history import History, local_midnight, without_gc
+from isdesk.analytics.history import DAY_S, History, local_midnight, without_gc
 from isdesk.analytics.report import FLOAT, PCT, TEXT, Column, ReportBase, Table, rate
 
 MEASURES = ("leads", "contacted", "reached", "appointments", "sqls", "orders")
 RATES = ("contact_rate", "reach_rate", "appointment_rate", "sql_rate", "order_rate")
+AGES = (30, 60, 90)  # days since a lead arrived, for the rates at the same age
+SMALL = 10  # a campaign with fewer leads is marked small
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,11 @@ class CampaignRow:
     returns: int = 0  # leads that came back through the campaign (not counted in leads)
     return_sqls: int = 0  # of them, became SQL at or after the return
     return_orders: int = 0  # of them, reached the last stage at or after the return
+    small: bool = False  # fewer than SMALL leads
+    sql_d30: float | None = None  # SQL within 30 days, of the leads at least 30 days old
+    sql_d60: float | None = None
+    sql_d90: float | None = None
+    diff_sql_d60: float | None = None  # minus the type's pooled day-60 rate
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,9 @@ class KindAverage:
     appointment_rate: float | None
     sql_rate: float | None
     order_rate: float | None
+    sql_d30: float | None = None
+    sql_d60: float | None = None
+    sql_d90: float | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +99,7 @@ class CampaignsReport(ReportBase):
     end: dt.date | None
     campaigns: tuple[CampaignRow, ...]
     kinds: tuple[KindAverage, ...]  # per type, then "(all)"
+    only_kind: str | None = None  # the --kind listed ("(all)" is still every campaign)
 
     kind = "campaigns"
 
@@ -89,6 +109,7 @@ class CampaignsReport(ReportBase):
             "campaigns against their type's average",
             (
                 Column("campaign", "キャンペーン", "Campaign", TEXT),
+                Column("small", "少数", "Small", TEXT),
                 Column("kind", "種別", "Type", TEXT),
                 Column("held_on", "開催日", "Held", TEXT),
                 Column("leads", "リード", "Leads"),
@@ -105,6 +126,8 @@ class CampaignsReport(ReportBase):
                 Column("diff_appointment_rate", "アポ率差", "Δ appt pt", PCT),
                 Column("diff_sql_rate", "SQL率差", "Δ SQL pt", PCT),
                 Column("diff_order_rate", "受注率差", "Δ order pt", PCT),
+                *(Column(f"sql_d{d}", f"SQL率{d}日", f"SQL % d{d}", PCT) for d in AGES),
+                Column("diff_sql_d60", "SQL率差60日", "Δ SQL pt d60", PCT),
                 Column("returns", "再来", "Returns"),
                 Column("return_sqls", "再来SQL", "Ret. SQLs"),
                 Column("return_orders", "再来受注", "Ret. orders"),
@@ -112,6 +135,7 @@ class CampaignsReport(ReportBase):
             tuple(
                 (
                     c.name,
+                    f"<{SMALL}" if c.small else "",
                     c.kind,
                     c.held_on.isoformat() if c.held_on else "",
                     c.leads,
@@ -128,6 +152,10 @@ class CampaignsReport(ReportBase):
                     c.diff_appointment_rate,
                     c.diff_sql_rate,
                     c.diff_order_rate,
+                    c.sql_d30,
+                    c.sql_d60,
+                    c.sql_d90,
+                    c.diff_sql_d60,
                     c.returns,
                     c.return_sqls,
                     c.return_orders,
@@ -137,12 +165,15 @@ class CampaignsReport(ReportBase):
         )
         kinds = Table(
             "kinds",
-            "average per campaign, by type",
+            "by type: counts per campaign, rates pooled over the type's leads; (all): every "
+            "campaign of every type"
+            + (f" (listed: {self.only_kind} only)" if self.only_kind else ""),
             (
                 Column("kind", "種別", "Type", TEXT),
                 Column("campaigns", "本数", "Campaigns"),
                 *(Column(m, m, m.capitalize(), FLOAT) for m in MEASURES),
                 *(Column(r, r, r.replace("_", " "), PCT) for r in RATES),
+                *(Column(f"sql_d{d}", f"SQL率{d}日", f"SQL % d{d}", PCT) for d in AGES),
             ),
             tuple(
                 (
@@ -150,16 +181,14 @@ class CampaignsReport(ReportBase):
                     k.campaigns,
                     *(getattr(k, m) for m in MEASURES),
                     *(getattr(k, r) for r in RATES),
+                    k.sql_d30,
+                    k.sql_d60,
+                    k.sql_d90,
                 )
                 for k in self.kinds
             ),
         )
         return (main, kinds)
-
-
-def _mean(values: list[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return sum(present) / len(present) if present else None
 
 
 def _diff(value: float | None, average: float | None) -> float | None:
@@ -181,32 +210,57 @@ def campaigns_report(
     campaigns = history.campaigns
     counts = history.campaign_counts(lo, hi)  # one grouped query (no replay)
     returns = history.return_counts(lo, hi)
+    # Rates at the same age: per campaign and age, (leads that old, of them SQL by then).
+    first_sql = history.first_sql
+    now = history.as_of
+    aged: dict[int, list[list[int]]] = defaultdict(lambda: [[0, 0] for _ in AGES])
+    for lead_id, cid in history.first_touch_campaign.items():
+        acquired = history.acquired.get(lead_id)
+        if (
+            acquired is None
+            or (lo is not None and acquired < lo)
+            or (hi is not None and acquired >= hi)
+        ):
+            continue
+        became = first_sql.get(lead_id)
+        cells = aged[cid]
+        for a, days in enumerate(AGES):
+            if now - acquired >= days * DAY_S:
+                cells[a][0] += 1
+                cells[a][1] += became is not None and became - acquired <= days * DAY_S
     base = []
     for cid, (name, ckind, held) in sorted(
         campaigns.items(), key=lambda kv: (kv[1][2] or dt.date.max, kv[1][0])
     ):
-        if kind is not None and ckind != kind:
-            continue
         n = counts.get(cid, (0,) * len(MEASURES))
         rates = tuple(rate(v, n[0]) for v in n[1:])
-        base.append((cid, name, ckind, held, tuple(n), rates))
+        cells = aged.get(cid) or [[0, 0] for _ in AGES]
+        base.append((cid, name, ckind, held, tuple(n), rates, cells))
 
     def average(label: str, rows: list) -> KindAverage:
         with_leads = [r for r in rows if r[4][0] > 0]
         k = len(with_leads)
-        means = [sum(r[4][i] for r in with_leads) / k if k else 0.0 for i in range(len(MEASURES))]
-        rate_means = [_mean([r[5][i] for r in with_leads]) for i in range(len(RATES))]
-        return KindAverage(label, k, *means, *rate_means)
+        sums = [sum(r[4][i] for r in with_leads) for i in range(len(MEASURES))]
+        means = [v / k if k else 0.0 for v in sums]
+        pooled = [rate(v, sums[0]) for v in sums[1:]]
+        at_age = [
+            rate(sum(r[6][a][1] for r in with_leads), sum(r[6][a][0] for r in with_leads))
+            for a in range(len(AGES))
+        ]
+        return KindAverage(label, k, *means, *pooled, *at_age)
 
     by_kind: dict[str, list] = defaultdict(list)
     for row in base:
         by_kind[row[2]].append(row)
     kinds = {k: average(k, rows) for k, rows in sorted(by_kind.items())}
-    overall = average("(all)", base)
+    overall = average("(all)", base)  # every campaign, whatever ``kind`` lists
     out = []
-    for cid, name, ckind, held, n, rates in base:
+    for cid, name, ckind, held, n, rates, cells in base:
+        if kind is not None and ckind != kind:
+            continue
         avg = kinds[ckind]
         has = n[0] > 0
+        at_age = [rate(hit, old) for old, hit in cells]
         out.append(
             CampaignRow(
                 cid,
@@ -221,6 +275,13 @@ def campaigns_report(
                 _diff(rates[4], avg.order_rate),
                 _diff(rates[3], overall.sql_rate),
                 *returns.get(cid, (0, 0, 0)),
+                0 < n[0] < SMALL,
+                *at_age,
+                _diff(at_age[1], avg.sql_d60),
             )
         )
-    return CampaignsReport(history.as_of_dt, start, end, tuple(out), (*kinds.values(), overall))
+    if kind is not None:
+        kinds = {k: v for k, v in kinds.items() if k == kind}
+    return CampaignsReport(
+        history.as_of_dt, start, end, tuple(out), (*kinds.values(), overall), kind
+    )

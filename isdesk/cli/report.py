@@ -74,7 +74,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "campaigns", parents=parents, help="each campaign against its type's average"
     )
     _period_options(campaigns, "(lead acquisition)")
-    campaigns.add_argument("--kind", dest="campaign_kind", help="only campaigns of this type")
+    campaigns.add_argument(
+        "--kind",
+        dest="campaign_kind",
+        help="list only campaigns of this type (the (all) average is still every campaign)",
+    )
 
     funnel = kinds.add_parser(
         "funnel", parents=parents, help="stage funnel, conversion rates and the weakest step"

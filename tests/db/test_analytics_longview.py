@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from isdesk.analytics import History, forecast_report, stage_times_report
+from isdesk.analytics import History, campaigns_report, forecast_report, stage_times_report
 from isdesk.analytics.history import local_midnight
 from isdesk.rules import load_rules
 from tests.support.analytics_data import Builder, jst
@@ -85,3 +85,45 @@ def test_the_forecast_reports_its_backtest_coverage_and_widens_its_range(db) -> 
         )
     rows = report.table("coverage").dicts()
     assert rows[0]["figure"] == "sqls" and rows[0]["checked"] == 5
+
+
+def test_campaigns_are_compared_at_the_same_age(db) -> None:
+    with db.connection_context():
+        b = Builder()
+        old = b.campaign("春セミナー", "seminar", dt.date(2026, 3, 1))
+        young = b.campaign("6月セミナー", "seminar", dt.date(2026, 6, 10))
+        other = b.campaign("展示会", "trade_show", dt.date(2026, 3, 5))
+        # The old seminar: 12 leads on 3/2; 3 SQL within 30 days, 3 more by day 50, 2 at day 80.
+        for i in range(12):
+            lead = b.lead(jst(2026, 3, 2), campaign=old)
+            if i < 3:
+                b.sql(lead, jst(2026, 3, 20))
+            elif i < 6:
+                b.sql(lead, jst(2026, 3, 2) + dt.timedelta(days=50))
+            elif i < 8:
+                b.sql(lead, jst(2026, 3, 2) + dt.timedelta(days=80))
+        # The young one (as_of 7/1: 20 days old): 4 leads, 1 SQL already.
+        for i in range(4):
+            lead = b.lead(jst(2026, 6, 11), campaign=young)
+            if i == 0:
+                b.sql(lead, jst(2026, 6, 20))
+        b.lead(jst(2026, 3, 6), campaign=other)
+        h = history(db, dt.date(2026, 7, 1))
+        report = campaigns_report(h)
+        seminars = campaigns_report(h, kind="seminar")
+    rows = {c.name: c for c in report.campaigns}
+    spring, june = rows["春セミナー"], rows["6月セミナー"]
+    # Day 30/60/90 over the leads that old: the spring seminar's 12 leads are 121 days old.
+    assert (spring.sql_d30, spring.sql_d60, spring.sql_d90) == (3 / 12, 6 / 12, 8 / 12)
+    assert spring.sql_rate == 8 / 12 and not spring.small
+    # The June leads are 20 days old: no rate at day 30 yet, however good it looks to date.
+    assert (june.sql_d30, june.sql_d60, june.sql_rate) == (None, None, 1 / 4) and june.small
+    assert june.diff_sql_d60 is None
+    kinds = {k.kind: k for k in report.kinds}
+    assert kinds["seminar"].sql_d60 == 6 / 12  # pooled over the leads 60 days old
+    assert spring.diff_sql_d60 == 0.0
+    # --kind lists one type; "(all)" is still every campaign of every type.
+    assert [c.name for c in seminars.campaigns] == ["春セミナー", "6月セミナー"]
+    assert [k.kind for k in seminars.kinds] == ["seminar", "(all)"]
+    assert {k.kind: k for k in seminars.kinds}["(all)"].leads == kinds["(all)"].leads == 17 / 3
+    assert "every campaign of every type" in seminars.table("kinds").title

@@ -134,13 +134,16 @@ def test_campaigns_compare_each_with_its_type_average(db) -> None:
     assert (web.leads, web.sqls, web.sql_rate) == (1, 1, 1.0)
     kinds = {k.kind: k for k in report.kinds}
     assert kinds["seminar"].campaigns == 2 and kinds["seminar"].leads == 3.0
-    assert kinds["seminar"].sql_rate == pytest.approx(0.25)  # (2/4 + 0/2) / 2
+    # Pooled over the type's leads: 2 SQLs of 6 leads (the 2-lead campaign weighs 2 leads).
+    assert kinds["seminar"].sql_rate == pytest.approx(2 / 6)
     assert one.diff_leads == 1.0 and two.diff_leads == -1.0
-    assert one.diff_sql_rate == pytest.approx(0.25) and two.diff_sql_rate == pytest.approx(-0.25)
+    assert one.diff_sql_rate == pytest.approx(0.5 - 2 / 6)
+    assert two.diff_sql_rate == pytest.approx(-2 / 6)
     assert web.diff_sql_rate == 0.0
-    # Over all three campaigns: (0.5 + 0 + 1) / 3.
-    assert kinds["(all)"].sql_rate == pytest.approx(0.5)
-    assert one.diff_sql_rate_all == pytest.approx(0.0)
+    # Over all three campaigns' 7 leads: 3 SQLs.
+    assert kinds["(all)"].sql_rate == pytest.approx(3 / 7)
+    assert one.diff_sql_rate_all == pytest.approx(0.5 - 3 / 7)
+    assert one.small and two.small  # fewer than 10 leads each
     assert report.to_rows()[0]["campaign"] == "セミナー1"
 
 

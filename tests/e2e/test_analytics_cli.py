@@ -96,7 +96,8 @@ def test_csv_is_for_excel_and_private(db_url: str, tmp_path: Path) -> None:
     assert rows[0][0] == "Campaign"
     assert rows[1][0] == "'=セミナー"  # a formula-looking name is made inert
     sql_rate = rows[0].index("SQL %")
-    assert rows[1][3] == "6" and rows[1][sql_rate] == "50.0"  # leads, SQL % as a percent value
+    leads = rows[0].index("Leads")
+    assert rows[1][leads] == "6" and rows[1][sql_rate] == "50.0"  # leads, SQL % as a percent value
     stale = isdesk("report", "stages", "--db", db_url, "--format", "csv", "--table", "stalled")
     assert "'=HYPERLINK(" in stale.stdout.decode("utf-8-sig")
 
