@@ -1,4 +1,5 @@
-"""`isdesk report KIND`: the long view — periods, cohorts, campaigns, funnel, stages, forecast.
+"""`isdesk report KIND`: the long view — periods, cohorts, campaigns, funnel, stages, forecast,
+and the customers' voice (顧客の声).
 
 ``register`` adds the sub-commands; ``run`` opens the database and prints or writes the
 report. Arguments are checked before the database is opened.
@@ -15,7 +16,7 @@ from isdesk.cli.common import UserError, emit, open_store
 from isdesk.config.settings import Settings
 from isdesk.rules import Rules
 
-KINDS = ("periods", "cohorts", "campaigns", "funnel", "stages", "forecast")
+KINDS = ("periods", "cohorts", "campaigns", "funnel", "stages", "forecast", "voice")
 FORMATS = ("table", "csv", "json")
 
 
@@ -118,6 +119,15 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "(default 6, 0 = the raw simulated range)",
     )
 
+    voice = kinds.add_parser(
+        "voice", parents=parents, help="顧客の声: the notes tagged as the customer's own words"
+    )
+    _period_options(voice, "(of the notes)")
+    voice.add_argument("--campaign", dest="voice_campaign", metavar="NAME", help="one campaign")
+    voice.add_argument("--product", metavar="TEXT", help="product of interest containing TEXT")
+    voice.add_argument("--by", dest="voice_operator", metavar="LOGIN", help="one operator's notes")
+    voice.add_argument("--search", metavar="TEXT", help="TEXT in the note, company or product")
+
 
 def _date(text: str | None, option: str) -> dt.date | None:
 
@@ -198,6 +208,15 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
         options = {"start": start, "end": end, "cohort": cohort}
     elif kind == "stages":
         options = {"stalled_days": args.stalled_days, "stale_days": args.stale_days}
+    elif kind == "voice":
+        options = {
+            "start": start,
+            "end": end,
+            "campaign": args.voice_campaign,
+            "product": args.product,
+            "operator": args.voice_operator,
+            "search": args.search,
+        }
     elif kind == "forecast":
         options = {
             "months": args.months,

@@ -252,6 +252,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reports.funnel": ("ファネル", "Funnel"),
     "reports.stages": ("ステージ滞留", "Stage times"),
     "reports.forecast": ("予測", "Forecast"),
+    "reports.voice": ("顧客の声", "Voice"),
     "reports.export": ("CSV", "CSV"),
     "reports.more": (
         "ほか {count:,} 行 (全件は x の CSV か isdesk report {kind} で)",

@@ -25,7 +25,7 @@ from isdesk.widgets.bindings import localize_bindings
 from isdesk.widgets.worker_errors import ReportsWorkerErrors
 
 MAX_ROWS = 200
-REPORT_KINDS = ("periods", "cohorts", "campaigns", "funnel", "stages", "forecast")
+REPORT_KINDS = ("periods", "cohorts", "campaigns", "funnel", "stages", "forecast", "voice")
 # What each tab shows by default; the CLI (`isdesk report KIND --help`) has every option.
 DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "periods": {"by": "month", "per": "none"},
@@ -34,6 +34,7 @@ DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "campaigns": {},
     "stages": {},
     "forecast": {"months": 6},
+    "voice": {},  # every note, newest first; `isdesk report voice` filters
 }
 
 

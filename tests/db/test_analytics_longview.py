@@ -11,7 +11,13 @@ import datetime as dt
 
 import pytest
 
-from isdesk.analytics import History, campaigns_report, forecast_report, stage_times_report
+from isdesk.analytics import (
+    History,
+    campaigns_report,
+    forecast_report,
+    stage_times_report,
+    voice_report,
+)
 from isdesk.analytics.history import local_midnight
 from isdesk.rules import load_rules
 from tests.support.analytics_data import Builder, jst
@@ -127,3 +133,38 @@ def test_campaigns_are_compared_at_the_same_age(db) -> None:
     assert [k.kind for k in seminars.kinds] == ["seminar", "(all)"]
     assert {k.kind: k for k in seminars.kinds}["(all)"].leads == kinds["(all)"].leads == 17 / 3
     assert "every campaign of every type" in seminars.table("kinds").title
+
+
+def test_the_customers_voice_by_campaign_product_and_period(db) -> None:
+    from isdesk.store.models import Activity
+
+    with db.connection_context():
+        b = Builder()
+        seminar = b.campaign("秋セミナー", "seminar", dt.date(2026, 9, 1))
+        a = b.lead(jst(2026, 9, 2), campaign=seminar, company="株式会社エー")
+        c = b.lead(jst(2026, 9, 3), company="株式会社シー")
+        b.event(a, jst(2026, 9, 4), "answer", field="product", new="勤怠ＳａａＳ")
+        b.event(c, jst(2026, 9, 4), "answer", field="product", new="経費精算")
+        for lead, at, note, voice, op in (
+            (a, jst(2026, 9, 10), "紙の申請が多くて困っている", True, b.sato),
+            (a, jst(2026, 9, 11), "折り返し希望", False, b.sato),  # not tagged
+            (c, jst(2026, 10, 5), "他社は高すぎた", True, b.kato),
+            (c, jst(2026, 12, 5), "まだ先", True, b.kato),  # after as_of
+        ):
+            Activity.create(lead=lead, operator=op.id, at=at, kind="call", outcome="connected",
+                            note=note, customer_voice=voice)  # fmt: skip
+        h = history(db, dt.date(2026, 11, 1))
+        every = voice_report(h)
+        seminar_only = voice_report(h, campaign="秋セミナー")
+        saas = voice_report(h, product="saas")  # width- and case-insensitive
+        october = voice_report(h, start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31))
+        kato = voice_report(h, operator="kato", search="高すぎ")
+    assert [(n.day, n.company, n.campaign, n.product, n.operator) for n in every.notes] == [
+        (dt.date(2026, 10, 5), "株式会社シー", "", "経費精算", "kato"),
+        (dt.date(2026, 9, 10), "株式会社エー", "秋セミナー", "勤怠ＳａａＳ", "sato"),
+    ]
+    assert [n.lead for n in seminar_only.notes] == [a]
+    assert [n.lead for n in saas.notes] == [a]
+    assert [n.note for n in october.notes] == ["他社は高すぎた"]
+    assert [n.lead for n in kato.notes] == [c] and kato.filters[0] == ("operator", "kato")
+    assert every.table("by_campaign").rows == (("", 1), ("秋セミナー", 1))
