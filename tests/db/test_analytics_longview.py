@@ -15,6 +15,7 @@ from isdesk.analytics import (
     History,
     campaigns_report,
     forecast_report,
+    periods_report,
     stage_times_report,
     voice_report,
 )
@@ -168,3 +169,42 @@ def test_the_customers_voice_by_campaign_product_and_period(db) -> None:
     assert [n.note for n in october.notes] == ["他社は高すぎた"]
     assert [n.lead for n in kato.notes] == [c] and kato.filters[0] == ("operator", "kato")
     assert every.table("by_campaign").rows == (("", 1), ("秋セミナー", 1))
+
+
+def test_periods_show_contribution_rejections_win_rate_and_partial_months(db) -> None:
+    with db.connection_context():
+        b = Builder()
+        won = b.lead(jst(2026, 4, 3), extra='{"amount": 2000000}')
+        b.sql(won, jst(2026, 4, 9))
+        b.hand_off(won, jst(2026, 4, 10))
+        b.stage(won, jst(2026, 5, 10), "proposal", "order", b.field)
+        rejected = b.lead(jst(2026, 4, 5), owner=b.kato, source="展示会")
+        b.hand_off(rejected, jst(2026, 4, 12), actor=b.kato)
+        b.event(rejected, jst(2026, 4, 20), "handoff", field="rejected", actor=b.field)
+        lost = b.lead(jst(2026, 4, 6), owner=b.kato, source="展示会")
+        b.hand_off(lost, jst(2026, 4, 15), actor=b.kato)
+        b.status(lost, jst(2026, 6, 1), "handed_off", "lost", actor=b.field)
+        never = b.lead(jst(2026, 4, 7))
+        b.status(never, jst(2026, 5, 2), "open", "lost")  # lost before any hand-off: not counted
+        h = history(db, dt.date(2026, 6, 15))
+        per_op = periods_report(h, per="operator")
+        totals = periods_report(h)
+        segments = periods_report(h, per="segment")
+    rows = {(r.bucket, r.group): r for r in per_op.rows}
+    may = rows["2026-05", "sato"]
+    # sato's SQL was ordered: the order and its value are sato's, though field sales recorded it.
+    assert (may.orders, may.order_value, may.win_rate) == (1, 2_000_000, 1.0)
+    assert rows["2026-04", "kato"].rejected == 1 and rows["2026-06", "kato"].lost == 1
+    assert ("2026-05", "mori") not in rows
+    t = {r.bucket: r for r in totals.totals}
+    assert (t["2026-04"].rejected, t["2026-05"].lost, t["2026-06"].lost) == (1, 0, 1)
+    assert t["2026-06"].win_rate == 0.0 and t["2026-05"].win_rate == 1.0
+    # Data from 4/3 (April is not whole) to as_of 6/15 (June is not over): both marked.
+    assert [(b, t[b].partial) for b in totals.buckets] == [
+        ("2026-04", True), ("2026-05", False), ("2026-06", True)
+    ]  # fmt: skip
+    assert totals.table("totals").dicts()[0]["partial"] == "*"
+    seg = {r.group: 0 for r in segments.rows}
+    for r in segments.rows:
+        seg[r.group] += r.leads
+    assert seg == {"inbound": 2, "outbound": 2}
