@@ -21,6 +21,10 @@ comparable with an old one's. ``sql_d30/60/90``: of the campaign's leads at leas
 days old at as_of, the share that became SQL within that many days of arriving (None when none
 is that old); ``diff_sql_d60`` compares it at day 60 with the type's pooled day-60 rate.
 
+Cost (``isdesk campaign set-cost``): cost per lead, per SQL and per order of the campaign's
+leads, its orders' value (each order's amount, else its budget answer; neither: 0) and ROI =
+(order value − cost) ÷ cost; None without a cost (or without leads, SQLs, orders to divide by).
+
 ``kind``: list only that type's campaigns; the ``(all)`` average is always over every
 campaign of every type (``--kind`` does not change what it means).
 """
@@ -32,7 +36,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from isdesk.analytics.history import DAY_S, History, local_midnight, without_gc
-from isdesk.analytics.report import FLOAT, PCT, TEXT, Column, ReportBase, Table, rate
+from isdesk.analytics.report import FLOAT, PCT, TEXT, YEN, Column, ReportBase, Table, rate
 
 MEASURES = ("leads", "contacted", "reached", "appointments", "sqls", "orders")
 RATES = ("contact_rate", "reach_rate", "appointment_rate", "sql_rate", "order_rate")
@@ -70,6 +74,12 @@ class CampaignRow:
     sql_d60: float | None = None
     sql_d90: float | None = None
     diff_sql_d60: float | None = None  # minus the type's pooled day-60 rate
+    cost: int | None = None  # yen
+    cost_per_lead: float | None = None
+    cost_per_sql: float | None = None
+    cost_per_order: float | None = None
+    order_value: int = 0  # yen, of its leads' orders
+    roi: float | None = None  # (order value - cost) / cost
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,12 @@ class CampaignsReport(ReportBase):
                 Column("diff_order_rate", "受注率差", "Δ order pt", PCT),
                 *(Column(f"sql_d{d}", f"SQL率{d}日", f"SQL % d{d}", PCT) for d in AGES),
                 Column("diff_sql_d60", "SQL率差60日", "Δ SQL pt d60", PCT),
+                Column("cost", "費用", "Cost ¥", YEN),
+                Column("cost_per_lead", "リード単価", "¥/lead", YEN),
+                Column("cost_per_sql", "SQL単価", "¥/SQL", YEN),
+                Column("cost_per_order", "受注単価", "¥/order", YEN),
+                Column("order_value", "受注金額", "Order ¥", YEN),
+                Column("roi", "ROI", "ROI %", PCT),
                 Column("returns", "再来", "Returns"),
                 Column("return_sqls", "再来SQL", "Ret. SQLs"),
                 Column("return_orders", "再来受注", "Ret. orders"),
@@ -156,6 +172,12 @@ class CampaignsReport(ReportBase):
                     c.sql_d60,
                     c.sql_d90,
                     c.diff_sql_d60,
+                    c.cost,
+                    c.cost_per_lead,
+                    c.cost_per_sql,
+                    c.cost_per_order,
+                    c.order_value,
+                    c.roi,
                     c.returns,
                     c.return_sqls,
                     c.return_orders,
@@ -189,6 +211,21 @@ class CampaignsReport(ReportBase):
             ),
         )
         return (main, kinds)
+
+
+def _cost_figures(cost: int | None, n: tuple[int, ...], value: int) -> tuple:
+    """(cost, per lead, per SQL, per order, order value, ROI) of a campaign's counts ``n``."""
+    if cost is None:
+        return (None, None, None, None, value, None)
+    leads, sqls, orders = n[0], n[MEASURES.index("sqls")], n[MEASURES.index("orders")]
+    return (
+        int(cost),
+        cost / leads if leads else None,
+        cost / sqls if sqls else None,
+        cost / orders if orders else None,
+        value,
+        (value - cost) / cost if cost else None,
+    )
 
 
 def _diff(value: float | None, average: float | None) -> float | None:
@@ -228,6 +265,20 @@ def campaigns_report(
             if now - acquired >= days * DAY_S:
                 cells[a][0] += 1
                 cells[a][1] += became is not None and became - acquired <= days * DAY_S
+    costs = dict(history._rows('SELECT id, cost FROM "campaign" WHERE cost IS NOT NULL'))
+    ordered = history.reached_at(history.last_stage)
+    amounts = history.amounts
+    worth: dict[int, int] = defaultdict(int)
+    for lead_id, cid in history.first_touch_campaign.items():
+        acquired = history.acquired.get(lead_id)
+        if (
+            acquired is None
+            or (lo is not None and acquired < lo)
+            or (hi is not None and acquired >= hi)
+        ):
+            continue
+        if lead_id in ordered:
+            worth[cid] += amounts.get(lead_id, 0)
     base = []
     for cid, (name, ckind, held) in sorted(
         campaigns.items(), key=lambda kv: (kv[1][2] or dt.date.max, kv[1][0])
@@ -278,6 +329,7 @@ def campaigns_report(
                 0 < n[0] < SMALL,
                 *at_age,
                 _diff(at_age[1], avg.sql_d60),
+                *_cost_figures(costs.get(cid), n, worth.get(cid, 0)),
             )
         )
     if kind is not None:

@@ -208,3 +208,34 @@ def test_periods_show_contribution_rejections_win_rate_and_partial_months(db) ->
     for r in segments.rows:
         seg[r.group] += r.leads
     assert seg == {"inbound": 2, "outbound": 2}
+
+
+def test_campaign_cost_per_lead_sql_order_and_roi(db) -> None:
+    from isdesk.services.campaigns import CampaignError, set_campaign_cost
+    from isdesk.services.operators import add_operator
+
+    with db.connection_context():
+        b = Builder()
+        boss = add_operator("boss", team="inbound", role="lead", display_name="リーダー")
+        seminar = b.campaign("冬セミナー", "seminar", dt.date(2026, 1, 20))
+        free = b.campaign("無料ウェビナー", "webinar", dt.date(2026, 1, 25))
+        for i in range(4):
+            lead = b.lead(jst(2026, 1, 21), campaign=seminar, extra='{"amount": 1500000}')
+            if i < 2:
+                b.sql(lead, jst(2026, 2, 1))
+            if i == 0:
+                b.stage(lead, jst(2026, 3, 1), "list", "order", b.field)
+        b.lead(jst(2026, 1, 26), campaign=free)
+        with pytest.raises(CampaignError, match="team lead"):
+            set_campaign_cost(b.sato, "冬セミナー", 100)
+        with pytest.raises(CampaignError, match="no campaign named"):
+            set_campaign_cost(boss, "夏セミナー", 100)
+        assert set_campaign_cost(boss, "冬セミナー", 600_000).cost == 600_000
+        report = campaigns_report(history(db, dt.date(2026, 4, 1)))
+    rows = {c.name: c for c in report.campaigns}
+    paid, unpaid = rows["冬セミナー"], rows["無料ウェビナー"]
+    assert (paid.cost, paid.cost_per_lead, paid.cost_per_sql, paid.cost_per_order) == (
+        600_000, 150_000, 300_000, 600_000
+    )  # fmt: skip
+    assert paid.order_value == 1_500_000 and paid.roi == 1.5  # (1.5M - 0.6M) / 0.6M
+    assert (unpaid.cost, unpaid.cost_per_lead, unpaid.roi) == (None, None, None)

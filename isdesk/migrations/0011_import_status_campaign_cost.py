@@ -1,5 +1,9 @@
-"""Imported leads start where they arrived: a status event for each lead imported in a status
-other than open.
+"""Imported leads start where they arrived (a status event for each lead imported in a status
+other than open), and a campaign's cost.
+
+``campaign.cost``: what the campaign cost in yen (NULL: not given), set with
+``isdesk campaign set-cost``; the campaigns report turns it into cost per lead, per SQL, per
+order and ROI.
 
 Since this version the importer writes, beside a created lead's ``created`` event, a
 ``status`` event with ``field = 'import'`` (old value NULL, new value the status the file
@@ -14,6 +18,7 @@ acquisition, as the importer dates it.
 
 
 def up(migrator, db):
+    db.execute_sql('ALTER TABLE "campaign" ADD COLUMN "cost" BIGINT')
     db.execute_sql(
         'INSERT INTO "lead_event" (lead_id, at, actor_id, kind, field, old_value, new_value, note) '
         "SELECT l.id, l.acquired_at, NULL, 'status', 'import', NULL, l.status, 'import' "
