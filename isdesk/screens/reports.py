@@ -102,8 +102,9 @@ class ReportsScreen(ReportsWorkerErrors, Screen[None]):
         self.post_message(self.Built(kind, report))
 
     async def on_reports_screen_built(self, message: Built) -> None:
-        from isdesk.analytics.render import format_cell, sparkline
-        from isdesk.analytics.report import BAR, TEXT
+        from isdesk.analytics.render import format_cell
+        from isdesk.analytics.report import BAR, PCT, TEXT
+        from isdesk.widgets.report_charts import TrendLine, heat_style
 
         self.reports[message.kind] = message.report
         body = self.query_one(f"#report-{message.kind} .report-body", VerticalScroll)
@@ -115,12 +116,17 @@ class ReportsScreen(ReportsWorkerErrors, Screen[None]):
             grid.add_columns(*[c.label for c in table.columns])
             # DataTable costs ~0.4 ms a row: a long list (stale leads) shows its head here and
             # in full through `isdesk report … --format csv`.
+            # A cohort's shares are a heat map: the cells shaded by the share behind the number.
+            heat = message.kind == "cohorts" and table.key.endswith("_pct")
+            shares = [v for r in table.rows for v in r if isinstance(v, float)] if heat else []
+            top = max(shares, default=0.0)
             for row in table.rows[:MAX_ROWS]:
                 grid.add_row(
                     *[
                         Text(
                             format_cell(v, c.kind),
                             justify="left" if c.kind in (TEXT, BAR) else "right",
+                            style=heat_style(v, top) if heat and c.kind == PCT else "",  # type: ignore[arg-type]
                         )
                         for v, c in zip(row, table.columns, strict=True)
                     ]
@@ -133,7 +139,7 @@ class ReportsScreen(ReportsWorkerErrors, Screen[None]):
             if table.note:
                 widgets.append(Static(Text(table.note, style="italic"), classes="report-note"))
         for label, series in message.report.sparklines():
-            widgets.append(Static(Text(f"{label}  {sparkline(series)}"), classes="report-note"))
+            widgets.append(TrendLine(label, series))
         await body.mount_all(widgets)
 
     def action_export(self) -> None:
