@@ -16,7 +16,6 @@ from typing import Any
 from isdesk.demo import words
 from isdesk.demo.clock import BACK_DAYS, DAY, HISTORY_DAYS, HOUR, OPEN_S, Clock
 
-
 # What a campaign of each kind costs in the demo (yen; referrals: a partner's fee, not known).
 # Varied by id, not drawn from the generator: adding costs left every other figure as it was.
 _COSTS = {"seminar": 400_000, "webinar": 150_000, "trade_show": 2_500_000, "download": 300_000,

@@ -64,8 +64,15 @@ async def test_charts_trend_lines_heat_map_and_the_voice_tab_at_80x24(db, tmp_pa
         log_activity(boss, lead_id, ActivityInput("call", "connected"),
                      now=f.BASE - dt.timedelta(days=35 * n))  # fmt: skip
     with db.connection_context():
-        Activity.create(lead=lead_id, operator=boss.id, at=f.BASE - dt.timedelta(days=2),
-                        kind="call", outcome="connected", note="価格が決め手", customer_voice=True)  # fmt: skip
+        Activity.create(
+            lead=lead_id,
+            operator=boss.id,
+            at=f.BASE - dt.timedelta(days=2),
+            kind="call",
+            outcome="connected",
+            note="価格が決め手",
+            customer_voice=True,
+        )
     app = make_app(db, boss)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
