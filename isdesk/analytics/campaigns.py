@@ -313,12 +313,12 @@ def campaigns_report(
         has = n[0] > 0
         at_age = [rate(hit, old) for old, hit in cells]
         out.append(
-            CampaignRow(
+            CampaignRow(  # type: ignore[call-arg]
                 cid,
                 name,
                 ckind,
                 held,
-                *n,
+                *n,  # type: ignore[arg-type]
                 *rates,
                 n[0] - avg.leads if has else None,
                 _diff(rates[2], avg.appointment_rate),

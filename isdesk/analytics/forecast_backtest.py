@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isdesk.analytics.forecast_chain import shift_months
 from isdesk.analytics.report import quantile
@@ -83,14 +83,14 @@ def inside(c: Checked, scale: float) -> bool:
     return low - 1e-9 <= c.actual <= high + 1e-9
 
 
-def run_backtests(history: History, origins: int, **options: object) -> list[Checked]:
+def run_backtests(history: History, origins: int, **options: Any) -> list[Checked]:
     """Forecasts from each of ``origins`` month starts before ``history``'s as_of, for the
     months over by then, with the figures that happened (read from ``history``)."""
     from isdesk.analytics.forecast import forecast_report
     from isdesk.analytics.history import History
 
-    months = int(options.pop("months"))  # type: ignore[call-overload]
-    runs = min(int(options.pop("runs")), BACKTEST_RUNS)  # type: ignore[call-overload]
+    months = int(options.pop("months"))
+    runs = min(int(options.pop("runs")), BACKTEST_RUNS)
     local = history.as_of_dt.astimezone(history.rules.calendar.zone)
     out: list[Checked] = []
     for k in range(1, origins + 1):

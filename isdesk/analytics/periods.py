@@ -300,7 +300,7 @@ def periods_report(
 
     groups = sorted({g for _, g in counts}, key=lambda g: (g == NONE_GROUP, g))
     rows = [
-        PeriodRow(b, g, *counts.get((b, g), [0] * width), partial[b])  # type: ignore[arg-type]
+        PeriodRow(b, g, *counts.get((b, g), [0] * width), partial[b])  # type: ignore[arg-type, call-arg]
         for g in groups
         for b in buckets
     ]
@@ -311,7 +311,7 @@ def periods_report(
         for g in groups:
             for i, v in enumerate(counts.get((b, g), ())):
                 sums[i] += v
-        totals.append(PeriodRow(b, "all", *sums, partial[b]))  # type: ignore[arg-type]
+        totals.append(PeriodRow(b, "all", *sums, partial[b]))  # type: ignore[arg-type, call-arg]
     return PeriodsReport(
         by, per, start, end, history.as_of_dt, tuple(buckets), tuple(rows), tuple(totals)
     )

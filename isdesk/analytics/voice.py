@@ -79,6 +79,7 @@ class VoiceReport(ReportBase):
             ),
         )
         counts = Counter(n.campaign for n in self.notes)
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         by_campaign = Table(
             "by_campaign",
             "notes per campaign",
@@ -86,7 +87,7 @@ class VoiceReport(ReportBase):
                 Column("campaign", "キャンペーン", "Campaign", TEXT),
                 Column("notes", "件数", "Notes"),
             ),
-            tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+            tuple(ranked),
         )
         return (main, by_campaign)
 
