@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import re
 
 from isdesk.cli.common import UserError, open_store
 from isdesk.config.settings import Settings
 from isdesk.rules import Rules
-
-_YEN = re.compile(r"^[¥￥]?\s*([0-9０-９][0-9０-９,，]*)\s*(円)?$")
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -25,14 +22,15 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def parse_yen(text: str) -> int | None:
-    """Yen as written (350000, 350,000, ¥350,000, ３５万 is not accepted); 'none' → None."""
+    """Yen as written (350000, ¥350,000, 35万円, full-width digits); 'none' → None."""
+    from isdesk.rules.values import parse_amount
+
     if text.strip().lower() in ("none", "-", ""):
         return None
-    found = _YEN.match(text.strip())
-    if found is None:
-        raise UserError(f"cost {text!r} is not an amount in yen; write e.g. 350000 or ¥350,000")
-    digits = found.group(1).translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    return int(digits.replace(",", "").replace("，", ""))
+    yen = parse_amount(text)
+    if yen is None:
+        raise UserError(f"cost {text!r} is not an amount in yen; write e.g. 350000 or 35万円")
+    return yen
 
 
 def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:

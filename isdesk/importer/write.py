@@ -293,6 +293,7 @@ class _Writer:
             kind=record.campaign_type or self.plan.options.campaign_type or "",
             held_on=record.campaign_date,
             created_at=self.now,
+            cost=record.campaign_cost,  # the first row's; later rows do not change it
         )
         self.campaign_ids[name] = row.id
         return row.id

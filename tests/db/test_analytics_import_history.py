@@ -16,7 +16,7 @@ from isdesk.analytics import History, campaigns_report, periods_report, stage_ti
 from isdesk.analytics.history import local_midnight
 from isdesk.importer import import_file
 from isdesk.rules import load_rules
-from isdesk.store.models import ImportRun, Lead, LeadEvent, Touch
+from isdesk.store.models import Campaign, ImportRun, Lead, LeadEvent, Touch
 from isdesk.store.schema import upgrade
 from tests.support.analytics_data import Builder, jst
 
@@ -155,3 +155,26 @@ def test_the_migration_backfills_leads_imported_before(db) -> None:
         stays = h.timeline_of(old, h.acquired[old]).stays
     assert [(e.lead_id, e.kind, e.new_value) for e in events] == [(old, "status", "lost")]
     assert status == "lost" and stays == ()
+
+
+def test_a_campaign_cost_column_sets_a_new_campaigns_cost(db, tmp_path) -> None:
+    path = tmp_path / "costed.csv"
+    path.write_text(
+        "company,contact,email,campaign,campaign_type,campaign_cost\r\n"
+        '株式会社イチ,一 太郎,one@example.jp,冬の展示会,trade_show,"¥1,200,000"\r\n'
+        "株式会社ニ,二 花子,two@example.jp,冬の展示会,trade_show,999\r\n"
+        "株式会社サン,三 次郎,three@example.jp,春ウェビナー,webinar,35万円\r\n"
+        "株式会社ヨン,四 四郎,four@example.jp,夏セミナー,seminar,たくさん\r\n",
+        encoding="utf-8",
+    )
+    summary = import_file(path, db, rules=RULES, now=NOW)
+    assert (summary.created, summary.rejected) == (3, 1)
+    with db.connection_context():
+        costs = {c.name: c.cost for c in Campaign.select()}
+        report = campaigns_report(history(db, dt.date(2026, 12, 1)))
+    # The first row that creates a campaign gives its cost; the bad amount is set aside.
+    assert costs == {"冬の展示会": 1_200_000, "春ウェビナー": 350_000}
+    show = next(c for c in report.campaigns if c.name == "冬の展示会")
+    assert (show.leads, show.cost_per_lead) == (2, 600_000)
+    rejects = (tmp_path / "costed.rejects.csv").read_text(encoding="utf-8-sig")
+    assert "たくさん" in rejects and "not an amount in yen" in rejects
