@@ -313,6 +313,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{leads} 件 / 計 {steps} 段階  {detail}",
         "{leads} leads / {steps} steps  {detail}",
     ),
+    "kpi.contribution": (
+        "売上貢献 (自分のSQLの受注・今四半期)",
+        "Sales contribution (orders of my SQLs, this quarter)",
+    ),
+    "kpi.contribution_line": (
+        "受注 {orders:,} 件  ·  受注金額 ¥{value:,}",
+        "{orders:,} orders  ·  ¥{value:,}",
+    ),
     "kpi.rejected": ("差し戻されたアポ (準備不足)", "Appointments rejected as not qualified"),
     "kpi.trend": ("直近30営業日の行動量", "Last 30 working days"),
     "kpi.volume": ("行動量 {value:,}", "volume {value:,}"),

@@ -239,3 +239,27 @@ def test_campaign_cost_per_lead_sql_order_and_roi(db) -> None:
     )  # fmt: skip
     assert paid.order_value == 1_500_000 and paid.roi == 1.5  # (1.5M - 0.6M) / 0.6M
     assert (unpaid.cost, unpaid.cost_per_lead, unpaid.roi) == (None, None, None)
+
+
+def test_the_kpi_scorecard_shows_the_orders_of_the_operators_sqls(db) -> None:
+    from isdesk.services.scorecard import operator_scorecard
+
+    with db.connection_context():
+        b = Builder()
+        mine = b.lead(jst(2026, 4, 2), extra='{"amount": 2000000}')
+        b.hand_off(mine, jst(2026, 4, 10))  # sato's hand-off ...
+        b.stage(mine, jst(2026, 5, 12), "proposal", "order", b.field)  # ... field sales' order
+        budget = b.lead(jst(2026, 4, 3))
+        b.event(budget, jst(2026, 4, 5), "answer", field="budget", new="300万円")
+        b.hand_off(budget, jst(2026, 4, 11))
+        b.stage(budget, jst(2026, 5, 13), "proposal", "order", b.field)
+        theirs = b.lead(jst(2026, 4, 4), owner=b.kato)
+        b.hand_off(theirs, jst(2026, 4, 12), actor=b.kato)
+        b.stage(theirs, jst(2026, 5, 14), "proposal", "order", b.field)
+        before = b.lead(jst(2026, 1, 4))
+        b.hand_off(before, jst(2026, 1, 12))
+        b.stage(before, jst(2026, 3, 14), "proposal", "order", b.field)  # last quarter
+    card = operator_scorecard(b.sato, "sato", dt.date(2026, 5, 20), RULES)
+    assert (card.orders_quarter, card.order_value_quarter) == (2, 5_000_000)
+    kato = operator_scorecard(b.kato, "kato", dt.date(2026, 5, 20), RULES)
+    assert (kato.orders_quarter, kato.order_value_quarter) == (1, 0)  # no amount known
