@@ -6,8 +6,8 @@ attribution rule of :attr:`~isdesk.analytics.history.History.first_touch_campaig
 lead's source, its product of interest (the latest answer to the hearing item ``product``
 before as_of), the operator who wrote it, and the note. Filters, all optional and combined:
 ``start``/``end`` (local days of the note, inclusive), ``campaign`` (its name), ``product``,
-``operator`` (login name) and ``search`` (text in the note, company or product); text filters
-match case- and width-insensitively (NFKC + casefold). Newest first.
+``operator`` (login name) and ``search`` (text in the note, company, product or campaign name);
+text filters match case- and width-insensitively (NFKC + casefold). Newest first.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def voice_report(
         if operator is not None and ops.get(op) != operator:
             continue
         if wanted["search"] is not None and wanted["search"] not in _fold(
-            f"{note}\n{company}\n{said}"
+            f"{note}\n{company}\n{said}\n{name}"
         ):
             continue
         day = from_epoch(at).astimezone(zone).date()

@@ -253,6 +253,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reports.stages": ("ステージ滞留", "Stage times"),
     "reports.forecast": ("予測", "Forecast"),
     "reports.voice": ("顧客の声", "Voice"),
+    "reports.voice_filter": (
+        "絞り込み: キャンペーン・商材・会社名・本文の語",
+        "Filter: campaign, product, company or words in the note",
+    ),
     "reports.export": ("CSV", "CSV"),
     "reports.more": (
         "ほか {count:,} 行 (全件は x の CSV か isdesk report {kind} で)",

@@ -18,7 +18,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane
 
 from isdesk.i18n import tr
 from isdesk.services.context import WorkContext
@@ -70,6 +70,8 @@ class ReportsScreen(ReportsWorkerErrors, Screen[None]):
         with TabbedContent(id="report-tabs"):
             for kind in REPORT_KINDS:
                 with TabPane(tr(f"reports.{kind}"), id=f"report-{kind}"):
+                    if kind == "voice":  # marketing reads the voice by campaign, product, words
+                        yield Input(placeholder=tr("reports.voice_filter"), id="voice-filter")
                     yield VerticalScroll(Static(tr("kpi.loading")), classes="report-body")
         yield Footer()
 
@@ -91,15 +93,19 @@ class ReportsScreen(ReportsWorkerErrors, Screen[None]):
         self.reports.clear()
         self._build(self.current_kind)
 
+    @on(Input.Changed, "#voice-filter")
+    def _voice_filter(self, event: Input.Changed) -> None:
+        self._build("voice", search=event.value.strip() or None)
+
     @work(thread=True, exclusive=True, group="reports-build", exit_on_error=False)
-    def _build(self, kind: str) -> None:
+    def _build(self, kind: str, **options: Any) -> None:
         from isdesk.analytics import History, build_report
 
         db = self.ctx.db
         with db.connection_context():
             if self._history is None:
                 self._history = History(db, self.ctx.rules)
-            report = build_report(kind, self._history, **DEFAULT_OPTIONS[kind])
+            report = build_report(kind, self._history, **{**DEFAULT_OPTIONS[kind], **options})
         self.post_message(self.Built(kind, report))
 
     async def on_reports_screen_built(self, message: Built) -> None:

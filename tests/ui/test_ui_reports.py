@@ -99,4 +99,12 @@ async def test_charts_trend_lines_heat_map_and_the_voice_tab_at_80x24(db, tmp_pa
         await settle(pilot)
         (voice, *_rest) = screen.query("#report-voice DataTable").results(DataTable)
         assert "価格が決め手" in [str(c) for c in voice.get_row_at(0)]
+        screen.query_one("#voice-filter").value = "該当なし"
+        await settle(pilot)
+        (voice, *_rest) = screen.query("#report-voice DataTable").results(DataTable)
+        assert voice.row_count == 0
+        screen.query_one("#voice-filter").value = "決め手"
+        await settle(pilot)
+        (voice, *_rest) = screen.query("#report-voice DataTable").results(DataTable)
+        assert voice.row_count == 1
         app.save_screenshot(str(tmp_path / "voice.svg"))
