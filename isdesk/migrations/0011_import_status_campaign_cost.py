@@ -18,7 +18,9 @@ acquisition, as the importer dates it.
 
 
 def up(migrator, db):
-    db.execute_sql('ALTER TABLE "campaign" ADD COLUMN "cost" BIGINT')
+    # Both steps may run again safely (the backfill writes only where no status event is).
+    if "cost" not in {c.name for c in db.get_columns("campaign")}:
+        db.execute_sql('ALTER TABLE "campaign" ADD COLUMN "cost" BIGINT')
     db.execute_sql(
         'INSERT INTO "lead_event" (lead_id, at, actor_id, kind, field, old_value, new_value, note) '
         "SELECT l.id, l.acquired_at, NULL, 'status', 'import', NULL, l.status, 'import' "

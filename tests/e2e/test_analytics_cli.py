@@ -142,12 +142,13 @@ def test_an_operator_may_not_run_reports(db_url: str) -> None:
 
 SHEETS = {
     "periods": ["periods", "totals"],
-    "cohorts": ["summary", "contact", "contact_pct", "appointment", "appointment_pct", "sql",
-                "sql_pct", "order", "order_pct"],
+    "cohorts": ["summary", "contact", "contact_pct", "reach", "reach_pct", "appointment",
+                "appointment_pct", "sql", "sql_pct", "order", "order_pct"],
     "campaigns": ["campaigns", "kinds"],
     "funnel": ["funnel", "segments"],
     "stages": ["stages", "stalled", "stale"],
-    "forecast": ["forecast", "rates"],
+    "forecast": ["forecast", "rates", "coverage"],
+    "voice": ["voice", "by_campaign"],
 }  # fmt: skip
 
 
