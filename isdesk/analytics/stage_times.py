@@ -89,10 +89,10 @@ class StageTimesReport(ReportBase):
                 Column("still_there", "滞留中", "Still there"),
                 Column("move_on_rate", "移行率", "Move-on %", PCT),
                 Column("median_days", "中央値(完了のみ)", "Median (ended)", DAYS),
-                Column("p80_days", "80%点(完了のみ)", "P80 (ended)", DAYS),
-                Column("median_days_to_move_on", "移行まで中央値", "Median to move", DAYS),
                 Column("km_median_days", "中央値(滞留込)", "Median (KM)", DAYS),
+                Column("p80_days", "80%点(完了のみ)", "P80 (ended)", DAYS),
                 Column("km_p80_days", "80%点(滞留込)", "P80 (KM)", DAYS),
+                Column("median_days_to_move_on", "移行まで中央値", "Median to move", DAYS),
             ),
             tuple(
                 (
@@ -104,10 +104,10 @@ class StageTimesReport(ReportBase):
                     s.still_there,
                     s.move_on_rate,
                     s.median_days,
-                    s.p80_days,
-                    s.median_days_to_move_on,
                     s.km_median_days,
+                    s.p80_days,
                     s.km_p80_days,
+                    s.median_days_to_move_on,
                 )
                 for s in self.stages
             ),
