@@ -504,9 +504,12 @@ def test_the_filter_index_tells_an_operator_only_about_leads_they_may_read(team:
     db.close_all()
     # Operators may not rewrite the search text; the owner does (a search-key rebuild), and
     # the operator's filter follows at once through the index the owner's trigger kept.
-    with team.connect("sato") as conn, conn.cursor() as cur:
-        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
-            cur.execute("UPDATE lead SET search_text = 'x' WHERE id = %s", (L["sato"],))
+    with (
+        team.connect("sato") as conn,
+        conn.cursor() as cur,
+        pytest.raises(psycopg2.errors.InsufficientPrivilege),
+    ):
+        cur.execute("UPDATE lead SET search_text = 'x' WHERE id = %s", (L["sato"],))
     with team.connect(team.server.user) as admin, admin.cursor() as cur:
         cur.execute("UPDATE lead SET search_text = 'さとうしょうじ' WHERE id = %s", (L["sato"],))
     db, sato = _as(team, "sato")
