@@ -67,6 +67,7 @@ def _claim_sql(param: str, pg: bool, named: int, others: int | None) -> _ClaimSq
     # cap check and the claim are this one statement.
     oldest = (
         f'SELECT "id" FROM "{lead}" WHERE "status" = \'open\' AND "owner_id" IS NULL '
+        'AND NOT "do_not_call" '
         f'AND ({" OR ".join(allowed)}) ORDER BY "acquired_at", "id" LIMIT 1'
         + (" FOR UPDATE SKIP LOCKED" if pg else "")
     )
@@ -123,7 +124,7 @@ def take_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLead
     """The lead the operator should work now: their own most urgent lead when one is due
     (an overdue follow-up, or a lead of theirs never touched — the work queue's first two
     buckets, in its order), else the oldest unassigned open lead their group rules allow,
-    claimed atomically. An operator at the cap gets only their own leads. None: nothing to do.
+    claimed atomically. A do-not-call lead is never given nor claimed. An operator at the cap gets only their own leads. None: nothing to do.
 
     Claiming writes the owner and one owner event (reason "take_next") in one transaction.
     """
@@ -133,7 +134,7 @@ def take_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLead
             "only active operators and team leads take leads from the queue"
         )
     with current_database().connection_context():  # one connection for the whole take
-        first = queue_page(QueueQuery(actor=actor, now=now), 0, 1)
+        first = queue_page(QueueQuery(actor=actor, now=now, callable_only=True), 0, 1)
         if first and (first[0].overdue or first[0].new):
             lead = Lead.get_by_id(first[0].id)
             load = _open_counts([actor.id]).get(actor.id, 0)
