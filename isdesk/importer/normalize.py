@@ -135,6 +135,8 @@ def phone_key(value: str) -> str:
 def stored_phone_key(value: str) -> str:
     """The key of a number isdesk stored itself (checked when it was written): the fast path
     for loading every lead's keys; an older junk number (one digit repeated) gives ""."""
+    if not value.isascii():
+        value = nfkc(value)  # an older lead's number may be full-width
     digits = "".join(ch for ch in value.split("内線")[0] if ch.isdigit())
     if value.startswith("+"):
         return "+" + digits
