@@ -242,7 +242,7 @@ def convert_row(
         source = mapped
     else:
         source = source_raw
-    source = n.clean_text(source) or DEFAULT_SOURCE
+    source = n.clean_text(source) or mapping.default_source or DEFAULT_SOURCE
 
     status_raw, status_column = pick("status")
     status = "open"

@@ -56,6 +56,9 @@ class LeadMapping:
     # headers (a business-card export's 名刺交換日, Eight's TEL会社), so a plain sheet with
     # 会社名 and 電話番号 is not taken for a card list.
     signature: tuple[str, ...] = ()
+    # The source of a row that names none ("" : isdesk's 「インポート」). Business cards are
+    # mostly exchanged at trade shows, the source the assignment rules send to group B.
+    default_source: str = ""
 
     @property
     def id_scope(self) -> str:
@@ -223,6 +226,7 @@ SANSAN = LeadMapping(
     sources=None,
     stages=None,
     signature=("名刺ID", "名刺交換日"),
+    default_source="展示会",
 )
 # Eight (Eight Team's card export): TEL会社, TEL部門, TEL直通 and 携帯電話 are one person's.
 EIGHT = LeadMapping(
@@ -246,6 +250,7 @@ EIGHT = LeadMapping(
     sources=None,
     stages=None,
     signature=("TEL会社", "TEL直通", "TEL部門"),
+    default_source="展示会",
 )
 # isdesk's own simple lead list, with the headers a Japanese team writes by hand.
 ISDESK = LeadMapping(
@@ -292,6 +297,7 @@ def from_custom(custom: CustomMapping) -> LeadMapping:
         custom.date_format,
         builtin=False,
         scope=base.name if base else custom.name,
+        default_source=base.default_source if base else "",
     )
 
 
