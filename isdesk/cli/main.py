@@ -35,6 +35,7 @@ COMMAND_MODULES = {
     "team": "isdesk.cli.team",
     "teamdb": "isdesk.cli.teamdb",
     "report": "isdesk.cli.report",
+    "log": "isdesk.cli.log",
 }
 
 
