@@ -41,6 +41,11 @@ Policies (all ``TO isdesk_user``; "me" is the active operator whose name is ``cu
   sender (me) for a lead I may change, addressed to an active field user; updated (accepted,
   rejected) only by its addressee.
 - ``campaign``, ``import_run``: read by everyone; written by the owner (imports).
+- Columns added later (migration 0009: a lead's ``phones``, ``department``, ``external_key``,
+  ``do_not_call``; an activity's ``recording_url``; ``import_run.unchanged``) need no grant of
+  their own: privileges are per table and the policies per row, so marking one's own lead
+  do-not-call or logging a call with its recording goes through the lead and activity rules
+  above. A call log naming other operators' calls is imported by a team lead as the owner.
 - ``schema_migration``: readable (the app checks the schema version on start; an operator
   login never migrates: :func:`isdesk.store.schema.upgrade` reads and returns when up to date,
   and an out-of-date database fails with "permission denied" until the owner upgrades it).
