@@ -36,10 +36,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             "(same record id, else e-mail, else phone, else company + name) becomes a new touch "
             "on that lead instead of a duplicate when it brings something new (a campaign the "
             "lead was never in, a newer date); a row repeating what isdesk has is counted "
-            "unchanged and neither touched nor routed. Rows that cannot be imported go to NAME.rejects.csv beside "
-            "the file, with the reason. The same file run again imports nothing twice; an "
-            "interrupted import continues where it stopped. New leads are then handed out by "
-            "the assignment rules (rules.yaml `assignment:`), unless --no-assign."
+            "unchanged and neither touched nor routed. Rows that cannot be imported go to "
+            "NAME.rejects.csv beside the file, with the reason. The same file run again "
+            "imports nothing twice; an interrupted import continues where it stopped. New "
+            "leads are then handed out by the assignment rules (rules.yaml `assignment:`), unless --no-assign."
         ),
     )
     parser.add_argument("file", metavar="FILE", help="the CSV/TSV file to import")
@@ -179,9 +179,7 @@ def render_table(summary: ImportSummary) -> str:
     if s.dry_run:
         lines.append("dry run: nothing was written")
     if s.already_imported:
-        lines.append(
-            f"this file was imported before (import #{s.import_run}): nothing was written"
-        )
+        lines.append(f"this file was imported before (import #{s.import_run}): nothing was written")
     elif s.resumed_after:
         lines.append(f"resumed an interrupted import after row {s.resumed_after:,}")
     lines.append(

@@ -116,7 +116,9 @@ def load_settings_file(path: Path | None = None) -> FileSettings:
     if database is not None and not str(database).lower().startswith(
         ("sqlite:///", "postgresql://", "postgres://")
     ):
-        raise SettingsError(path, lines["database"], "database", f"{database!r}: {KEYS['database']}")
+        raise SettingsError(
+            path, lines["database"], "database", f"{database!r}: {KEYS['database']}"
+        )
     dial = values.get("dial_command")
     if dial is not None:
         _check_dial(path, lines["dial_command"], str(dial))
@@ -175,7 +177,8 @@ def _check_dial(path: Path, line: int, command: str) -> None:
     try:
         words = shlex.split(command)
     except ValueError as error:
-        raise SettingsError(path, line, "dial_command", f"cannot be split into words ({error})")
+        message = f"cannot be split into words ({error})"
+        raise SettingsError(path, line, "dial_command", message) from None
     if not any("{phone}" in word for word in words):
         raise SettingsError(
             path, line, "dial_command", "put {phone} where the number goes, e.g. "

@@ -8,9 +8,8 @@ fixed order, so the same inputs always give the same rows.
 
 from __future__ import annotations
 
-import json
-
 import datetime as dt
+import json
 import random
 from collections.abc import Iterator
 from typing import Any

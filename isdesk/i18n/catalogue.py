@@ -175,9 +175,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "No dial command set (dial_command in settings.yaml); F9 copies the number",
     ),
     "phone.dial_failed": ("発信できませんでした: {error}", "Could not dial: {error}"),
-    "dnc.set": ("架電禁止にしました。配布・次のリードに出ません", "Marked do-not-call: never handed out or taken next"),
+    "dnc.set": (
+        "架電禁止にしました。配布・次のリードに出ません",
+        "Marked do-not-call: never handed out or taken next",
+    ),
     "dnc.cleared": ("架電禁止を解除しました", "Do-not-call lifted"),
-    "dnc.failed": ("架電禁止を変更できませんでした: {error}", "Could not change do-not-call: {error}"),
+    "dnc.failed": (
+        "架電禁止を変更できませんでした: {error}",
+        "Could not change do-not-call: {error}",
+    ),
     "dnc.refused": ("架電禁止のリードです。発信しません", "This lead is do-not-call: not dialing"),
     "history.do_not_call_on": ("架電禁止にしました {note}", "Marked do-not-call {note}"),
     "history.do_not_call_off": ("架電禁止を解除しました", "Do-not-call lifted"),

@@ -223,9 +223,9 @@ def convert_row(
     phone = phones[0][1] if phones else ""
     phone_key = keys[0] if keys else ""
     if not email and not phone_key:
-        detail = ", ".join(
-            ([f"{email_column}={email_raw!r}"] if email_raw else []) + phone_raws
-        ) or "-"
+        detail = (
+            ", ".join(([f"{email_column}={email_raw!r}"] if email_raw else []) + phone_raws) or "-"
+        )
         return Reject(row, cells, reason("unreachable", detail=detail))
 
     source_raw, source_column = pick("source")

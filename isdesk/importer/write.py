@@ -250,9 +250,7 @@ class _Writer:
                            None, record.source, note))  # fmt: skip
             touches.append((touch_ids[len(touches)], lead_id, campaign_id, record.source, when,
                             kind, run_id, record.row, self.now_db))  # fmt: skip
-        self.summary.do_not_call += len(flagged) + sum(
-            1 for row in leads if row[-2]
-        )
+        self.summary.do_not_call += len(flagged) + sum(1 for row in leads if row[-2])
         self.summary.created += counts["created"]
         self.summary.merged += counts["merged"]
         self.summary.unchanged += counts["unchanged"]
@@ -312,7 +310,7 @@ class _Writer:
         cursor = self.db.cursor()
         if keys:
             cursor.executemany(
-                f'UPDATE "lead" SET external_key = {p} WHERE id = {p} AND external_key = \'\'',
+                f"UPDATE \"lead\" SET external_key = {p} WHERE id = {p} AND external_key = ''",
                 keys,
             )
         if not flagged:

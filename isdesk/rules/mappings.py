@@ -33,9 +33,9 @@ from isdesk.rules.reader import Source, pairs, required_mapping
 
 __all__ = [
     "IMPORT_FIELDS",
-    "PHONE_FIELDS",
     "KEEP",
     "LEAD_STATUSES",
+    "PHONE_FIELDS",
     "PRESET_NAMES",
     "CustomMapping",
     "ValueMap",

@@ -25,7 +25,7 @@ from isdesk.services.operators import Actor
 from isdesk.store.db import current_database
 from isdesk.store.models import Activity, Lead, Operator
 
-__all__ = ["CallLogError", "CallLogSummary", "import_call_log", "log_call", "lead_for_phone"]
+__all__ = ["CallLogError", "CallLogSummary", "import_call_log", "lead_for_phone", "log_call"]
 
 
 class CallLogError(ValueError):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from isdesk.domain.text import lead_search_key, search_key
+from isdesk.domain.text import lead_search_key
 from isdesk.importer import Options, import_file
 from isdesk.importer import run as run_module
 from isdesk.rules import load_rules

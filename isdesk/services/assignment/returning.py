@@ -181,9 +181,14 @@ def route_returning_leads(
                 )
                 routes.append(
                     ReturningRoute(
-                        lead_id, "keep", "returning.no_other_operator", days, owner.name,
-                        owner.name, message,
-                    )  # fmt: skip
+                        lead_id,
+                        "keep",
+                        "returning.no_other_operator",
+                        days,
+                        owner.name,
+                        owner.name,
+                        message,
+                    )
                 )
                 continue
             if not new_name and not before:

@@ -124,7 +124,8 @@ def take_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLead
     """The lead the operator should work now: their own most urgent lead when one is due
     (an overdue follow-up, or a lead of theirs never touched — the work queue's first two
     buckets, in its order), else the oldest unassigned open lead their group rules allow,
-    claimed atomically. A do-not-call lead is never given nor claimed. An operator at the cap gets only their own leads. None: nothing to do.
+    claimed atomically. A do-not-call lead is never given nor claimed. An operator at the cap
+    gets only their own leads. None: nothing to do.
 
     Claiming writes the owner and one owner event (reason "take_next") in one transaction.
     """
