@@ -39,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
             "unchanged and neither touched nor routed. Rows that cannot be imported go to "
             "NAME.rejects.csv beside the file, with the reason. The same file run again "
             "imports nothing twice; an interrupted import continues where it stopped. New "
-            "leads are then handed out by the assignment rules (rules.yaml `assignment:`), unless --no-assign."
+            "leads are then handed out by the assignment rules (rules.yaml `assignment:`), "
+            "unless --no-assign."
         ),
     )
     parser.add_argument("file", metavar="FILE", help="the CSV/TSV file to import")
