@@ -250,8 +250,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Preview the file and check its mapping first",
     ),
     "import.done": (
-        "読込 {read:,} = 新規 {created:,} + 既存に統合 {merged:,} + 除外 {rejected:,}",
-        "read {read:,} = created {created:,} + merged {merged:,} + rejected {rejected:,}",
+        "読込 {read:,} = 新規 {created:,} + 既存に統合 {merged:,} + 変更なし {unchanged:,} "
+        "+ 除外 {rejected:,}",
+        "read {read:,} = created {created:,} + merged {merged:,} + unchanged {unchanged:,} "
+        "+ rejected {rejected:,}",
     ),
     "import.assigned": (
         "新規リードのうち {assigned:,} 件をルールどおり割り当て、{left:,} 件は未割当のまま",

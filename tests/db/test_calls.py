@@ -68,6 +68,12 @@ def test_a_call_log_is_attached_by_phone_once(db, tmp_path: Path) -> None:
         assert calls[0].at == dt.datetime(2026, 11, 2, 1, 15, tzinfo=dt.UTC)
         assert calls[0].recording_url == "https://miitel.example/r/abc"
         assert calls[2].note == "着信" and {c.operator_id for c in calls} == {sato.id}
+    # counted in the KPIs like calls logged on the lead screen
+    from isdesk.rules import load_rules
+    from isdesk.services.scorecard import operator_scorecard
+
+    card = operator_scorecard(boss, "sato", dt.date(2026, 11, 2), load_rules(None))
+    assert card.today_counts.get("call") == 3 and card.today_connected == 2
     again = import_call_log(path, boss, zone=TOKYO)
     assert (again.recorded, again.already) == (0, 3)
     # an operator imports only their own calls
