@@ -107,3 +107,20 @@ async def test_f8_marks_do_not_call_shows_why_and_refuses_to_dial(db) -> None:
         assert "架電禁止" not in "\n".join(profile_lines(app))
     with db.connection_context():
         assert not Lead.get_by_id(lead_id).do_not_call
+
+
+async def test_the_queue_marks_do_not_call_and_n_passes_it_by(db) -> None:
+    from isdesk.widgets.lead_table import LeadTable
+    from tests.support.ui import table_lines
+
+    me = f.operator("sato", display="佐藤")
+    f.lead(me, company="架電禁止の会社", do_not_call=True, do_not_call_note="DoNotCall=true")
+    app = make_app(db, me)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        row = next(line for line in table_lines(app) if "架電禁止の会社" in line)
+        assert "架電禁止" in row.replace("架電禁止の会社", "")  # marked where the next step is
+        assert app.screen.query_one(LeadTable).total == 1
+        await pilot.press("n")  # the only lead may not be called: nothing is opened
+        await settle(pilot)
+        assert not isinstance(app.screen, LeadScreen)
