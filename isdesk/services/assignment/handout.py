@@ -21,11 +21,11 @@ from isdesk.services.assignment.state import (
     _append_events,
     _chunks,
     _load_changes,
-    _note,
     _operator_row,
     _operator_states,
     _require_lead,
     _set_owner,
+    owner_note,
 )
 from isdesk.services.operators import Actor
 from isdesk.store.db import current_database, is_postgres
@@ -91,7 +91,7 @@ def assign_unassigned(
                         "field": "",
                         "old_value": "",
                         "new_value": r.operator,
-                        "note": _note(
+                        "note": owner_note(
                             "assign",
                             f"assignment.groups.{r.group}",
                             r.group,
@@ -190,7 +190,7 @@ def deactivate_operator(
                 "field": "",
                 "old_value": name,
                 "new_value": r.operator,
-                "note": _note(
+                "note": owner_note(
                     "deactivated",
                     f"assignment.groups.{r.group}",
                     r.group,
@@ -211,7 +211,7 @@ def deactivate_operator(
                 "field": "",
                 "old_value": name,
                 "new_value": "",
-                "note": _note(
+                "note": owner_note(
                     "deactivated",
                     u.reason,
                     u.group,
