@@ -161,7 +161,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "lead.dial": ("発信", "Dial"),
     "lead.department": ("部署", "Department"),
     "lead.dnc": ("架電禁止", "Do not call"),
-    "lead.dnc_why": ("架電禁止: {why}", "Do not call: {why}"),
     "phone.direct": ("直通", "Direct"),
     "phone.mobile": ("携帯", "Mobile"),
     "phone.department": ("部門", "Department"),

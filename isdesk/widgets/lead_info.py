@@ -32,10 +32,9 @@ class ProfileCard(Static):
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
         if profile.do_not_call:  # first, where nobody dialling can miss it
-            why = profile.do_not_call_note or tr("lead.dnc")
             grid.add_row(
                 Text(tr("lead.dnc"), style="bold reverse"),
-                Text(printable(tr("lead.dnc_why", why=why)), style="bold"),
+                Text(printable(profile.do_not_call_note or "—"), style="bold"),
             )
         phones = profile.phones or ((("phone", profile.phone),) if profile.phone else ())
         rows = [
@@ -43,8 +42,11 @@ class ProfileCard(Static):
             ("lead.contact", profile.contact),
             ("lead.department", profile.department),
             ("lead.title_", profile.title),
+            # the one to call first under 電話 (its kind beside it), the others under their kind
             *[
-                ("lead.phone" if i == 0 else f"phone.{kind}", f"{number} ({tr(f'phone.{kind}')})")
+                ("lead.phone", number if kind == "phone" else f"{number} ({tr(f'phone.{kind}')})")
+                if i == 0
+                else (f"phone.{kind}", number)
                 for i, (kind, number) in enumerate(phones)
             ],
             *([] if phones else [("lead.phone", "")]),
