@@ -116,8 +116,30 @@ def _checked(digits: str) -> tuple[str, str] | None:
         number = phonenumbers.PhoneNumber(country_code=81, national_number=int(digits[1:]))
         if not phonenumbers.is_valid_number(number):
             return None
-    shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return shown, "0" + str(number.national_number)
+    digits = "0" + str(number.national_number)
+    return _national(number, digits), digits
+
+
+# Japanese national format is a grouping chosen by a number's leading digits and length: the
+# grouping found for one number is reused for the next with the same start (half the cost).
+_GROUPS: dict[tuple[str, int], tuple[int, ...]] = {}
+
+
+def _national(number: object, digits: str) -> str:
+    key = (digits[:7], len(digits))
+    groups = _GROUPS.get(key)
+    if groups is None:
+        import phonenumbers
+
+        shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        if shown.replace("-", "") != digits:
+            return shown  # not a plain grouping of the digits: never reused
+        groups = _GROUPS[key] = tuple(len(part) for part in shown.split("-"))
+    parts, start = [], 0
+    for size in groups:
+        parts.append(digits[start : start + size])
+        start += size
+    return "-".join(parts)
 
 
 def normalize_phone(value: str) -> str:

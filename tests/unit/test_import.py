@@ -381,3 +381,29 @@ def test_rules_mappings_statuses_are_the_models() -> None:
     from isdesk.rules.mappings import LEAD_STATUSES as RULES_STATUSES
 
     assert RULES_STATUSES == LEAD_STATUSES
+
+
+def test_reused_groupings_format_numbers_exactly_as_phonenumbers_does() -> None:
+    """normalize reuses a grouping per leading digits; it must never differ from the library."""
+    import random
+
+    import phonenumbers
+
+    from isdesk.importer import normalize
+
+    rng = random.Random(16)
+    prefixes = (3, 6, 11, 45, 52, 466, 90, 80, 70, 120, 570, 50, 92, 98, 1267, 4992, 800, 180)
+    compared = 0
+    for _ in range(3000):
+        digits = f"0{rng.choice(prefixes)}" + "".join(str(rng.randint(0, 9)) for _ in range(10))
+        for length in (10, 11):
+            number = phonenumbers.PhoneNumber(
+                country_code=81, national_number=int(digits[1:length])
+            )
+            if not phonenumbers.is_valid_number(number):
+                assert normalize.phone_key(digits[:length]) == ""
+                continue
+            compared += 1
+            expected = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+            assert normalize.normalize_phone(digits[:length]) == expected
+    assert compared > 1000
