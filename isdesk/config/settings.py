@@ -22,7 +22,7 @@ from isdesk.config.settings_file import (
 )
 from isdesk.i18n import LANGUAGES, detect_language
 
-__all__ = ["Settings", "SettingsError", "os_user", "resolve_settings"]
+__all__ = ["Settings", "SettingsError", "login_of", "os_user", "resolve_settings"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class Settings:
     rules_path: Path | None  # None: the rules shipped with isdesk
     operator: str
     language: str
+    db_given: bool = False  # --db, ISDESK_DB or settings.yaml named it (not the default file)
+    create: bool = False  # --create: a new SQLite database may be made in a new folder
     theme: str = ""  # "" : Textual's default
     dial_command: str = ""  # "" : no dialer (the number can still be copied)
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -44,9 +46,12 @@ def os_user() -> str:
         return "operator"
 
 
-def _login_of(db_url: str) -> str | None:
+def login_of(db_url: str) -> str | None:
     """Team mode: each operator connects with their own login, named like their operator."""
-    parsed = urlparse(db_url)
+    try:
+        parsed = urlparse(db_url)
+    except ValueError:  # malformed: opening the database says what is wrong
+        return None
     if parsed.scheme.lower() in ("postgresql", "postgres") and parsed.username:
         return unquote(parsed.username)
     return None
@@ -59,6 +64,7 @@ def resolve_settings(
     operator: str | None = None,
     language: str | None = None,
     default_db: Path | None = None,
+    create: bool = False,
     settings_file: Path | None = None,
 ) -> Settings:
     """Combine flags, environment, the settings file and defaults; ``default_db`` replaces the
@@ -78,8 +84,10 @@ def resolve_settings(
     return Settings(
         db_url=db_url,
         rules_path=Path(rules_value).expanduser() if rules_value else None,
-        operator=operator or os.environ.get("ISDESK_OPERATOR") or _login_of(db_url) or os_user(),
+        operator=operator or os.environ.get("ISDESK_OPERATOR") or login_of(db_url) or os_user(),
         language=lang,
+        db_given=bool(db or os.environ.get("ISDESK_DB") or (saved.database and not default_db)),
+        create=create,
         theme=os.environ.get("ISDESK_THEME") or saved.theme or "",
         dial_command=os.environ.get("ISDESK_DIAL") or saved.dial_command or "",
         keymap=saved.keymap,
