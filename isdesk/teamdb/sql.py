@@ -79,10 +79,28 @@ COLUMN_PRIVILEGES: dict[str, dict[str, tuple[str, ...]]] = {
 # The lead_event kinds each role's own actions write (isdesk.services.leads, .activities,
 # .assignment, .handoff); "created" and "touch" come from imports, run as the owner.
 EVENT_KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "operator": ("answer", "rank", "sql", "owner", "stage", "status", "next_action", "handoff",
-                 "do_not_call"),
-    "lead": ("answer", "rank", "sql", "owner", "stage", "status", "next_action", "handoff",
-             "do_not_call"),
+    "operator": (
+        "answer",
+        "rank",
+        "sql",
+        "owner",
+        "stage",
+        "status",
+        "next_action",
+        "handoff",
+        "do_not_call",
+    ),
+    "lead": (
+        "answer",
+        "rank",
+        "sql",
+        "owner",
+        "stage",
+        "status",
+        "next_action",
+        "handoff",
+        "do_not_call",
+    ),
     "field": ("owner", "stage", "status", "next_action", "handoff"),
 }
 # A hand-off event's ``field``: inside sales sends, field sales decides.
