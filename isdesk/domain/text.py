@@ -16,7 +16,7 @@ VARIANT_KANJI = {
     "澤": "沢", "濵": "浜", "濱": "浜", "櫻": "桜", "國": "国", "廣": "広", "實": "実",
     "德": "徳", "惠": "恵", "榮": "栄", "藝": "芸", "來": "来", "龍": "竜", "瀨": "瀬",
 }  # fmt: skip
-_FOLD = {**_KATA_TO_HIRA, **{ord(k): v for k, v in VARIANT_KANJI.items()}}
+_FOLD: dict[int, int | str] = {**_KATA_TO_HIRA, **{ord(k): v for k, v in VARIANT_KANJI.items()}}
 _PHONE_QUERY = re.compile(r"\+?[\d\s()\-]{4,}")
 
 

@@ -90,9 +90,9 @@ class LeadIndex:
             'SELECT lead_id, campaign_id, MAX("at") FROM "touch" GROUP BY lead_id, campaign_id'
         )
         for lead_id, campaign, at in touches:
-            known = index.known.get(lead_id)
-            if known is not None:
-                known.seen(campaign, _naive(when_of(at)))
+            seen = index.known.get(lead_id)
+            if seen is not None:
+                seen.seen(campaign, _naive(when_of(at)))
         return index
 
     def __len__(self) -> int:
@@ -159,8 +159,8 @@ class LeadIndex:
         return None
 
 
-def _naive(moment: dt.datetime | None) -> dt.datetime | None:
-    if moment is None:
+def _naive(moment: object) -> dt.datetime | None:
+    if not isinstance(moment, dt.datetime):
         return None
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC).replace(tzinfo=None)

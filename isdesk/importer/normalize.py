@@ -16,6 +16,10 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from phonenumbers import PhoneNumber
 
 # Characters people (and IMEs) type for the hyphen in a phone number.
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff0d\uff70\u2500\u2501\u301c\uff5e~"
@@ -125,7 +129,7 @@ def _checked(digits: str) -> tuple[str, str] | None:
 _GROUPS: dict[tuple[str, int], tuple[int, ...]] = {}
 
 
-def _national(number: object, digits: str) -> str:
+def _national(number: PhoneNumber, digits: str) -> str:
     key = (digits[:7], len(digits))
     groups = _GROUPS.get(key)
     if groups is None:
