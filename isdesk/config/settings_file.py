@@ -2,7 +2,7 @@
 
 ::
 
-    # ~/.config/isdesk/settings.yaml (Linux; `isdesk settings path` prints where it is)
+    # ~/.config/isdesk/settings.yaml on Linux (platformdirs' user config folder)
     language: ja                          # ja | en
     database: postgresql://sato.misaki@db.example:5432/isdesk
     theme: textual-dark                   # one of Textual's themes
