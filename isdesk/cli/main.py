@@ -39,6 +39,7 @@ COMMAND_MODULES = {
     "teamdb": "isdesk.cli.teamdb",
     "report": "isdesk.cli.report",
     "log": "isdesk.cli.log",
+    "campaign": "isdesk.cli.campaign",
 }
 
 

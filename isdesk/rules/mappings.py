@@ -48,8 +48,8 @@ __all__ = [
 IMPORT_FIELDS = (
     "company", "contact", "last_name", "first_name", "title", "department", "phone",
     "phone_direct", "phone_mobile", "phone_department", "phone_company", "email", "source",
-    "status", "campaign", "campaign_type", "campaign_date", "acquired_at", "external_id",
-    "do_not_call",
+    "status", "campaign", "campaign_type", "campaign_date", "campaign_cost", "acquired_at",
+    "external_id", "do_not_call",
 )  # fmt: skip
 # The fields that hold a phone number, in the order the one to call first is chosen
 # (直通 → the main phone column → 携帯 → 部門 → 会社/代表).
