@@ -62,8 +62,11 @@ def make_rows(rng: random.Random, count: int) -> list[list[str]]:
 
 
 def returning(row: list[str], rng: random.Random) -> list[str]:
-    """The same person written as another tool would: case, width, legal form."""
-    company, contact, title, phone, email, *rest = row
+    """The same person written as another tool would (case, width, legal form), coming back a
+    month later: a newer date, so the row is a return, not an unchanged re-export."""
+    company, contact, title, phone, email, source, campaign, when, *rest = row
+    later = dt.datetime.strptime(when, "%Y/%m/%d %H:%M") + dt.timedelta(days=30)
+    rest = [source, campaign, later.strftime("%Y/%m/%d %H:%M"), *rest]
     r = rng.random()
     if email and r < 0.5:
         email = email.upper()

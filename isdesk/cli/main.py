@@ -38,6 +38,7 @@ COMMAND_MODULES = {
     "team": "isdesk.cli.team",
     "teamdb": "isdesk.cli.teamdb",
     "report": "isdesk.cli.report",
+    "log": "isdesk.cli.log",
     "campaign": "isdesk.cli.campaign",
 }
 

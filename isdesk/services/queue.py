@@ -38,6 +38,7 @@ class QueueQuery:
     scope: QueueScope = QueueScope.MINE
     text: str = ""
     now: dt.datetime | None = None
+    callable_only: bool = False  # leave do-not-call leads out (take next, `n`)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class QueueRow:
     next_action: str
     overdue: bool
     new: bool
+    do_not_call: bool = False
 
 
 def _where(query: QueueQuery, use_index: bool = True) -> tuple[object, bool]:
@@ -75,6 +77,8 @@ def _where(query: QueueQuery, use_index: bool = True) -> tuple[object, bool]:
             cond &= Lead.owner.in_(team_ids)
         else:
             cond &= Lead.owner == actor.id
+    if query.callable_only:
+        cond &= ~Lead.do_not_call
     key = search_key(query.text)
     if not key:
         return cond, False
@@ -134,6 +138,7 @@ def _page_query(
         Lead.last_touch_at,
         Lead.next_action_at,
         Lead.next_action,
+        Lead.do_not_call,
         Operator.display_name.alias("owner_name"),
         query=query,
         use_index=use_index,
@@ -179,12 +184,13 @@ def queue_page(
                 next_action=r.next_action,
                 overdue=r.next_action_at is not None and r.next_action_at <= now,
                 new=r.last_touch_at is None and r.next_action_at is None,
+                do_not_call=bool(r.do_not_call),
             )
             for r in rows
         ]
 
 
 def next_lead_to_work(actor: Actor, now: dt.datetime | None = None) -> int | None:
-    """The id of the first lead in the actor's own queue, or None when it is empty."""
-    page = queue_page(QueueQuery(actor=actor, now=now), 0, 1)
+    """The id of the first lead in the actor's own queue that may be called, or None."""
+    page = queue_page(QueueQuery(actor=actor, now=now, callable_only=True), 0, 1)
     return page[0].id if page else None

@@ -50,6 +50,8 @@ COLUMN_PRIVILEGES: dict[str, dict[str, tuple[str, ...]]] = {
         "UPDATE": (
             "owner_id", "status", "stage", "rank", "is_sql", "heard", "last_touch_at",
             "next_action_at", "next_action", "version", "updated_at",
+            # migration 0009: the lead screen's F8 (isdesk.services.contact.set_do_not_call)
+            "do_not_call", "do_not_call_note",
         ),
     },
     "answer": {
@@ -65,6 +67,7 @@ COLUMN_PRIVILEGES: dict[str, dict[str, tuple[str, ...]]] = {
         "INSERT": (
             "lead_id", "operator_id", "at", "kind", "outcome", "duration_s", "note",
             "customer_voice", "rank_after", "sql_after",
+            "recording_url",  # migration 0009: isdesk log call --recording
         ),
     },
     "handoff": {
@@ -79,8 +82,28 @@ COLUMN_PRIVILEGES: dict[str, dict[str, tuple[str, ...]]] = {
 # The lead_event kinds each role's own actions write (isdesk.services.leads, .activities,
 # .assignment, .handoff); "created" and "touch" come from imports, run as the owner.
 EVENT_KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "operator": ("answer", "rank", "sql", "owner", "stage", "status", "next_action", "handoff"),
-    "lead": ("answer", "rank", "sql", "owner", "stage", "status", "next_action", "handoff"),
+    "operator": (
+        "answer",
+        "rank",
+        "sql",
+        "owner",
+        "stage",
+        "status",
+        "next_action",
+        "handoff",
+        "do_not_call",
+    ),
+    "lead": (
+        "answer",
+        "rank",
+        "sql",
+        "owner",
+        "stage",
+        "status",
+        "next_action",
+        "handoff",
+        "do_not_call",
+    ),
     "field": ("owner", "stage", "status", "next_action", "handoff"),
 }
 # A hand-off event's ``field``: inside sales sends, field sales decides.

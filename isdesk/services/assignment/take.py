@@ -73,6 +73,7 @@ def claim_statements(param: str, pg: bool, named: int, others: int | None) -> Cl
     # cap check and the claim are this one statement.
     oldest = (
         f'SELECT "id" FROM "{lead}" WHERE "status" = \'open\' AND "owner_id" IS NULL '
+        'AND NOT "do_not_call" '
         f'AND ({" OR ".join(allowed)}) ORDER BY "acquired_at", "id" LIMIT 1'
         + (" FOR UPDATE SKIP LOCKED" if pg else "")
     )
@@ -141,7 +142,8 @@ def take_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLead
     """The lead the operator should work now: their own most urgent lead when one is due
     (an overdue follow-up, or a lead of theirs never touched — the work queue's first two
     buckets, in its order), else the oldest unassigned open lead their group rules allow,
-    claimed atomically. An operator at the cap gets only their own leads. None: nothing to do.
+    claimed atomically. A do-not-call lead is never given nor claimed. An operator at the cap
+    gets only their own leads. None: nothing to do.
 
     Claiming writes the owner and one owner event (reason "take_next") in one transaction.
     """
@@ -151,7 +153,7 @@ def take_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLead
             "only active operators and team leads take leads from the queue"
         )
     with current_database().connection_context():  # one connection for the whole take
-        first = queue_page(QueueQuery(actor=actor, now=now), 0, 1)
+        first = queue_page(QueueQuery(actor=actor, now=now, callable_only=True), 0, 1)
         if first and (first[0].overdue or first[0].new):
             lead = Lead.get_by_id(first[0].id)
             load = open_counts([actor.id]).get(actor.id, 0)
