@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from isdesk.domain.kpi import ACTIVITY_KINDS, CALL_OUTCOMES
-from isdesk.services.calls import close_call_with_activity
+from isdesk.services.call_sessions import close_call_with_activity
 from isdesk.services.leads import LeadAccessError, LeadNotFoundError, can_change, owner_team
 from isdesk.services.operators import Actor
 from isdesk.store.db import current_database, is_postgres, utcnow
@@ -35,7 +35,8 @@ class ActivityInput:
     customer_voice: bool = False
     next_action_at: dt.datetime | None = None
     next_action: str = ""
-    call_id: int | None = None  # the running call (services.calls) this activity closes
+    call_id: int | None = None  # the running call (services.call_sessions) this activity closes
+    recording_url: str = ""  # a phone system's recording of the call
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ def validate_activity(entry: ActivityInput) -> None:
         raise ActivityError("only calls have an outcome")
     if not 0 <= entry.duration_s <= 24 * 3600:
         raise ActivityError("duration must be between 0 and 24 hours")
+    if entry.recording_url and not entry.recording_url.lower().startswith(("https://", "http://")):
+        raise ActivityError(f"recording {entry.recording_url!r}: give an http(s):// address")
     if len(entry.note) > MAX_NOTE_LENGTH:
         raise ActivityError(f"note is longer than {MAX_NOTE_LENGTH:,} characters")
     if entry.next_action_at is not None and entry.next_action_at.tzinfo is None:
@@ -94,9 +97,11 @@ def log_activity(
             customer_voice=entry.customer_voice,
             rank_after=lead.rank,
             sql_after=bool(lead.is_sql),
+            recording_url=entry.recording_url,
         )
         changes: dict[object, object] = {Lead.version: Lead.version + 1, Lead.updated_at: at}
-        if entry.kind in TOUCHING_KINDS:
+        # A call logged afterwards by a phone system may be older than the last contact.
+        if entry.kind in TOUCHING_KINDS and (lead.last_touch_at is None or at > lead.last_touch_at):
             changes[Lead.last_touch_at] = at
         if entry.next_action_at is not None or entry.next_action:
             changes[Lead.next_action_at] = entry.next_action_at

@@ -8,7 +8,7 @@ import psycopg2.errors
 import pytest
 
 from isdesk.services.activities import ActivityInput, log_activity
-from isdesk.services.calls import call_seen, cancel_call, end_call, open_calls, start_call
+from isdesk.services.call_sessions import call_seen, cancel_call, end_call, open_calls, start_call
 from tests.db.test_teamdb import Team, _as, team  # noqa: F401  (team is a fixture)
 
 

@@ -7,7 +7,7 @@ import asyncio
 import sys
 
 from isdesk.screens.lead import LeadScreen
-from isdesk.services.calls import open_calls
+from isdesk.services.call_sessions import open_calls
 from isdesk.services.operators import find_operator
 from isdesk.store.db import open_database
 from tests.support.ui import SIZE, make_app, settle

@@ -11,7 +11,7 @@ from isdesk.rules import load_rules
 from isdesk.screens.lead import LeadScreen
 from isdesk.screens.lead.confirm_dialog import ConfirmDialog
 from isdesk.screens.lead.log_activity import LogActivityDialog
-from isdesk.services.calls import open_calls, start_call
+from isdesk.services.call_sessions import open_calls, start_call
 from isdesk.services.leads import save_answer
 from isdesk.store.calls import PhoneCall
 from isdesk.store.db import is_postgres

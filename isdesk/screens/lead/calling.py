@@ -1,13 +1,13 @@
 """The call on the lead screen: a persisted object, and the power-dialer loop around it.
 
 Mixed into :class:`isdesk.screens.lead.LeadScreen`. F2 writes the call at once
-(:func:`isdesk.services.calls.start_call`, through the ordered writer), a heartbeat keeps its
-last-seen moment current, F2 again fixes its length and opens the end-of-call dialog. That
+(:func:`isdesk.services.call_sessions.start_call`, through the ordered writer), a heartbeat
+keeps its last-seen moment current, F2 again fixes its length and opens the end-of-call dialog. That
 dialog cannot be dismissed by a stray key: the call is closed only by recording it or by a
 confirmed cancel, which is written as cancelled. A call the previous process left open (a
 crash, a kill) is offered again as soon as its lead opens.
 
-Next/previous lead (ctrl+n, F9 / F8) run the session without the queue: next takes the lead
+Next/previous lead (ctrl+n / ctrl+b) run the session without the queue: next takes the lead
 ``n`` on the queue would take.
 """
 
@@ -23,7 +23,7 @@ from isdesk.i18n import tr
 from isdesk.screens.lead.log_activity import CANCEL_CALL, LogActivityDialog
 from isdesk.screens.navigation import Navigate
 from isdesk.services.activities import ActivityInput
-from isdesk.services.calls import CallState, call_seen, cancel_call, end_call, start_call
+from isdesk.services.call_sessions import CallState, call_seen, cancel_call, end_call, start_call
 from isdesk.store.db import utcnow
 from isdesk.widgets.call_timer import CallTimer
 

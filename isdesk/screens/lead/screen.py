@@ -26,7 +26,8 @@ from isdesk.domain.qualification import Qualification, evaluate
 from isdesk.i18n import pick, to_local, tr
 from isdesk.screens.lead.actions import LeadActions
 from isdesk.screens.lead.calling import CallFlow
-from isdesk.services.calls import CallState, open_calls
+from isdesk.screens.lead.phone_actions import PhoneActions
+from isdesk.services.call_sessions import CallState, open_calls
 from isdesk.services.context import WorkContext
 from isdesk.services.leads import (
     AnswerState,
@@ -47,7 +48,7 @@ from isdesk.widgets.worker_errors import ReportsWorkerErrors
 POLL_SECONDS = 3.0
 
 
-class LeadScreen(CallFlow, LeadActions, ReportsWorkerErrors, Screen[None]):
+class LeadScreen(CallFlow, LeadActions, PhoneActions, ReportsWorkerErrors, Screen[None]):
     """One lead, worked during a call."""
 
     HELP_KIND = "lead"
@@ -79,10 +80,14 @@ class LeadScreen(CallFlow, LeadActions, ReportsWorkerErrors, Screen[None]):
         Binding("f5", "log('meeting')", "lead.meeting", id="lead.meeting"),
         Binding("f6", "log('note')", "lead.note", id="lead.note"),
         Binding("f7", "hand_off", "lead.handoff", id="lead.handoff"),
-        Binding("f8", "previous_lead", "lead.previous", id="lead.previous"),
-        Binding("f9,ctrl+n", "next_lead", "lead.next", key_display="^n", id="lead.next"),
+        Binding("ctrl+b", "previous_lead", "lead.previous", id="lead.previous"),
+        Binding("ctrl+n", "next_lead", "lead.next", id="lead.next"),
         Binding("ctrl+o", "keep_mine", "lead.keep_mine", id="lead.keep_mine"),
         Binding("ctrl+t", "take_theirs", "lead.take_theirs", id="lead.take_theirs"),
+        # The phone (phone_actions.py): F-keys only, they work while typing in a field.
+        Binding("f8", "do_not_call", "lead.do_not_call", id="lead.do_not_call"),
+        Binding("f9", "copy_phone", "lead.copy_phone", id="lead.copy_phone"),
+        Binding("f10", "dial", "lead.dial", id="lead.dial"),
     ]
 
     class Loaded(Message):
