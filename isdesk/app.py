@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
 
 from isdesk.i18n import set_display_zone, tr
 from isdesk.screens.help import HelpScreen, sections_for
 from isdesk.screens.navigation import Navigate
+from isdesk.screens.palette import AppCommands, IsdeskCommandPalette
 from isdesk.screens.queue import QueueScreen
 from isdesk.services.context import WorkContext
 from isdesk.services.retry import run_with_retry
@@ -23,10 +26,18 @@ T = TypeVar("T")
 
 class IsdeskApp(App[None]):
     CSS_PATH = "app.tcss"
+    # Screens get -narrow / -medium / -wide by terminal width; app.tcss lays them out by it.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (160, "-wide")]
+    # Textual's system commands are English; ours are translated (and the screens add theirs).
+    COMMANDS = {AppCommands}
     BINDINGS = [
         # F1 also works while typing in a field, where ? is just a character.
         Binding("question_mark,f1", "help", "app.help", key_display="?", id="app.help"),
         Binding("q", "quit", "app.quit", id="app.quit"),
+        # Declared here (not added by Textual) so it has a translated description and an id.
+        Binding(
+            "ctrl+p", "command_palette", "app.palette", show=False, priority=True, id="app.palette"
+        ),
     ]
 
     def __init__(self, ctx: WorkContext) -> None:
@@ -69,12 +80,11 @@ class IsdeskApp(App[None]):
             self.post_message(self.DatabaseStatus(None))
         return result
 
+    @dataclass
     class DatabaseStatus(Message):
         """The database stopped answering (``error``) or answers again (None)."""
 
-        def __init__(self, error: str | None) -> None:
-            self.error = error
-            super().__init__()
+        error: str | None
 
     def on_isdesk_app_database_status(self, message: DatabaseStatus) -> None:
         if message.error is not None:
@@ -121,20 +131,13 @@ class IsdeskApp(App[None]):
         self.notify(tr("app.lost_db", error=error), severity="error", timeout=10)
 
     def action_help(self) -> None:
+        """The keys of the screen on top, generated from its live bindings."""
         screen = self.screen
-        if isinstance(screen, HelpScreen):
+        if isinstance(screen, HelpScreen | CommandPalette):
             return
-        # Each screen names its help section; dialogs and others fall back to the queue's.
-        kind = getattr(screen, "HELP_KIND", "queue")
-        bindings = [active.binding for active in screen.active_bindings.values()]
-        self.push_screen(HelpScreen(sections_for(kind, bindings, self.get_key_display)))
+        self.push_screen(HelpScreen(sections_for(screen, self.get_key_display)))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        if isinstance(screen, QueueScreen):
-            yield SystemCommand(tr("cmd.next"), tr("cmd.next"), screen.action_next_lead)
-            yield SystemCommand(tr("cmd.filter"), tr("cmd.filter"), screen.action_filter)
-            yield SystemCommand(tr("cmd.scope"), tr("cmd.scope"), screen.action_switch_scope)
-            yield SystemCommand(tr("cmd.refresh"), tr("cmd.refresh"), screen.action_refresh)
-            yield SystemCommand(tr("cmd.kpi"), tr("cmd.kpi"), screen.action_kpi)
-        yield SystemCommand(tr("cmd.help"), tr("cmd.help"), self.action_help)
-        yield from super().get_system_commands(screen)
+    def action_command_palette(self) -> None:
+        """Textual's palette, with our placeholder and providers."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(IsdeskCommandPalette())

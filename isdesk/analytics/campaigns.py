@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from isdesk.analytics.history import History, local_midnight, without_gc
 from isdesk.analytics.report import FLOAT, PCT, TEXT, Column, ReportBase, Table, rate
+from isdesk.i18n import tr
 
 MEASURES = ("leads", "contacted", "appointments", "sqls", "orders")
 RATES = ("contact_rate", "appointment_rate", "sql_rate", "order_rate")
@@ -76,7 +77,7 @@ class CampaignsReport(ReportBase):
     def tables(self) -> tuple[Table, ...]:
         main = Table(
             "campaigns",
-            "campaigns against their type's average",
+            tr("report.campaigns.title"),
             (
                 Column("campaign", "キャンペーン", "Campaign", TEXT),
                 Column("kind", "種別", "Type", TEXT),
@@ -117,7 +118,7 @@ class CampaignsReport(ReportBase):
         )
         kinds = Table(
             "kinds",
-            "average per campaign, by type",
+            tr("report.kinds.title"),
             (
                 Column("kind", "種別", "Type", TEXT),
                 Column("campaigns", "本数", "Campaigns"),

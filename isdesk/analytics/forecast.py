@@ -50,6 +50,7 @@ from isdesk.analytics.forecast_chain import (
 from isdesk.analytics.forecast_sim import Projection, project
 from isdesk.analytics.history import History, without_gc
 from isdesk.analytics.report import FLOAT, PCT, TEXT, YEN, Column, ReportBase, Table, quantile
+from isdesk.i18n import tr
 
 # The chain and the projection are imported from here too (tests, callers of the old module).
 __all__ = [
@@ -140,14 +141,14 @@ class ForecastReport(ReportBase):
 
         main = Table(
             "forecast",
-            f"forecast from {self.as_of.date()} ({self.runs} runs, seed {self.seed})",
+            tr("report.forecast.title", day=self.as_of.date(), runs=self.runs, seed=self.seed),
             columns,
             tuple(row(m) for m in (*self.forecast, self.total)),
         )
         c = self.chain
         rates = Table(
             "rates",
-            f"monthly rates over the last {self.lookback} months",
+            tr("report.rates.title", months=self.lookback),
             (
                 Column("state", "状態", "State", TEXT),
                 Column("leads", "現在", "Leads now"),

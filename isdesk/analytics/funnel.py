@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from isdesk.analytics.history import History, Months, local_midnight, without_gc
 from isdesk.analytics.report import BAR, PCT, TEXT, Column, ReportBase, Table, rate
-from isdesk.i18n import pick
+from isdesk.i18n import pick, tr
 
 OTHER = "other"
 
@@ -74,19 +74,22 @@ class FunnelReport(ReportBase):
                     s.reached,
                     s.share_of_first,
                     s.conversion,
-                    "◀ weakest" if s.weakest else "",
+                    tr("report.weakest") if s.weakest else "",
                     s.share_of_first or 0.0,
                 )
                 for s in f.steps
             ]
 
         main = Table(
-            "funnel", f"funnel ({self.funnel.leads} leads)", columns, tuple(rows(self.funnel))
+            "funnel",
+            tr("report.funnel.title", leads=self.funnel.leads),
+            columns,
+            tuple(rows(self.funnel)),
         )
         seg_rows = [(f.segment, *row) for f in self.segments for row in rows(f)]
         segments = Table(
             "segments",
-            "funnel by routed team (inbound / outbound)",
+            tr("report.segments.title"),
             (Column("segment", "区分", "Segment", TEXT), *columns),
             tuple(seg_rows),
         )

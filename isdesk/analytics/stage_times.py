@@ -31,7 +31,7 @@ from isdesk.analytics.report import (
     quantile,
     rate,
 )
-from isdesk.i18n import pick
+from isdesk.i18n import pick, tr
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class StageTimesReport(ReportBase):
     def tables(self) -> tuple[Table, ...]:
         main = Table(
             "stages",
-            "time in each stage",
+            tr("report.stages.title"),
             (
                 Column("stage", "ステージ", "Stage", TEXT),
                 Column("label", "名称", "Label", TEXT),
@@ -117,13 +117,13 @@ class StageTimesReport(ReportBase):
             main,
             Table(
                 "stalled",
-                f"stalled: no stage move in {self.stalled_days} days ({len(self.stalled)})",
+                tr("report.stalled.title", days=self.stalled_days, count=len(self.stalled)),
                 listed,
                 rows(self.stalled),
             ),
             Table(
                 "stale",
-                f"stale: open, untouched for {self.stale_days} days ({len(self.stale)})",
+                tr("report.stale.title", days=self.stale_days, count=len(self.stale)),
                 listed,
                 rows(self.stale),
             ),

@@ -8,7 +8,9 @@ with read = created + merged + rejected and where the rejects file is.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -16,13 +18,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 
 from isdesk.i18n import tr
+from isdesk.screens.base import BaseScreen
 from isdesk.services.context import WorkContext
-from isdesk.widgets.bindings import localize_bindings
-from isdesk.widgets.worker_errors import ReportsWorkerErrors
 
 PREVIEW_FIELDS = (
     "company",
@@ -36,35 +36,30 @@ PREVIEW_FIELDS = (
 )
 
 
-class ImportScreen(ReportsWorkerErrors, Screen[None]):
+class ImportScreen(BaseScreen):
     HELP_KIND = "import"
     BINDINGS = [
         Binding("ctrl+s", "run_import", "import.run", priority=True, id="import.run"),
         Binding("escape", "back", "lead.back", id="import.back"),
     ]
 
+    @dataclass
     class Previewed(Message):
-        def __init__(self, preview: object | None, error: str | None) -> None:
-            self.preview = preview
-            self.error = error
-            super().__init__()
+        preview: Any
+        error: str | None
 
+    @dataclass
     class Progressed(Message):
-        def __init__(self, done: int, total: int) -> None:
-            self.done = done
-            self.total = total
-            super().__init__()
+        done: int
+        total: int
 
+    @dataclass
     class Finished(Message):
-        def __init__(self, summary: object | None, error: str | None) -> None:
-            self.summary = summary
-            self.error = error
-            super().__init__()
+        summary: Any
+        error: str | None
 
     def __init__(self, ctx: WorkContext) -> None:
-        super().__init__()
-        localize_bindings(self)
-        self.ctx = ctx
+        super().__init__(ctx)
         self.preview: object | None = None
         self.running = False
 

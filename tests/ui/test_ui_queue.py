@@ -49,7 +49,7 @@ async def test_columns_align_with_kanji_and_half_width_kana(db) -> None:
         lines = [line for line in table_lines(app) if line.strip()][:4]
         # The contact column starts at the same terminal cell on every line.
         starts = {
-            cell_len(line[: line.index("田中" if "田中" in line else "担当者")]) for line in lines
+            cell_len(line[: line.index("田中" if "田中" in line else "氏名")]) for line in lines
         }
         assert len(starts) == 1
         assert {cell_len(line) for line in lines} == {SIZE[0]}

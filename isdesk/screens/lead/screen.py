@@ -13,11 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, LoadingIndicator, Static
 
 from isdesk.domain.qualification import Qualification, evaluate
 from isdesk.i18n import pick, to_local, tr
+from isdesk.screens.base import BaseScreen
 from isdesk.screens.lead.actions import LeadActions
 from isdesk.services.context import WorkContext
 from isdesk.services.leads import (
@@ -34,12 +34,11 @@ from isdesk.widgets.hearing import HearingChecklist, HearingField
 from isdesk.widgets.lead_info import HistoryTimeline, ProfileCard
 from isdesk.widgets.printable import printable
 from isdesk.widgets.qualification import QualificationPanel
-from isdesk.widgets.worker_errors import ReportsWorkerErrors
 
 POLL_SECONDS = 3.0
 
 
-class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
+class LeadScreen(LeadActions, BaseScreen):
     """One lead, worked during a call."""
 
     HELP_KIND = "lead"
