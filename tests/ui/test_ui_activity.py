@@ -95,7 +95,11 @@ async def test_each_kind_logged_from_the_lead_screen_moves_the_kpi_screen(db) ->
         lead = Lead.get_by_id(lead_id)
     assert kinds == ["call", "email", "appointment", "meeting", "note"]
     assert lead.next_action_at is not None and lead.last_touch_at is not None
-    path = exported[0].split(": ", 1)[1]
+    # The toast names the file on its own line (a path is never folded mid-name).
+    from isdesk.config.locations import data_dir
+
+    (path,) = (data_dir() / "exports").glob("isdesk-daily-*.csv")
+    assert path.name in exported[0].splitlines()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     raw = Path(path).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
