@@ -238,7 +238,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.rejects": ("除外した行と理由: {path}", "Rows set aside, with reasons: {path}"),
     "import.run": ("取り込む", "Import"),
     "import.field.company": ("会社名", "Company"),
-    "import.field.contact": ("担当者", "Contact"),
+    "import.field.contact": ("氏名", "Contact"),
     "import.field.title": ("役職", "Title"),
     "import.field.phone": ("電話", "Phone"),
     "import.field.email": ("メール", "E-mail"),

@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import ClassVar, Generic, TypeVar
 
 from rich.text import Text
+from textual import events
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from isdesk.screens.palette import ScreenCommands
 from isdesk.services.context import WorkContext
@@ -21,6 +22,8 @@ from isdesk.widgets.bindings import localize_bindings
 from isdesk.widgets.worker_errors import ReportsWorkerErrors
 
 ResultType = TypeVar("ResultType")
+FOOTER_ROOMY = 120
+FOOTER_WITH_PALETTE = 100
 
 
 class BaseScreen(ReportsWorkerErrors, Screen[None]):
@@ -37,6 +40,13 @@ class BaseScreen(ReportsWorkerErrors, Screen[None]):
         localize_bindings(self)
         if ctx is not None:  # a subclass that sets ctx itself may pass none
             self.ctx = ctx
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Below 120 columns the footer packs its keys; below 100 the palette's entry gives
+        # way to the screen's own keys (ctrl+p still works, and the help lists it).
+        for footer in self.query(Footer):
+            footer.compact = event.size.width < FOOTER_ROOMY
+            footer.show_command_palette = event.size.width >= FOOTER_WITH_PALETTE
 
 
 class BaseDialog(ReportsWorkerErrors, ModalScreen[ResultType], Generic[ResultType]):

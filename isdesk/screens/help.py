@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.cells import cell_len
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -36,16 +36,16 @@ class HelpScreen(BaseDialog[None]):
         with VerticalScroll(id="help-box", classes="dialog-box"):
             yield self.title_line(tr("help.title"), id="help-title")
             for title, rows in self.sections:
-                width = max((cell_len(key) for key, _, _ in rows), default=0) + 2
-                lines = Text()
+                # Three columns that wrap within themselves, so a long help line at 80
+                # columns stays under its own heading instead of running under the keys.
+                table = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=True)
+                table.add_column(no_wrap=True, style="bold")
+                table.add_column(no_wrap=True)
+                table.add_column(style="dim", ratio=1, overflow="fold")
                 for key, description, help_line in rows:
-                    lines.append(key + " " * (width - cell_len(key)), style="bold")
-                    lines.append(description)
-                    if help_line:
-                        lines.append(f"  {help_line}", style="dim")
-                    lines.append("\n")
+                    table.add_row(Text(key), Text(description), Text(help_line))
                 yield Static(Text(title, style="underline"), classes="help-section")
-                yield Static(lines, classes="help-rows")
+                yield Static(table, classes="help-rows")
             yield self.key_hints(tr("help.keys"))
 
 

@@ -17,7 +17,7 @@ from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits
 from textual.widgets.option_list import Option
 
 from isdesk.i18n import tr, tr_in
-from isdesk.widgets.bindings import live_actions
+from isdesk.widgets.bindings import CURSOR_MOVES, live_actions
 
 
 class _Commands(Provider):
@@ -43,8 +43,8 @@ class ScreenCommands(_Commands):
 
     def rows(self) -> Iterator[tuple[str, str, str, Callable[[], object]]]:
         for action in live_actions(self.screen, self.app.get_key_display):
-            if action.everywhere:
-                continue  # AppCommands has those
+            if action.everywhere or action.binding_id in CURSOR_MOVES:
+                continue  # AppCommands has the app's; moving a cursor is not a command
             title = f"{action.description}  ({action.keys})"
             run = partial(self.app.run_action, action.action, action.node)
             yield title, action.help_line, action.english, run

@@ -27,6 +27,12 @@ TEXTUAL_DESCRIPTIONS = {
     "Copy selected text": "app.copy",
 }
 
+# Keys that move a cursor: in the help, not in the command palette (not an action to search).
+CURSOR_MOVES = frozenset(
+    {"queue.up", "queue.down", "queue.first", "queue.last", "queue.page_up", "queue.page_down"}
+    | {f"lead.jump.{n}" for n in range(2, 10)}
+)
+
 # The catalogue key each binding id's description came from (for the English alias).
 _DESCRIPTION_KEYS: dict[str, str] = {}
 

@@ -261,7 +261,8 @@ class LeadTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         return column_widths(total_width, show_owner=self.show_owner)
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        # Not self.size: the scrollbar takes the last two cells once the rows overflow.
+        width = self.scrollable_content_region.width
         if y == 0:
             return self._header(width)
         index = int(self.scroll_offset.y) + y - 1
