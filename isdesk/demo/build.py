@@ -43,7 +43,7 @@ class DemoSummary:
 def build_demo(
     db: Database,
     *,
-    leads: int = 2000,
+    leads: int = 4000,
     seed: int = 42,
     today: dt.date | None = None,
     me: str | None = None,
@@ -54,7 +54,7 @@ def build_demo(
 
     The same (leads, seed, today, me) always gives the same rows: all randomness comes from
     ``random.Random(seed)`` and all times from ``today`` (default: today in Asia/Tokyo). The
-    demo's "now" is today 09:00 JST: history lies before it, next actions on both sides.
+    demo's "now" is today 17:00 JST: history lies before it, next actions on both sides.
     ``me`` (the OS user running the demo) joins team inbound as a team lead with a normal
     share of leads. ``progress(done, total)`` is called with lead counts as chunks are written.
     Raises DemoError, writing nothing, when the database already holds data.
