@@ -24,6 +24,13 @@ from isdesk.analytics.report import FLOAT, PCT, TEXT, Column, ReportBase, Table,
 from isdesk.i18n import tr
 
 MEASURES = ("leads", "contacted", "appointments", "sqls", "orders")
+_MEASURE_LABELS = {
+    "leads": ("リード", "Leads"),
+    "contacted": ("接触", "Contacted"),
+    "appointments": ("アポ", "Appointments"),
+    "sqls": ("SQL", "Sqls"),
+    "orders": ("受注", "Orders"),
+}
 RATES = ("contact_rate", "appointment_rate", "sql_rate", "order_rate")
 
 
@@ -122,7 +129,7 @@ class CampaignsReport(ReportBase):
             (
                 Column("kind", "種別", "Type", TEXT),
                 Column("campaigns", "本数", "Campaigns"),
-                *(Column(m, m, m.capitalize(), FLOAT) for m in MEASURES),
+                *(Column(m, *_MEASURE_LABELS[m], FLOAT) for m in MEASURES),
                 *(Column(r, r, r.replace("_", " "), PCT) for r in RATES),
             ),
             tuple(

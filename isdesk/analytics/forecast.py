@@ -126,7 +126,7 @@ class ForecastReport(ReportBase):
 
         def row(m: ForecastMonth) -> tuple:
             return (
-                f"+{m.month}" if m.month else "total",
+                f"+{m.month}" if m.month else tr("report.total"),
                 m.start.isoformat(),
                 m.sqls,
                 f"{m.sqls_p10:g}–{m.sqls_p90:g}",

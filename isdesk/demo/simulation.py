@@ -29,7 +29,8 @@ from isdesk.rules import Rules
 from isdesk.store.models import Activity, Answer, Lead, LeadEvent
 from isdesk.store.pipeline import Handoff
 
-LEADS_PER_CHUNK = 2_000  # simulated, written and reported at a time (bounds memory)
+LEADS_PER_CHUNK = 2_000
+STALE_DAYS = 60  # an open lead untouched this long has gone to nurturing  # simulated, written and reported at a time (bounds memory)
 
 
 class Simulation:
@@ -100,6 +101,14 @@ class Simulation:
             lead.event(t_assign, None, "owner", old="", new=lead.owner.name)
             work(self, lead, source, t_assign, age)
             self.dialing.add(lead)
+            if lead.status == "open" and lead.owner is not None and lead.acts and not lead.handoffs:
+                # No touch for two months: the operator let it go to automated nurturing
+                # (operators hold what they work, not a year of everything, and stay under
+                # the holding cap).
+                last = max(max(a[0] for a in lead.acts), max(e[0] for e in lead.events))
+                if now - last > STALE_DAYS * DAY:
+                    gone = clock.work_time(last + rng.randrange(30, STALE_DAYS) * DAY, rng)
+                    lead.set_status(gone, lead.op.id, "nurturing", "反応なし、MAで育成")
         elif age > 30 and rng.random() < 0.9:
             # Nobody called it: automated nurturing took it over.
             lead.set_status(

@@ -184,9 +184,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "inbox.next_stage": ("次のステージ", "Next stage"),
     "inbox.toggle": ("対応済みも表示", "Show decided"),
     "inbox.empty": ("トスアップはありません", "No hand-offs"),
-    "inbox.status.pending": ("未対応", "waiting"),
-    "inbox.status.accepted": ("受付済", "accepted"),
-    "inbox.status.rejected": ("差し戻し", "rejected"),
+    "inbox.status.pending": ("未対応", "Waiting"),
+    "inbox.status.accepted": ("受付済", "Accepted"),
+    "inbox.status.rejected": ("差し戻し", "Rejected"),
     "inbox.reject_title": ("差し戻す理由", "Why it goes back"),
     "inbox.reject_keys": (
         "1-3 理由 · Tab 次の欄 · ctrl+s 送る · Esc 取消",
@@ -211,7 +211,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "import.source": ("流入元を上書き (任意)", "Source for every row (optional)"),
     "import.campaign": ("キャンペーン名 (任意)", "Campaign (optional)"),
-    "import.campaign_type": ("種類 (seminar, trade_show …)", "Type (seminar, trade_show …)"),
+    "import.campaign_type": ("キャンペーン種別 (任意)", "Campaign type (optional)"),
     "import.read_as": (
         "文字コード {encoding} · 区切り {delimiter} · マッピング {mapping}{detected}",
         "encoding {encoding} · delimiter {delimiter} · mapping {mapping}{detected}",
@@ -562,6 +562,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "report.kinds.title": ("種別ごとの1キャンペーン平均", "average per campaign, by type"),
     "report.group.all": ("全体", "All"),
+    "report.total": ("合計", "total"),
     "report.group.other": ("その他", "Other"),
     "report.group.(none)": ("(なし)", "(none)"),
 }

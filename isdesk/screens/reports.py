@@ -156,8 +156,10 @@ class ReportsScreen(BaseScreen):
         if not isinstance(value, str) or not value:
             return ""
         rules = self.ctx.rules
-        if column in ("stage", "from", "state") and value in rules.stages.keys:
-            return stage_label(rules, value)
+        if column in ("stage", "from", "state"):
+            key, dot, age = value.partition("·")  # the forecast's states: "proposal·2+"
+            if key in rules.stages.keys:
+                return stage_label(rules, key) + dot + age
         if column == "status":
             return status_label(value)
         if column == "kind":

@@ -34,7 +34,18 @@ FIELD_LOGIN = "inoue.megumi"
 
 def frozen_clock(monkeypatch) -> None:
     """Every ``utcnow()`` isdesk calls returns NOW_UTC (modules import it by name)."""
+    import importlib
+
     import isdesk.store.db as store_db
+
+    # Load every module that reads the clock first: a module imported later would keep the
+    # real utcnow.
+    for name in (
+        "isdesk.screens.queue", "isdesk.screens.kpi", "isdesk.screens.team",
+        "isdesk.screens.reports", "isdesk.screens.import_screen", "isdesk.screens.inbox",
+        "isdesk.screens.lead", "isdesk.services.assignment", "isdesk.analytics",
+    ):  # fmt: skip
+        importlib.import_module(name)
 
     def fixed() -> dt.datetime:
         return NOW_UTC
@@ -45,7 +56,7 @@ def frozen_clock(monkeypatch) -> None:
             monkeypatch.setattr(module, "utcnow", fixed)
 
 
-def demo_database(path: Path):
+def demo_database(path: Path, leads: int = DEMO_LEADS):
     """A migrated SQLite file holding the seeded demo (built once per path)."""
     from isdesk.demo import build_demo
     from isdesk.store.db import open_database
@@ -56,7 +67,7 @@ def demo_database(path: Path):
     if fresh:
         upgrade(db)
         with db.connection_context():
-            build_demo(db, leads=DEMO_LEADS, seed=DEMO_SEED, today=TODAY)
+            build_demo(db, leads=leads, seed=DEMO_SEED, today=TODAY)
     return db
 
 
@@ -99,6 +110,10 @@ async def open_screen(pilot: Pilot, screen: str) -> None:
         await pilot.press(key)
         await settle(pilot)
     await pilot.pause(0.3)  # the palette's list and the toasts appear after a delay
+    from textual.widgets import Input
+
+    for box in pilot.app.screen.query(Input):  # a blinking cursor would make styles flicker
+        box.cursor_blink = False
     await settle(pilot)
 
 
@@ -108,3 +123,42 @@ def screen_text(app: IsdeskApp) -> str:
     for strip in app.screen._compositor.render_strips():  # what the terminal shows
         lines.append("".join(segment.text for segment in strip).rstrip())
     return "\n".join(lines).rstrip() + "\n"
+
+
+def normalized_svg(svg: str) -> str:
+    """Textual's SVG export without the per-export id in its class names."""
+    import re
+
+    return re.sub(r"terminal-\d+", "terminal", svg)
+
+
+async def _save_docs_screenshots(folder: Path, language: str) -> list[Path]:
+    """The README's screenshots: the queue at 80x24 and 160x45 on the full-size demo."""
+    import tempfile
+
+    class _Patch:  # monkeypatch without pytest: this process ends right after
+        def setattr(self, obj: object, name: str, value: object) -> None:
+            setattr(obj, name, value)
+
+    frozen_clock(_Patch())
+    saved = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = demo_database(Path(tmp) / "demo.sqlite3", leads=4000)
+        for width, height in ((80, 24), (160, 45)):
+            app = make_demo_app(db, LEAD_LOGIN, language)
+            async with app.run_test(size=(width, height)) as pilot:
+                await open_screen(pilot, "queue")
+                name = f"queue-{width}x{height}.svg"
+                app.save_screenshot(name, path=str(folder))
+                saved.append(folder / name)
+    return saved
+
+
+if __name__ == "__main__":  # python -m tests.support.snapshots docs/
+    import os
+    import tempfile
+
+    os.environ.setdefault("ISDESK_DATA_DIR", tempfile.mkdtemp())
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs")
+    for path in asyncio.run(_save_docs_screenshots(target, "ja")):
+        print(path)
