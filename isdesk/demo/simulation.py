@@ -29,8 +29,8 @@ from isdesk.rules import Rules
 from isdesk.store.models import Activity, Answer, Lead, LeadEvent
 from isdesk.store.pipeline import Handoff
 
-LEADS_PER_CHUNK = 2_000
-STALE_DAYS = 60  # an open lead untouched this long has gone to nurturing  # simulated, written and reported at a time (bounds memory)
+LEADS_PER_CHUNK = 2_000  # simulated, written and reported at a time (bounds memory)
+STALE_DAYS = 60  # an open lead untouched this long has gone to nurturing
 
 
 class Simulation:
@@ -101,7 +101,8 @@ class Simulation:
             lead.event(t_assign, None, "owner", old="", new=lead.owner.name)
             work(self, lead, source, t_assign, age)
             self.dialing.add(lead)
-            if lead.status == "open" and lead.owner is not None and lead.acts and not lead.handoffs:
+            kept = lead.status == "open" and lead.owner is not None and not lead.handoffs
+            if kept and lead.acts:
                 # No touch for two months: the operator let it go to automated nurturing
                 # (operators hold what they work, not a year of everything, and stay under
                 # the holding cap).

@@ -449,6 +449,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "team.inactive": ("(無効)", "(inactive)"),
     "team.pick": ("↑↓ で選んで Enter · Esc 取消", "↑↓ pick, Enter moves · Esc cancels"),
     "dialog.cancel": ("取消", "Cancel"),
+    "dialog.help.help": ("このダイアログのキーの一覧", "The keys of this dialog"),
     "dialog.cancel.help": ("何も変えずに閉じる", "Close without changing anything"),
     "reports.export.help": (
         "表示中のタブの表を Excel 用 CSV に書き出す",

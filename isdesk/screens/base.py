@@ -13,6 +13,7 @@ from typing import ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
@@ -55,6 +56,8 @@ class BaseDialog(ReportsWorkerErrors, ModalScreen[ResultType], Generic[ResultTyp
     HELP_KIND: ClassVar[str] = "dialog"
     COMMANDS = {ScreenCommands}
     DEFAULT_CLASSES = "dialog"
+    # A modal screen cuts the app's bindings off: F1 is bound here too (? may be typed).
+    BINDINGS = [Binding("f1", "app.help", "app.help", show=False, id="dialog.help")]
 
     def __init__(self) -> None:
         super().__init__()

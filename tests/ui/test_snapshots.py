@@ -4,9 +4,9 @@
 Each snapshot is the terminal's text, cell by cell (``snapshots/NAME.txt``, readable in a diff),
 and the SHA-256 of Textual's SVG export with its per-export id taken out
 (``snapshots/svg.json``), which also catches colours and styles. A layout or width regression
-fails here. After an intended change: ``ISDESK_UPDATE_SNAPSHOTS=1 pytest tests/ui/test_snapshots.py``
-and read the diff of the .txt files before committing them; a failing run leaves the new SVG
-next to the test's tmp_path to look at.
+fails here. After an intended change:
+``ISDESK_UPDATE_SNAPSHOTS=1 pytest tests/ui/test_snapshots.py``, then read the diff of the
+.txt files before committing them; a failing run leaves the new SVG in the test's tmp_path.
 """
 
 from __future__ import annotations
