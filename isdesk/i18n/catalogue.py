@@ -345,6 +345,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kpi.export": ("日報CSV", "Daily CSV"),
     "kpi.exported": ("日報を書き出しました: {path}", "Daily log written to {path}"),
     "reports.exported": ("レポートを書き出しました: {path}", "Report written to {path}"),
+    "kpi.export_crm": ("トスアップをCRMへ", "Hand-offs for CRM"),
+    "kpi.crm_exported": (
+        "トスアップ {count} 件をSalesforce・HubSpot用に書き出しました: {paths}",
+        "{count} hand-offs written for Salesforce and HubSpot: {paths}",
+    ),
+    "kpi.export_crm.help": (
+        "受付待ちのトスアップを Salesforce・HubSpot の取り込み用 CSV に書き出す",
+        "Write the live hand-offs as Salesforce and HubSpot import files",
+    ),
     "kpi.loading": ("集計中…", "Counting…"),
     # help
     "help.title": ("キー操作", "Keys"),

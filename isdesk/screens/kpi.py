@@ -34,11 +34,17 @@ class KpiScreen(BaseScreen):
         Binding("escape,K", "back", "kpi.back", id="kpi.back"),
         Binding("r", "refresh", "kpi.refresh", id="kpi.refresh"),
         Binding("x", "export", "kpi.export", id="kpi.export"),
+        Binding("X", "export_crm", "kpi.export_crm", id="kpi.export_crm"),
     ]
 
     @dataclass
     class Exported(Message):
         path: Path
+
+    @dataclass
+    class CrmExported(Message):
+        count: int
+        paths: tuple[Path, ...]
 
     @dataclass
     class Loaded(Message):
@@ -104,6 +110,35 @@ class KpiScreen(BaseScreen):
 
     def on_kpi_screen_exported(self, message: Exported) -> None:
         self.notify(tr("kpi.exported", path="\n" + path_lines(message.path)), timeout=10)
+
+    def action_export_crm(self) -> None:
+        self._export_crm()
+
+    @work(thread=True, group="kpi-export", exit_on_error=False)
+    def _export_crm(self) -> None:
+        """The live hand-offs as Salesforce and HubSpot import files, like
+        `isdesk export leads --handed-off --mapping …` (a lead gets the team's)."""
+        from isdesk.export.crm import render_leads
+        from isdesk.export.leads import lead_export
+
+        ctx = self.ctx
+        ctx.saver.flush(timeout=2)
+        export = lead_export(ctx.actor, ctx.rules, handed_off=True)
+        folder = data_dir() / "exports"
+        make_private_dir(folder)
+        stem = f"isdesk-handoffs-{ctx.today().isoformat()}-{ctx.actor.name}"
+        paths = []
+        for mapping in ("salesforce", "hubspot"):
+            path = folder / f"{stem}-{mapping}.csv"
+            data = render_leads(export, mapping, "csv", current_language())
+            paths.append(write_new_private_file(path, data))  # never over an earlier one
+        self.post_message(self.CrmExported(len(export.leads), tuple(paths)))
+
+    def on_kpi_screen_crm_exported(self, message: CrmExported) -> None:
+        shown = "\n".join(p.name for p in message.paths)
+        folder = path_lines(message.paths[0]).split("\n", 1)[1] if message.paths else ""
+        paths = f"\n{shown}\n{folder}"
+        self.notify(tr("kpi.crm_exported", count=message.count, paths=paths), timeout=10)
 
     @work(thread=True, exclusive=True, group="kpi-load", exit_on_error=False)
     def _load(self) -> None:
