@@ -139,5 +139,5 @@ class IsdeskApp(App[None]):
 
     def action_command_palette(self) -> None:
         """Textual's palette, with our placeholder and providers."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(IsdeskCommandPalette())

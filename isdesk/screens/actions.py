@@ -8,6 +8,7 @@ shown as a notification, and the screen reloads what it shows.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from textual import work
@@ -15,15 +16,19 @@ from textual.message import Message
 
 
 class BackgroundActions:
-    """Mix into a Screen that defines ``after_action()`` (usually: reload)."""
+    """Mix into a Screen that defines ``after_action()`` (usually: reload).
 
+    (Not ``run_action``: that is Textual's own method for running an action string.)
+    """
+
+    @dataclass
     class ActionDone(Message):
-        def __init__(self, text: str, error: BaseException | None) -> None:
-            self.text = text
-            self.error = error
-            super().__init__()
+        text: str
+        error: BaseException | None
 
-    def run_action(self, fn: Callable[[], Any], describe: str | Callable[[Any], str]) -> None:
+    def run_in_background(
+        self, fn: Callable[[], Any], describe: str | Callable[[Any], str]
+    ) -> None:
         """Call ``fn`` in a worker; ``describe`` (or ``describe(result)``) is the success note."""
         self._run_action(fn, describe)
 

@@ -205,7 +205,7 @@ class InboxScreen(BackgroundActions, BaseScreen):
     def action_accept(self) -> None:
         item, ctx = self.current, self.ctx
         if item is not None:
-            self.run_action(
+            self.run_in_background(
                 lambda: accept_handoff(ctx.actor, item.id, ctx.rules),
                 tr("inbox.accepted", company=item.company),
             )
@@ -220,7 +220,7 @@ class InboxScreen(BackgroundActions, BaseScreen):
                 return
             reason, comment, day = result
             when = follow_up_at(day, ctx.rules.calendar) if day else None
-            self.run_action(
+            self.run_in_background(
                 lambda: reject_handoff(
                     ctx.actor, item.id, reason, ctx.rules, comment=comment, follow_up_at=when
                 ),
@@ -238,7 +238,7 @@ class InboxScreen(BackgroundActions, BaseScreen):
             return
         target = stages[stages.index(item.stage) + 1]
         label = stage_label(ctx.rules, target)
-        self.run_action(
+        self.run_in_background(
             lambda: move_stage(ctx.actor, item.lead_id, target, ctx.rules),
             tr("inbox.moved", company=item.company, stage=label),
         )

@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane, Tabs
 
 from isdesk.i18n import tr
@@ -112,7 +113,7 @@ class ReportsScreen(BaseScreen):
         self.reports[message.kind] = message.report
         body = self.query_one(f"#report-{message.kind} .report-body", VerticalScroll)
         await body.remove_children()
-        widgets = []
+        widgets: list[Widget] = []
         for table in message.report.tables():
             widgets.append(Static(Text(table.title, style="bold"), classes="section-title"))
             grid: DataTable[Text] = DataTable(zebra_stripes=True, cursor_type="row")
@@ -130,8 +131,8 @@ class ReportsScreen(BaseScreen):
                 for i in shown:
                     column, value = table.columns[i], row[i]
                     text = self._label(column.key, value) or format_cell(value, column.kind)
-                    justify = "left" if column.kind in (TEXT, BAR) else "right"
-                    cells.append(Text(text, justify=justify))
+                    left = column.kind in (TEXT, BAR)
+                    cells.append(Text(text, justify="left" if left else "right"))
                 grid.add_row(*cells)
             grid.styles.height = min(len(table.rows) + 2, 24)
             widgets.append(grid)

@@ -254,7 +254,7 @@ class MoveLeadsScreen(BackgroundActions, BaseScreen):
 
     def _reassign(self, ids: list[int], to: str) -> None:
         ctx = self.ctx
-        self.run_action(
+        self.run_in_background(
             lambda: reassign_leads(ctx.actor, ids, to, now=utcnow(), rules=ctx.rules),
             lambda result: tr("team.moved", count=len(result.moved), to=self.names.get(to, to)),
         )
@@ -386,7 +386,7 @@ class TeamScreen(BackgroundActions, BaseScreen):
 
     def _apply(self, moves: list[Move]) -> None:
         actor = self.ctx.actor
-        self.run_action(
+        self.run_in_background(
             lambda: apply_moves(actor, moves, now=utcnow()),
             lambda done: tr("team.rebalanced", count=len(done)),
         )

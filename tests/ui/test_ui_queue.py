@@ -102,10 +102,9 @@ async def test_help_lists_the_keys_in_english_too(db) -> None:
         await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
-        texts = " ".join(
-            str(s.content.plain if hasattr(s.content, "plain") else s.content)
-            for s in app.screen.query("Static")
-        )
+        from tests.support.snapshots import screen_text
+
+        texts = screen_text(app)  # what the terminal shows
         assert "Next lead" in texts and "Filter" in texts and "Open" in texts
         await pilot.press("escape")
         assert isinstance(app.screen, QueueScreen)
