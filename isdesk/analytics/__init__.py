@@ -27,6 +27,7 @@ from isdesk.analytics.history import History
 from isdesk.analytics.periods import PeriodsReport, periods_report
 from isdesk.analytics.report import Column, ReportBase, Table
 from isdesk.analytics.stage_times import StageTimesReport, stage_times_report
+from isdesk.analytics.voice import VoiceReport, voice_report
 
 __all__ = [
     "BUILDERS",
@@ -40,6 +41,7 @@ __all__ = [
     "ReportBase",
     "StageTimesReport",
     "Table",
+    "VoiceReport",
     "build_report",
     "campaigns_report",
     "cohorts_report",
@@ -47,6 +49,7 @@ __all__ = [
     "funnel_report",
     "periods_report",
     "stage_times_report",
+    "voice_report",
 ]
 
 BUILDERS = {
@@ -56,6 +59,7 @@ BUILDERS = {
     "funnel": funnel_report,
     "stages": stage_times_report,
     "forecast": forecast_report,
+    "voice": voice_report,
 }
 
 

@@ -156,6 +156,36 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "next.meeting": ("商談後フォロー", "Follow up the meeting"),
     "next.note": ("フォロー", "Follow up"),
     "lead.call": ("架電", "Call"),
+    "lead.do_not_call": ("架電禁止", "Do not call"),
+    "lead.copy_phone": ("番号コピー", "Copy number"),
+    "lead.dial": ("発信", "Dial"),
+    "lead.department": ("部署", "Department"),
+    "lead.dnc": ("架電禁止", "Do not call"),
+    "phone.direct": ("直通", "Direct"),
+    "phone.mobile": ("携帯", "Mobile"),
+    "phone.department": ("部門", "Department"),
+    "phone.company": ("代表", "Main"),
+    "phone.phone": ("電話", "Phone"),
+    "phone.none": ("電話番号がありません", "This lead has no phone number"),
+    "phone.copied": ("{number} をコピーしました", "Copied {number}"),
+    "phone.dialing": ("{number} に発信しています", "Dialing {number}"),
+    "phone.no_dialer": (
+        "発信コマンドが未設定です (settings.yaml の dial_command)。F9 で番号をコピーできます",
+        "No dial command set (dial_command in settings.yaml); F9 copies the number",
+    ),
+    "phone.dial_failed": ("発信できませんでした: {error}", "Could not dial: {error}"),
+    "dnc.set": (
+        "架電禁止にしました。配布・次のリードに出ません",
+        "Marked do-not-call: never handed out or taken next",
+    ),
+    "dnc.cleared": ("架電禁止を解除しました", "Do-not-call lifted"),
+    "dnc.failed": (
+        "架電禁止を変更できませんでした: {error}",
+        "Could not change do-not-call: {error}",
+    ),
+    "dnc.refused": ("架電禁止のリードです。発信しません", "This lead is do-not-call: not dialing"),
+    "history.do_not_call_on": ("架電禁止にしました {note}", "Marked do-not-call {note}"),
+    "history.do_not_call_off": ("架電禁止を解除しました", "Do-not-call lifted"),
     "lead.appointment": ("アポ", "Appointment"),
     "lead.meeting": ("商談", "Meeting"),
     "lead.note": ("メモ", "Note"),
@@ -224,8 +254,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Preview the file and check its mapping first",
     ),
     "import.done": (
-        "読込 {read:,} = 新規 {created:,} + 既存に統合 {merged:,} + 除外 {rejected:,}",
-        "read {read:,} = created {created:,} + merged {merged:,} + rejected {rejected:,}",
+        "読込 {read:,} = 新規 {created:,} + 既存に統合 {merged:,} + 変更なし {unchanged:,} "
+        "+ 除外 {rejected:,}",
+        "read {read:,} = created {created:,} + merged {merged:,} + unchanged {unchanged:,} "
+        "+ rejected {rejected:,}",
     ),
     "import.assigned": (
         "新規リードのうち {assigned:,} 件をルールどおり割り当て、{left:,} 件は未割当のまま",
@@ -257,6 +289,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reports.funnel": ("ファネル", "Funnel"),
     "reports.stages": ("ステージ滞留", "Stage times"),
     "reports.forecast": ("予測", "Forecast"),
+    "reports.voice": ("顧客の声", "Voice"),
+    "reports.voice_filter": (
+        "絞り込み: キャンペーン・商材・会社名・本文の語",
+        "Filter: campaign, product, company or words in the note",
+    ),
     "reports.export": ("CSV", "CSV"),
     "reports.more": (
         "ほか {count:,} 行 (全件は x の CSV か isdesk report {kind} で)",
@@ -316,6 +353,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kpi.rank_ups_line": (
         "{leads} 件 / 計 {steps} 段階  {detail}",
         "{leads} leads / {steps} steps  {detail}",
+    ),
+    "kpi.contribution": (
+        "売上貢献 (自分のSQLの受注・今四半期)",
+        "Sales contribution (orders of my SQLs, this quarter)",
+    ),
+    "kpi.contribution_line": (
+        "受注 {orders:,} 件  ·  受注金額 ¥{value:,}",
+        "{orders:,} orders  ·  ¥{value:,}",
     ),
     "kpi.rejected": ("差し戻されたアポ (準備不足)", "Appointments rejected as not qualified"),
     "kpi.trend": ("直近30営業日の行動量", "Last 30 working days"),
@@ -570,7 +615,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "キャンペーン別 (種別の平均との差)",
         "campaigns against their type's average",
     ),
-    "report.kinds.title": ("種別ごとの1キャンペーン平均", "average per campaign, by type"),
+    "report.kinds.title": (
+        "種別ごと: 件数は1キャンペーンあたり、率は種別のリード全体で集計。"
+        "(all) は全種別の全キャンペーン",
+        "by type: counts per campaign, rates pooled over the type's leads; (all): every "
+        "campaign of every type",
+    ),
+    "report.listed_only": (" (表示: {kind} のみ)", " (listed: {kind} only)"),
     "report.group.all": ("全体", "All"),
     "report.total": ("合計", "total"),
     "report.group.other": ("その他", "Other"),

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane, Tabs
 
 from isdesk.i18n import tr
 from isdesk.screens.base import BaseScreen
@@ -28,7 +27,7 @@ from isdesk.widgets.labels import campaign_type_label, stage_label, status_label
 from isdesk.widgets.toast_text import path_lines
 
 MAX_ROWS = 200
-REPORT_KINDS = ("periods", "cohorts", "campaigns", "funnel", "stages", "forecast")
+REPORT_KINDS = ("periods", "cohorts", "campaigns", "funnel", "stages", "forecast", "voice")
 # What each tab shows by default; the CLI (`isdesk report KIND --help`) has every option.
 DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "periods": {"by": "month", "per": "none"},
@@ -37,6 +36,7 @@ DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "campaigns": {},
     "stages": {},
     "forecast": {"months": 6},
+    "voice": {},  # every note, newest first; `isdesk report voice` filters
 }
 
 
@@ -74,6 +74,8 @@ class ReportsScreen(BaseScreen):
         with TabbedContent(id="report-tabs"):
             for kind in REPORT_KINDS:
                 with TabPane(tr(f"reports.{kind}"), id=f"report-{kind}"):
+                    if kind == "voice":  # marketing reads the voice by campaign, product, words
+                        yield Input(placeholder=tr("reports.voice_filter"), id="voice-filter")
                     yield VerticalScroll(Static(tr("kpi.loading")), classes="report-body")
         yield Footer()
 
@@ -95,20 +97,25 @@ class ReportsScreen(BaseScreen):
         self.reports.clear()
         self._build(self.current_kind)
 
+    @on(Input.Changed, "#voice-filter")
+    def _voice_filter(self, event: Input.Changed) -> None:
+        self._build("voice", search=event.value.strip() or None)
+
     @work(thread=True, exclusive=True, group="reports-build", exit_on_error=False)
-    def _build(self, kind: str) -> None:
+    def _build(self, kind: str, **options: Any) -> None:
         from isdesk.analytics import History, build_report
 
         db = self.ctx.db
         with db.connection_context():
             if self._history is None:
                 self._history = History(db, self.ctx.rules)
-            report = build_report(kind, self._history, **DEFAULT_OPTIONS[kind])
+            report = build_report(kind, self._history, **{**DEFAULT_OPTIONS[kind], **options})
         self.post_message(self.Built(kind, report))
 
     async def on_reports_screen_built(self, message: Built) -> None:
-        from isdesk.analytics.render import format_cell, sparkline
-        from isdesk.analytics.report import BAR, TEXT
+        from isdesk.analytics.render import format_cell
+        from isdesk.analytics.report import BAR, PCT, TEXT
+        from isdesk.widgets.report_charts import TrendLine, heat_style
 
         self.reports[message.kind] = message.report
         body = self.query_one(f"#report-{message.kind} .report-body", VerticalScroll)
@@ -126,13 +133,19 @@ class ReportsScreen(BaseScreen):
             grid.add_columns(*[table.columns[i].label for i in shown])
             # DataTable costs ~0.4 ms a row: a long list (stale leads) shows its head here and
             # in full through `isdesk report … --format csv`.
+            # A cohort's shares are a heat map: the cells shaded by the share behind the number.
+            heat = message.kind == "cohorts" and table.key.endswith("_pct")
+            shares = [v for r in table.rows for v in r if isinstance(v, float)] if heat else []
+            top = max(shares, default=0.0)
             for row in table.rows[:MAX_ROWS]:
                 cells = []
                 for i in shown:
                     column, value = table.columns[i], row[i]
                     text = self._label(column.key, value) or format_cell(value, column.kind)
                     left = column.kind in (TEXT, BAR)
-                    cells.append(Text(text, justify="left" if left else "right"))
+                    heated = heat and column.kind == PCT
+                    style = heat_style(value, top) if heated else ""  # type: ignore[arg-type]
+                    cells.append(Text(text, justify="left" if left else "right", style=style))
                 grid.add_row(*cells)
             grid.styles.height = min(len(table.rows) + 2, 24)
             widgets.append(grid)
@@ -141,15 +154,8 @@ class ReportsScreen(BaseScreen):
                 widgets.append(Static(Text(more, style="italic"), classes="report-note"))
             if table.note:
                 widgets.append(Static(Text(table.note, style="italic"), classes="report-note"))
-        lines = message.report.sparklines()
-        if lines:
-            width = max(cell_len(self._label("group", label) or label) for label, _ in lines)
-            chart = Text()
-            for label, series in lines:
-                name = self._label("group", label) or label
-                chart.append(name + " " * (width - cell_len(name)) + "  ", style="bold")
-                chart.append(sparkline(series) + "\n")
-            widgets.append(Static(chart, classes="report-note"))
+        for label, series in message.report.sparklines():
+            widgets.append(TrendLine(self._label("group", label) or label, series))
         await body.mount_all(widgets)
 
     def _label(self, column: str, value: object) -> str:
