@@ -33,6 +33,7 @@ from isdesk.rules import Lines, Rules
 from isdesk.services.operators import Actor
 from isdesk.store.db import current_database, is_postgres
 from isdesk.store.models import Activity, LeadEvent, Operator
+from isdesk.store.query import tuples
 
 TREND_DAYS = 30
 
@@ -112,34 +113,34 @@ def operator_scorecard(actor: Actor, operator_name: str, today: dt.date, rules: 
 
         day = _local_day(Activity.at, rules, today)
         per_day: dict[dt.date, list[tuple[str, str, int]]] = defaultdict(list)
-        query = (
+        query = tuples(
             Activity.select(
                 day.alias("day"), Activity.kind, Activity.outcome, fn.COUNT(Activity.id).alias("n")
             )
             .where((Activity.operator == op.id) & (Activity.at >= start) & (Activity.at < end))
             .group_by(day, Activity.kind, Activity.outcome)
-            .tuples()
         )
         for raw_day, kind, outcome, n in query:
             per_day[_as_date(raw_day)].append((kind, outcome, n))
 
         q_start, _ = period_bounds_utc(quarter.start, today, cal)
         events = list(
-            LeadEvent.select(
-                LeadEvent.lead,
-                LeadEvent.kind,
-                LeadEvent.old_value,
-                LeadEvent.new_value,
-                _local_day(LeadEvent.at, rules, today),
+            tuples(
+                LeadEvent.select(
+                    LeadEvent.lead,
+                    LeadEvent.kind,
+                    LeadEvent.old_value,
+                    LeadEvent.new_value,
+                    _local_day(LeadEvent.at, rules, today),
+                )
+                .where(
+                    (LeadEvent.actor == op.id)
+                    & (LeadEvent.kind.in_(["sql", "rank"]))
+                    & (LeadEvent.at >= q_start)
+                    & (LeadEvent.at < end)
+                )
+                .order_by(LeadEvent.at, LeadEvent.id)
             )
-            .where(
-                (LeadEvent.actor == op.id)
-                & (LeadEvent.kind.in_(["sql", "rank"]))
-                & (LeadEvent.at >= q_start)
-                & (LeadEvent.at < end)
-            )
-            .order_by(LeadEvent.at, LeadEvent.id)
-            .tuples()
         )
         rejected = (
             LeadEvent.select(fn.COUNT(LeadEvent.id))
