@@ -17,6 +17,7 @@ from isdesk.screens.queue import QueueScreen
 from isdesk.services.context import WorkContext
 from isdesk.services.retry import run_with_retry
 from isdesk.widgets.bindings import localize_bindings
+from isdesk.widgets.workstation import Workstation
 
 T = TypeVar("T")
 
@@ -138,3 +139,7 @@ class IsdeskApp(App[None]):
             yield SystemCommand(tr("cmd.kpi"), tr("cmd.kpi"), screen.action_kpi)
         yield SystemCommand(tr("cmd.help"), tr("cmd.help"), self.action_help)
         yield from super().get_system_commands(screen)
+
+
+# The screens reach the app through the Workstation protocol; this holds the app to it.
+_WORKSTATION: type[Workstation] = IsdeskApp

@@ -9,6 +9,7 @@ with read = created + merged + rejected and where the rejects file is.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -23,6 +24,10 @@ from isdesk.i18n import tr
 from isdesk.services.context import WorkContext
 from isdesk.widgets.bindings import localize_bindings
 from isdesk.widgets.worker_errors import ReportsWorkerErrors
+
+if TYPE_CHECKING:  # the importer loads when the screen first reads a file, not at start-up
+    from isdesk.importer.previews import Preview
+    from isdesk.importer.summary import ImportSummary
 
 PREVIEW_FIELDS = (
     "company",
@@ -44,7 +49,7 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
     ]
 
     class Previewed(Message):
-        def __init__(self, preview: object | None, error: str | None) -> None:
+        def __init__(self, preview: Preview | None, error: str | None) -> None:
             self.preview = preview
             self.error = error
             super().__init__()
@@ -56,7 +61,7 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
             super().__init__()
 
     class Finished(Message):
-        def __init__(self, summary: object | None, error: str | None) -> None:
+        def __init__(self, summary: ImportSummary | None, error: str | None) -> None:
             self.summary = summary
             self.error = error
             super().__init__()
@@ -65,7 +70,7 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
         super().__init__()
         localize_bindings(self)
         self.ctx = ctx
-        self.preview: object | None = None
+        self.preview: Preview | None = None
         self.running = False
 
     def compose(self) -> ComposeResult:
@@ -93,7 +98,9 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="import-preview", exit_on_error=False)
     def _preview(self, raw_path: str) -> None:
-        from isdesk.importer import MappingError, ReadError, preview
+        from isdesk.importer.mappings import MappingError
+        from isdesk.importer.previews import preview
+        from isdesk.importer.reader import ReadError
 
         path = Path(raw_path).expanduser()
         if not path.is_file():
@@ -142,7 +149,7 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
         path = self.query_one("#import-path", Input).value.strip()
         if self.running or not path:
             return
-        if self.preview is None or not getattr(self.preview, "mapping_name", ""):
+        if self.preview is None or not self.preview.mapping_name:
             self.notify(tr("import.preview_first"), severity="warning")
             return
         self.running = True
@@ -163,13 +170,11 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
     def _import(
         self, path: str, source: str | None, campaign: str | None, campaign_type: str | None
     ) -> None:
-        from isdesk.importer import (
-            ImportConflictError,
-            MappingError,
-            Options,
-            ReadError,
-            import_file,
-        )
+        from isdesk.importer.convert import Options
+        from isdesk.importer.mappings import MappingError
+        from isdesk.importer.reader import ReadError
+        from isdesk.importer.run import import_file
+        from isdesk.importer.write import ImportConflictError
 
         ctx = self.ctx
         options = Options(
