@@ -17,6 +17,7 @@ turns one into text, CSV for Excel or JSON.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from isdesk.analytics.campaigns import CampaignsReport, campaigns_report
@@ -49,7 +50,8 @@ __all__ = [
     "stage_times_report",
 ]
 
-BUILDERS = {
+# Each builder takes the history and its own keyword options.
+BUILDERS: dict[str, Callable[..., ReportBase]] = {
     "periods": periods_report,
     "cohorts": cohorts_report,
     "campaigns": campaigns_report,

@@ -166,9 +166,11 @@ def campaigns_report(
     ):
         if kind is not None and ckind != kind:
             continue
-        n = counts.get(cid, (0,) * len(MEASURES))
-        rates = tuple(rate(v, n[0]) for v in n[1:])
-        base.append((cid, name, ckind, held, tuple(n), rates))
+        n = counts.get(cid, (0, 0, 0, 0, 0))  # one count per MEASURES
+        leads, *reached = n
+        contact, appointment, sql, order = (rate(v, leads) for v in reached)  # one per RATES
+        rates = (contact, appointment, sql, order)
+        base.append((cid, name, ckind, held, n, rates))
 
     def average(label: str, rows: list) -> KindAverage:
         with_leads = [r for r in rows if r[4][0] > 0]

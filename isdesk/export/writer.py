@@ -228,7 +228,7 @@ def render_csv(export: DailyExport, *, encoding: str = "utf-8", lang: str = "en"
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     header = headers(lang)
     chunks = [BOM] if encoding == "utf-8" else []
-    lines = [list(header), *(_csv_cells(r, lang) for r in records(export))]
+    lines: list[list[str | int]] = [list(header), *(_csv_cells(r, lang) for r in records(export))]
     for number, cells in enumerate(lines, start=1):
         writer.writerow(cells)
         text = buffer.getvalue()

@@ -119,6 +119,7 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str]:
                 f"not {encoding} (bad bytes on line {line}): "
                 "leave --encoding out to detect it, or give the encoding it was saved in"
             ) from None
+    candidates: tuple[str, ...]
     if data.startswith(codecs.BOM_UTF8):
         candidates = ("utf-8-sig",)
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

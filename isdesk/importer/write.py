@@ -136,6 +136,7 @@ class _Writer:
             if self.dry_run:
                 self._chunk(chunk, None)
             else:
+                assert run_id is not None  # started above unless this is a dry run
                 with db.atomic():
                     self._claim(run_id, done)
                     counts = self._chunk(chunk, run_id)

@@ -166,8 +166,10 @@ def parse_rules(text: str, filename: str) -> Rules:
         offset = getattr(exc, "position", None)
         line = None
         if isinstance(offset, int):  # libyaml counts UTF-8 bytes, the Python reader characters
-            before = text[:offset] if loader is yaml.SafeLoader else text.encode()[:offset]
-            line = before.count("\n" if isinstance(before, str) else b"\n") + 1
+            if loader is yaml.SafeLoader:
+                line = text[:offset].count("\n") + 1
+            else:
+                line = text.encode()[:offset].count(b"\n") + 1
         raise RulesError(filename, line, "(yaml)", f"YAML error: {exc}") from exc
     if root is None:
         source.fail(None, "(document)", "the file is empty: start it with `version: 1`")

@@ -23,12 +23,13 @@ class BackgroundActions:
             self.error = error
             super().__init__()
 
-    def run_action(self, fn: Callable[[], Any], describe: str | Callable[[Any], str]) -> None:
+    # Not ``run_action``: that is Textual's own (Widget.run_action runs an action string).
+    def run_in_worker(self, fn: Callable[[], Any], describe: str | Callable[[Any], str]) -> None:
         """Call ``fn`` in a worker; ``describe`` (or ``describe(result)``) is the success note."""
-        self._run_action(fn, describe)
+        self._run_in_worker(fn, describe)
 
     @work(thread=True, group="actions", exit_on_error=False)
-    def _run_action(self, fn: Callable[[], Any], describe: str | Callable[[Any], str]) -> None:
+    def _run_in_worker(self, fn: Callable[[], Any], describe: str | Callable[[Any], str]) -> None:
         try:
             result = fn()
         except (ValueError, PermissionError) as error:  # the service's word to the user

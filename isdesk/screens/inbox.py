@@ -198,7 +198,7 @@ class InboxScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
     def action_accept(self) -> None:
         item, ctx = self.current, self.ctx
         if item is not None:
-            self.run_action(
+            self.run_in_worker(
                 lambda: accept_handoff(ctx.actor, item.id, ctx.rules),
                 tr("inbox.accepted", company=item.company),
             )
@@ -213,7 +213,7 @@ class InboxScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
                 return
             reason, comment, day = result
             when = follow_up_at(day, ctx.rules.calendar) if day else None
-            self.run_action(
+            self.run_in_worker(
                 lambda: reject_handoff(
                     ctx.actor, item.id, reason, ctx.rules, comment=comment, follow_up_at=when
                 ),
@@ -231,7 +231,7 @@ class InboxScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
             return
         target = stages[stages.index(item.stage) + 1]
         label = pick(ctx.rules.stages.labels[target])
-        self.run_action(
+        self.run_in_worker(
             lambda: move_stage(ctx.actor, item.lead_id, target, ctx.rules),
             tr("inbox.moved", company=item.company, stage=label),
         )

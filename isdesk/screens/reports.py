@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from isdesk.i18n import tr
@@ -107,7 +108,7 @@ class ReportsScreen(ReportsWorkerErrors, Screen[None]):
         self.reports[message.kind] = message.report
         body = self.query_one(f"#report-{message.kind} .report-body", VerticalScroll)
         await body.remove_children()
-        widgets = []
+        widgets: list[Widget] = []
         for table in message.report.tables():
             widgets.append(Static(Text(table.title, style="bold"), classes="section-title"))
             grid: DataTable[Text] = DataTable(zebra_stripes=True, cursor_type="row")

@@ -226,7 +226,7 @@ class MoveLeadsScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
 
     def _reassign(self, ids: list[int], to: str) -> None:
         ctx = self.ctx
-        self.run_action(
+        self.run_in_worker(
             lambda: reassign_leads(ctx.actor, ids, to, now=utcnow(), rules=ctx.rules),
             lambda result: tr("team.moved", count=len(result.moved), to=to),
         )
@@ -358,7 +358,7 @@ class TeamScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
 
     def _apply(self, moves: list[Move]) -> None:
         actor = self.ctx.actor
-        self.run_action(
+        self.run_in_worker(
             lambda: apply_moves(actor, moves, now=utcnow()),
             lambda done: tr("team.rebalanced", count=len(done)),
         )

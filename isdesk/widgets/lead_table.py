@@ -292,8 +292,8 @@ class LeadTable(ReportsWorkerErrors, ScrollView, can_focus=True):
             return self._cell(format_day(row.last_touch_at, self.today), cells)
         if key == "next_action":
             when = format_day(row.next_action_at, self.today)
-            style = self.get_component_rich_style("lead-table--overdue") if row.overdue else ""
-            return self._cell(f"{when} {row.next_action}".strip(), cells, style)
+            overdue = self.get_component_rich_style("lead-table--overdue") if row.overdue else ""
+            return self._cell(f"{when} {row.next_action}".strip(), cells, overdue)
         value: object = getattr(row, key)
         return self._cell(str(value), cells)
 
