@@ -4,9 +4,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SOURCES := isdesk tests bench
 
-.PHONY: check format lint types imports test fix
+.PHONY: check check-static format lint types imports test fix
 
-check: format lint types imports test
+check: check-static test
+
+# Everything but the tests: what the pre-commit hooks and the end of .ci/run run.
+check-static: format lint types imports
 
 format:
 	$(BIN)/ruff format --check $(SOURCES)

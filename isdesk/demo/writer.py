@@ -2,7 +2,7 @@
 
 Speed: rows are built as tuples with ids assigned by the simulation, and written with the
 SQL peewee would generate through ``cursor.executemany`` (SQLite) or ``execute_values``
-(PostgreSQL); see shared/MEASURED.md, peewee's ``insert_many`` is ~9x slower.
+(PostgreSQL); see docs/design-figures.md, peewee's ``insert_many`` is ~9x slower.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Speed: every lead's match keys are loaded once into memory (LeadIndex); rows are written with
 explicit ids as tuples through the DB-API cursor (``executemany`` on SQLite, ``execute_values``
 on PostgreSQL), the SQL peewee would generate, since peewee's ``insert_many`` is ~9x slower
-(shared/MEASURED.md). Ids: SQLite takes MAX(id)+1 inside the chunk's BEGIN IMMEDIATE (nobody
+(docs/design-figures.md). Ids: SQLite takes MAX(id)+1 inside the chunk's BEGIN IMMEDIATE (nobody
 else can insert meanwhile); PostgreSQL reserves them from the serial sequences, so concurrent
 users never collide (leaving gaps for rows that merged).
 

@@ -15,7 +15,7 @@ from isdesk.config.locations import touch_private_file
 database_proxy = DatabaseProxy()
 
 # WAL lets readers (the queue) run while a writer saves; busy_timeout >= 5 s because SQLite's
-# lock hand-off is unfair under contention (see shared/MEASURED.md).
+# lock hand-off is unfair under contention (docs/design-figures.md).
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,

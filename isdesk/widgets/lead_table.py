@@ -1,6 +1,6 @@
 """A virtual table of leads: renders only the visible lines, fetches pages on demand.
 
-DataTable costs ~0.4 ms a row to load (38 s for 100k, shared/MEASURED.md), so the queue uses
+DataTable costs ~0.4 ms a row to load (38 s for 100k, docs/design-figures.md), so the queue uses
 the Line API instead: the table knows only the row count and asks a loader for the pages it
 is about to show, in a thread worker. Rows the loader has not delivered yet show as "…".
 """

@@ -17,8 +17,8 @@ from peewee import fn
 
 from isdesk.rules import load_rules
 from isdesk.rules.routing import AssignmentGroup, AssignmentRules, OperatorSelector
-from isdesk.services import assignment
 from isdesk.services.assignment import TakeNextRefused, claim_next_lead, take_next_lead
+from isdesk.services.assignment import take as take_module
 from isdesk.store.db import current_database
 from isdesk.store.models import Lead, LeadEvent, Operator
 from tests.support.factories import BASE, lead, operator
@@ -139,13 +139,13 @@ def test_the_claim_checks_the_cap_itself(db, monkeypatch: pytest.MonkeyPatch) ->
     me = operator("a")
     lead(me)
     waiting = lead(source="資料請求", acquired_days=-1)
-    real = assignment._claim_sql
+    real = take_module.claim_statements
 
     def stale(*args):  # the load query answers 0 whatever the operator holds
         sql = real(*args)
         return dataclasses.replace(sql, load=sql.load.replace("SELECT (", "SELECT 0 * (", 1))
 
-    monkeypatch.setattr(assignment, "_claim_sql", stale)
+    monkeypatch.setattr(take_module, "claim_statements", stale)
     assert claim_next_lead(me, capped(1), now=NOW) is None
     assert Lead.get_by_id(waiting).owner_id is None and not LeadEvent.select().exists()
     assert claim_next_lead(me, capped(2), now=NOW).id == waiting

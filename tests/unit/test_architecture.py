@@ -44,7 +44,7 @@ def test_a_command_without_a_screen_starts_without_textual(tmp_path: Path) -> No
     code = (
         "import sys\n"
         "from isdesk.cli.main import main\n"
-        f"code = main(['rules', 'check'])\n"
+        "code = main(['rules', 'check'])\n"
         "bad = sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'rich'})\n"
         "assert code == 0 and not bad, (code, bad)\n"
     )

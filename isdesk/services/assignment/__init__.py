@@ -61,7 +61,6 @@ from isdesk.services.assignment.returning import (
     route_returning_leads,
 )
 from isdesk.services.assignment.take import (
-    _claim_sql,  # noqa: F401  (claim_next_lead looks it up here)
     claim_next_lead,
     take_next_lead,
 )

@@ -21,11 +21,11 @@ from isdesk.services.assignment.state import (
     _append_events,
     _chunks,
     _load_changes,
-    _note,
     _operator_row,
     _operator_states,
     _require_lead,
     _set_owner,
+    owner_note,
 )
 from isdesk.services.operators import Actor
 from isdesk.store.db import current_database, is_postgres
@@ -90,7 +90,7 @@ def assign_unassigned(
                         "field": "",
                         "old_value": "",
                         "new_value": r.operator,
-                        "note": _note(
+                        "note": owner_note(
                             "assign",
                             f"assignment.groups.{r.group}",
                             r.group,
@@ -189,7 +189,7 @@ def deactivate_operator(
                 "field": "",
                 "old_value": name,
                 "new_value": r.operator,
-                "note": _note(
+                "note": owner_note(
                     "deactivated",
                     f"assignment.groups.{r.group}",
                     r.group,
@@ -210,7 +210,7 @@ def deactivate_operator(
                 "field": "",
                 "old_value": name,
                 "new_value": "",
-                "note": _note(
+                "note": owner_note(
                     "deactivated",
                     u.reason,
                     u.group,

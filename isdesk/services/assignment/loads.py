@@ -11,7 +11,7 @@ from peewee import fn
 from isdesk.domain.routing import contact_days
 from isdesk.rules import Rules
 from isdesk.services.assignment.models import GroupQueue, OperatorLoad
-from isdesk.services.assignment.state import _cap
+from isdesk.services.assignment.state import cap_of
 from isdesk.store.db import current_database
 from isdesk.store.models import Lead, Operator
 from isdesk.store.query import tuples
@@ -24,7 +24,7 @@ def operator_loads(team: str | None = None, rules: Rules | None = None) -> list[
 
     Pass the team's ``rules`` so the cap is rules.yaml's; without them the built-in default.
     """
-    cap = _cap(rules)
+    cap = cap_of(rules)
     with current_database().connection_context():
         query = Operator.select().order_by(Operator.team, Operator.name)
         if team is not None:

@@ -19,11 +19,11 @@ from isdesk.services.assignment.models import (
 from isdesk.services.assignment.state import (
     _CHUNK,
     _append_events,
-    _cap,
-    _note,
-    _open_counts,
     _operator_states,
     _require_lead,
+    cap_of,
+    open_counts,
+    owner_note,
 )
 from isdesk.services.leads import LeadNotFoundError
 from isdesk.services.operators import Actor
@@ -146,7 +146,7 @@ def apply_moves(actor: Actor, moves: Sequence[Move], *, now: dt.datetime) -> lis
                 + (f" (and {len(stale) - 10} more)" if len(stale) > 10 else "")
                 + ". Propose the rebalance again."
             )
-        counts = _open_counts([o.id for o in ops.values()])
+        counts = open_counts([o.id for o in ops.values()])
         loads = {name: counts.get(o.id, 0) for name, o in ops.items()}
         events = []
         for m in moves:
@@ -162,7 +162,7 @@ def apply_moves(actor: Actor, moves: Sequence[Move], *, now: dt.datetime) -> lis
                     "field": "",
                     "old_value": m.from_op,
                     "new_value": m.to_op,
-                    "note": _note(
+                    "note": owner_note(
                         "rebalance",
                         "assignment.holding_cap",
                         "",
@@ -193,7 +193,7 @@ def reassign_leads(
     explicit decision; ``over_cap`` in the result says when it was exceeded.
     """
     _require_lead(actor, "reassign leads")
-    cap = _cap(rules)
+    cap = cap_of(rules)
     ids = list(dict.fromkeys(lead_ids))
     if not ids:
         raise AssignmentError("no leads given")
@@ -213,7 +213,7 @@ def reassign_leads(
                     f"lead {x.id} belongs to {owners[x.owner_id].name} of team "
                     f"{owners[x.owner_id].team}; a lead reassigns leads of their own team"
                 )
-        load = _open_counts([to.id]).get(to.id, 0)
+        load = open_counts([to.id]).get(to.id, 0)
         events = []
         moved = []
         for lead_id in ids:
@@ -233,7 +233,7 @@ def reassign_leads(
                     "field": "",
                     "old_value": old,
                     "new_value": to.name,
-                    "note": _note("reassign", "manual", "", "manual", load, cap),
+                    "note": owner_note("reassign", "manual", "", "manual", load, cap),
                 }
             )
             moved.append(lead_id)

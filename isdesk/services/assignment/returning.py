@@ -16,9 +16,9 @@ from isdesk.services.assignment.models import ReturningRoute
 from isdesk.services.assignment.state import (
     _append_events,
     _chunks,
-    _note,
     _operator_states,
     _set_owner,
+    owner_note,
 )
 from isdesk.services.leads import LeadNotFoundError
 from isdesk.store.db import current_database, is_postgres
@@ -185,7 +185,7 @@ def route_returning_leads(
                     "field": "",
                     "old_value": before,
                     "new_value": new_name,
-                    "note": _note(
+                    "note": owner_note(
                         "returning",
                         rule,
                         group,

@@ -2,7 +2,7 @@
 permission checks, and the owner writes and owner events every change of owner goes through.
 
 Each owner event's note is JSON saying why: reason, the rules key that decided, the group, the
-policy and the receiver's open-lead load at that moment (:func:`_note`).
+policy and the receiver's open-lead load at that moment (:func:`owner_note`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ _CHUNK = 500  # ids per IN (...) and rows per INSERT: well inside both backends'
 # --- reading the state -----------------------------------------------------------------------
 
 
-def _note(
+def owner_note(
     reason: str, rule: str, group: str, policy: str, load: int, cap: int | None, **more: object
 ) -> str:
     """The owner event's note: why, by which rule, and the receiver's load at that moment."""
@@ -48,7 +48,8 @@ def _note(
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
-def _open_counts(owner_ids: Iterable[int] | None = None) -> dict[int, int]:
+def open_counts(owner_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """Open leads held per operator id (only those in ``owner_ids`` when given)."""
     query = Lead.select(Lead.owner, fn.COUNT(Lead.id)).where(
         (Lead.status == "open") & Lead.owner.is_null(False)
     )
@@ -70,7 +71,7 @@ def _last_received(names: Sequence[str]) -> dict[str, int]:
 
 def _operator_states() -> list[OperatorState]:
     operators = list(Operator.select().order_by(Operator.name))
-    counts = _open_counts()
+    counts = open_counts()
     received = _last_received([o.name for o in operators])
     return [
         OperatorState(
@@ -87,7 +88,8 @@ def _operator_states() -> list[OperatorState]:
     ]
 
 
-def _cap(rules: Rules | None) -> int:
+def cap_of(rules: Rules | None) -> int:
+    """The holding cap of these rules (the default rules' when None)."""
     return (rules.assignment if rules is not None else AssignmentRules()).holding_cap
 
 

@@ -2,7 +2,7 @@
 lead atomically when none of their own is due.
 
 The claim is one statement, built once per process per shape of allowed sources
-(:func:`_claim_sql`); see the package docstring for how it stays atomic on both backends.
+(:func:`claim_statements`); see the package docstring for how it stays atomic on both backends.
 """
 
 from __future__ import annotations
@@ -12,13 +12,10 @@ import functools
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-# The package, not this module, is where claim_next_lead finds _claim_sql: tests replace
-# isdesk.services.assignment._claim_sql to check the claim statement itself.
-import isdesk.services.assignment as _package
 from isdesk.domain.routing import RECEIVING_ROLES
 from isdesk.rules import Rules
 from isdesk.services.assignment.models import TakeNextRefused, TakenLead
-from isdesk.services.assignment.state import _note, _open_counts
+from isdesk.services.assignment.state import open_counts, owner_note
 from isdesk.services.operators import Actor
 from isdesk.services.queue import QueueQuery, queue_page
 from isdesk.store.db import current_database, is_postgres
@@ -39,14 +36,14 @@ def _allowed_sources(actor: Actor, rules: Rules) -> tuple[tuple[str, ...], tuple
 
 
 @dataclass(frozen=True)
-class _ClaimSql:
+class ClaimStatements:
     load: str  # params: operator id, cap
     claim: str  # params: operator id, updated_at, *named, *others, operator id, cap, cap
     event: str  # params: lead, at, actor, kind, field, old_value, new_value, note
 
 
 @functools.lru_cache(maxsize=64)
-def _claim_sql(param: str, pg: bool, named: int, others: int | None) -> _ClaimSql:
+def claim_statements(param: str, pg: bool, named: int, others: int | None) -> ClaimStatements:
     """The take-next statements for one shape of allowed sources, built once per process.
 
     Only placeholders vary between shapes: every value is passed as a parameter.
@@ -75,7 +72,7 @@ def _claim_sql(param: str, pg: bool, named: int, others: int | None) -> _ClaimSq
         "lead_id", "at", "actor_id", "kind", "field", "old_value", "new_value", "note"
     ]  # fmt: skip
     quoted = [f'"{c}"' for c in columns]
-    return _ClaimSql(
+    return ClaimStatements(
         load=f"SELECT {mine}",
         claim=(
             f'UPDATE "{lead}" SET "owner_id" = {p}, "version" = "version" + 1, '
@@ -136,7 +133,7 @@ def take_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLead
         first = queue_page(QueueQuery(actor=actor, now=now), 0, 1)
         if first and (first[0].overdue or first[0].new):
             lead = Lead.get_by_id(first[0].id)
-            load = _open_counts([actor.id]).get(actor.id, 0)
+            load = open_counts([actor.id]).get(actor.id, 0)
             reason = "own_overdue" if first[0].overdue else "own_new"
             return _taken(lead, rules, False, reason, load)
         return claim_next_lead(actor, rules, now=now)
@@ -158,7 +155,7 @@ def claim_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLea
     if not named and others is None:
         return None
     db = current_database()
-    sql = _package._claim_sql(
+    sql = claim_statements(
         db.param, is_postgres(db), len(named), None if others is None else len(others)
     )
     params = (
@@ -171,7 +168,7 @@ def claim_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLea
         if load >= cap:
             return None
         notes = {
-            g.name: _note("take_next", "take_next", g.name, "take_next", load, cap)
+            g.name: owner_note("take_next", "take_next", g.name, "take_next", load, cap)
             for g in ar.groups
         }
         with db.atomic():
