@@ -5,7 +5,7 @@ handoff, touch), never from a lead's current state alone. Headless: no Textual h
 Use::
 
     with db.connection_context():
-        history = History(db, rules, as_of=None)      # loads lazily, once per table
+        history = History(rules, as_of=None)      # loads lazily, once per table
         report = funnel_report(history, cohort=dt.date(2026, 9, 1))
     report.tables()    # frozen Table(key, title, columns, rows) for a screen
     report.to_rows()   # the main table as dicts

@@ -32,8 +32,6 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
-from peewee import Database
-
 from isdesk.analytics.milestones import GroupedMilestones
 from isdesk.analytics.replay import ReplayedPipeline
 from isdesk.analytics.rows import (
@@ -58,7 +56,7 @@ from isdesk.analytics.timebase import (
     local_midnight,
 )
 from isdesk.rules import Rules
-from isdesk.store.db import is_postgres, utcnow
+from isdesk.store.db import current_database, is_postgres, utcnow
 
 # The row types, time helpers and constants live in isdesk.analytics.rows and
 # isdesk.analytics.timebase; the reports import them from here.
@@ -95,7 +93,8 @@ class History:
     reports ask History, which hands each question to its part.
     """
 
-    def __init__(self, db: Database, rules: Rules, as_of: dt.datetime | None = None) -> None:
+    def __init__(self, rules: Rules, as_of: dt.datetime | None = None) -> None:
+        db = current_database()  # the one the models are bound to, from here on
         self.db = db
         self.rules = rules
         self.as_of_dt = (as_of or utcnow()).astimezone(dt.UTC)

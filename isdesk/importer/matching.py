@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from peewee import Database
-
 from isdesk.importer import normalize as n
 from isdesk.importer.convert import Record
+from isdesk.store.db import current_database
 
 __all__ = ["LeadIndex"]
 
@@ -29,10 +28,12 @@ class LeadIndex:
     people: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (email, name key)
 
     @classmethod
-    def load(cls, db: Database) -> LeadIndex:
+    def load(cls) -> LeadIndex:
         """Every lead's keys, in one query (ids ascending: the oldest lead wins a tie)."""
         index = cls()
-        cursor = db.execute_sql('SELECT id, email, phone, company, contact FROM "lead" ORDER BY id')
+        cursor = current_database().execute_sql(
+            'SELECT id, email, phone, company, contact FROM "lead" ORDER BY id'
+        )
         email_of, digits_of = n.normalize_email, n.phone_key
         company_of, name_of = n.company_key, n.name_key
         for lead_id, email, phone, company, contact in cursor:

@@ -186,7 +186,6 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
         try:
             summary = import_file(
                 Path(path).expanduser(),
-                ctx.db,
                 rules=ctx.rules,
                 options=options,
                 actor_id=ctx.actor.id,

@@ -97,7 +97,7 @@ class ReportsScreen(ReportsWorkerErrors, Screen[None]):
         db = self.ctx.db
         with db.connection_context():
             if self._history is None:
-                self._history = History(db, self.ctx.rules)
+                self._history = History(self.ctx.rules)
             report = build_report(kind, self._history, **DEFAULT_OPTIONS[kind])
         self.post_message(self.Built(kind, report))
 
