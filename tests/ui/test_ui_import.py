@@ -11,7 +11,8 @@ from isdesk.store.models import Lead
 from tests.support import factories as f
 from tests.support.ui import SIZE, make_app, settle, static_text
 
-DATA = Path(__file__).parent / "data" / "import"
+# The sample files live with the unit tests of the reader, which own them.
+DATA = Path(__file__).resolve().parents[1] / "unit" / "data" / "import"
 
 
 async def _wait_for(pilot, predicate, rounds: int = 100) -> None:
