@@ -12,10 +12,12 @@ from typing import Any
 
 from textual import work
 from textual.message import Message
+from textual.screen import Screen
 
 
-class BackgroundActions:
-    """Mix into a Screen that defines ``after_action()`` (usually: reload)."""
+class BackgroundActions(Screen[None]):
+    """The base of a screen that runs such actions; it defines ``after_action()`` (usually:
+    reload). A Screen itself, so every call it makes is typed."""
 
     class ActionDone(Message):
         def __init__(self, text: str, error: BaseException | None) -> None:
@@ -33,16 +35,16 @@ class BackgroundActions:
         try:
             result = fn()
         except (ValueError, PermissionError) as error:  # the service's word to the user
-            self.post_message(self.ActionDone("", error))  # type: ignore[attr-defined]
+            self.post_message(self.ActionDone("", error))
             return
         text = describe if isinstance(describe, str) else describe(result)
-        self.post_message(self.ActionDone(text, None))  # type: ignore[attr-defined]
+        self.post_message(self.ActionDone(text, None))
 
     def on_background_actions_action_done(self, message: ActionDone) -> None:
         if message.error is not None:
-            self.notify(str(message.error), severity="error", timeout=8)  # type: ignore[attr-defined]
+            self.notify(str(message.error), severity="error", timeout=8)
         else:
-            self.notify(message.text)  # type: ignore[attr-defined]
+            self.notify(message.text)
         self.after_action()
 
     def after_action(self) -> None:
