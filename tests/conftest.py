@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.pg_server import PgServer, find_pg_bin
+from tests.support.team_world import World
+from tests.support.team_world import team_world as _team_world
 
 _db_counter = itertools.count()
 
@@ -82,3 +84,11 @@ def db(db_url: str):
         database.close_all()
     elif not database.is_closed():
         database.close()
+
+
+@pytest.fixture(scope="session")
+def world(pg_server: PgServer) -> Iterator[World]:
+    """Team mode's permission-matrix database (tests/support/team_world.py), set up once for
+    the session; tests that change it roll back or put it back."""
+    with _team_world(pg_server) as team:
+        yield team

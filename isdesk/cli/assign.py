@@ -14,6 +14,7 @@ import sys
 
 from isdesk.cli.common import UserError, acting_operator, open_store
 from isdesk.config.settings import Settings
+from isdesk.domain.text import printable_field
 from isdesk.rules import Rules
 
 EXIT_NOTHING = 3
@@ -76,8 +77,9 @@ def _assign(args, actor, rules: Rules, now) -> int:
     )
     for r in report.rows:
         print(
-            f"  {r.lead_id:>7}  {r.acquired_at:%Y-%m-%d %H:%M}  {r.group:<10} {r.source:<12} "
-            f"→ {r.operator} (held {r.load_before})  {r.company}"
+            f"  {r.lead_id:>7}  {r.acquired_at:%Y-%m-%d %H:%M}  {r.group:<10} "
+            f"{printable_field(r.source):<12} "
+            f"→ {r.operator} (held {r.load_before})  {printable_field(r.company)}"
         )
     if report.loads:
         print("loads (open leads before → after):")
@@ -86,7 +88,7 @@ def _assign(args, actor, rules: Rules, now) -> int:
     if report.unassigned:
         print("left unassigned:")
         for u in report.unassigned:
-            print(f"  {u.lead_id:>7}  {u.source:<12} {u.message}")
+            print(f"  {u.lead_id:>7}  {printable_field(u.source):<12} {printable_field(u.message)}")
     return 0
 
 
@@ -101,8 +103,6 @@ def _next(args, actor, rules: Rules, now) -> int:
         print(json.dumps(taken.to_json(), ensure_ascii=False))
         return 0
     how = "taken" if taken.claimed else "yours"
-    print(
-        f"{taken.id}\t{taken.company}\t{taken.contact}\t{taken.phone}\t{taken.rank}\t"
-        f"{taken.group}\t{how}"
-    )
+    fields = (taken.id, taken.company, taken.contact, taken.phone, taken.rank, taken.group, how)
+    print("\t".join(printable_field(f) for f in fields))
     return 0

@@ -47,6 +47,12 @@ def add_common_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
         help="work as this operator (env ISDESK_OPERATOR; default: OS user)",
     )
     parser.add_argument(
+        "--create",
+        action="store_true",
+        default=default if suppress else False,
+        help="make a new SQLite database even where its folder does not exist yet",
+    )
+    parser.add_argument(
         "--lang",
         choices=("ja", "en"),
         default=default,
@@ -62,6 +68,7 @@ def cli_settings(args: argparse.Namespace, default_db: Path | None = None) -> Se
         operator=args.operator,
         language=args.lang,
         default_db=default_db,
+        create=bool(getattr(args, "create", False)),
     )
     set_language(settings.language)
     return settings
@@ -72,17 +79,36 @@ def load_rules_for(settings: Settings) -> Rules:
     return load_rules(settings.rules_path)
 
 
-def open_store(settings: Settings):
-    """Open and upgrade the database; a user mistake becomes a UserError."""
+def open_store(settings: Settings, *, creates: bool = False):
+    """Open and upgrade the database; a user mistake becomes a UserError.
+
+    A SQLite file named by --db / ISDESK_DB in a folder that does not exist is a typo far more
+    often than a wish for a new, empty database: refused unless the command makes databases
+    (``creates``, e.g. ``demo``) or the user says so with ``--create``.
+    """
     from peewee import OperationalError, ProgrammingError
 
-    from isdesk.store.db import DatabaseUrlError, open_database
+    from isdesk.store.db import DatabaseUrlError, open_database, parse_database_url
     from isdesk.store.schema import SchemaTooNewError, upgrade
 
     try:
+        target = parse_database_url(settings.db_url)
+        if (
+            target.is_sqlite
+            and settings.db_given
+            and not (creates or settings.create)
+            and target.path is not None
+            and not target.path.parent.exists()  # (a file in its place: the open says so)
+        ):
+            raise UserError(
+                f"{target.path.parent} does not exist: check the --db path "
+                f"({settings.db_url}), or add --create to make a new database there"
+            )
         db = open_database(settings.db_url)
         upgrade(db)
-    except (DatabaseUrlError, SchemaTooNewError) as error:
+    except DatabaseUrlError as error:
+        raise UserError(f"--db {error}") from None
+    except SchemaTooNewError as error:
         raise UserError(str(error)) from None
     except ProgrammingError as error:
         # Team mode: an operator's login may not change the schema (row-level security).
@@ -153,3 +179,51 @@ def first_team(rules: Rules) -> str:
         if team:
             return team
     return "default"
+
+
+def refusal_message(error: BaseException, db_url: str | None) -> str | None:
+    """The one line for a database's refusal by its access rules (team mode's roles), naming
+    the login, its isdesk role and what it may not do; None when ``error`` is not one."""
+    import re
+
+    # peewee re-raises the driver's error as its own; the driver's is the one with the code.
+    candidates = (error, error.__cause__, error.__context__, *(error.args[:1]))
+    orig = next((e for e in candidates if getattr(e, "pgcode", None)), None)
+    if getattr(orig, "pgcode", None) != "42501":  # insufficient_privilege
+        return None
+    from isdesk.config.settings import login_of
+
+    text = (getattr(orig, "pgerror", None) or str(orig)).strip().splitlines()[0]
+    text = text.removeprefix("ERROR:").strip()
+    query = getattr(getattr(orig, "cursor", None), "query", None) or b""
+    if isinstance(query, bytes):
+        query = query.decode("utf-8", "replace")
+    verb = (query.split() or ["change"])[0].upper()
+    table = re.search(r'(?:table|relation) "?([\w.]+)"?', text)
+    if "row-level security" in text and table:
+        what = f"{verb} this row of {table.group(1)} (not one its role may write)"
+    elif table:
+        what = f"{verb} {table.group(1)}"
+    else:
+        what = text
+    login = login_of(db_url or "") or "this login"
+    role = _role_of(login)
+    who = f"login {login}" + (f" ({role})" if role else "")
+    return (
+        f"the team database refuses {who}: it may not {what} ({text}) — the README's role "
+        "table lists what each role may do; imports and other owner's work need the "
+        "isdesk_owner login"
+    )
+
+
+def _role_of(login: str) -> str:
+    """The isdesk role of ``login``'s operator, or "" (inactive, unknown, or unreadable)."""
+    try:
+        from isdesk.services.operators import find_operator
+
+        actor = find_operator(login)
+    except Exception:  # the refusal is what matters; the role is a courtesy
+        return ""
+    if actor is None:
+        return "not an isdesk operator"
+    return actor.role if actor.active else f"{actor.role}, deactivated"

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules | None) -> in
             raise UserError("--rebuild only replaces the default demo file; drop your --db first")
         for suffix in ("", "-wal", "-shm"):
             Path(f"{demo_db_path()}{suffix}").unlink(missing_ok=True)
-    db = open_store(settings)
+    db = open_store(settings, creates=True)
     with db.connection_context():
         empty = not Lead.select().exists()
     if empty:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from isdesk.cli.common import UserError, open_store
+from isdesk.domain.text import printable
 
 if TYPE_CHECKING:
     from isdesk.config.settings import Settings
@@ -134,7 +135,7 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     if args.format == "json":
         print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(render_table(summary))
+        print(printable(render_table(summary)))  # file names, cells: customer text
     return 0
 
 
@@ -158,7 +159,7 @@ class _Progress:
 
 
 _ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp932": "Shift_JIS (CP932)",
-              "utf-16": "UTF-16"}  # fmt: skip
+              "utf-16": "UTF-16", "iso2022_jp": "ISO-2022-JP (JIS)"}  # fmt: skip
 _DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon"}
 _MATCHED = {"email": "e-mail", "phone": "phone", "company": "company + name",
             "file": "earlier row of this file"}  # fmt: skip

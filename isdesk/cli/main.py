@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 
 from isdesk.cli.common import (
@@ -19,7 +20,9 @@ from isdesk.cli.common import (
     cli_settings,
     load_rules_for,
     open_workstation,
+    refusal_message,
 )
+from isdesk.domain.text import printable
 from isdesk.rules import RulesError
 
 # Each command lives in a module with register(subparsers, common) and
@@ -57,13 +60,25 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``isdesk`` with ``argv`` (the process's arguments by default); returns the exit code."""
     args = build_parser().parse_args(argv)
+    from isdesk.store.db import DatabaseUrlError
+
+    warnings.showwarning = _show_warning
     try:
-        return _dispatch(args)
+        code = _dispatch(args)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe could no longer be quiet
+        return code
+    except BrokenPipeError:
+        # `isdesk … | head`: the reader has what it wanted; nothing more to say, anywhere.
+        _quiet_stdout()
+        return 0
+    except DatabaseUrlError as error:
+        print(f"isdesk: --db {error}", file=sys.stderr)
+        return EXIT_USAGE
     except RulesError as error:
-        print(f"isdesk: rules error: {error}", file=sys.stderr)
+        print(f"isdesk: rules error: {printable(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except UserError as error:
-        print(f"isdesk: {error}", file=sys.stderr)
+        print(f"isdesk: {printable(str(error))}", file=sys.stderr)  # may quote a file's cell
         return EXIT_USAGE
     except Exception as error:
         # A database that refuses a write (read-only file, full disk, lost server) is the
@@ -72,6 +87,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if not isinstance(error, DatabaseError):
             raise
+        import os
+
+        refusal = refusal_message(error, getattr(args, "db", None) or os.environ.get("ISDESK_DB"))
+        if refusal is not None:
+            print(f"isdesk: {refusal}", file=sys.stderr)
+            return EXIT_USAGE
         print(
             f"isdesk: the database refused: {str(error).strip() or type(error).__name__} — "
             "check the file's permissions and free disk space, or that the server is up",
@@ -80,6 +101,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush cannot fail again."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """isdesk's own warnings (e.g. a calendar that runs out) as one plain line on stderr."""
+    from isdesk.rules import CalendarHorizonWarning
+
+    if issubclass(category, CalendarHorizonWarning):
+        print(f"isdesk: warning: {message}", file=file or sys.stderr)
+        return
+    _default_show_warning(message, category, filename, lineno, file, line)
+
+
+_default_show_warning = warnings.showwarning
 
 
 def _dispatch(args: argparse.Namespace) -> int:

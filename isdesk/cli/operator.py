@@ -7,6 +7,7 @@ import json
 
 from isdesk.cli.common import UserError, open_store
 from isdesk.config.settings import Settings
+from isdesk.domain.text import printable_field
 from isdesk.rules import Rules
 
 
@@ -45,6 +46,13 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
             raise UserError(
                 f"only a team lead may {args.operator_command} operators; run it with --as LEAD"
             )
+        if args.operator_command == "add" and args.team.strip() != acting.team:
+            # A lead of another team would read all of that team's leads (the team database
+            # refuses it too).
+            raise UserError(
+                f"{acting.name} leads team {acting.team}: they may add operators to "
+                f"{acting.team} only, not to {args.team.strip()}"
+            )
         if args.operator_command == "deactivate":
             from isdesk.services.assignment import AssignmentPermissionError, deactivate_operator
             from isdesk.store.db import utcnow
@@ -67,5 +75,6 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
         return 0
     for actor in list_operators():
         state = "" if actor.active else " (inactive)"
-        print(f"{actor.name}\t{actor.display_name}\t{actor.team}\t{actor.role}{state}")
+        fields = (actor.name, actor.display_name, actor.team, f"{actor.role}{state}")
+        print("\t".join(printable_field(f) for f in fields))
     return 0

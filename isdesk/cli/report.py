@@ -16,12 +16,15 @@ from isdesk.config.settings import Settings
 from isdesk.rules import Rules
 
 KINDS = ("periods", "cohorts", "campaigns", "funnel", "stages", "forecast")
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "xlsx", "json")
 
 
 def _output_options() -> argparse.ArgumentParser:
     out = argparse.ArgumentParser(add_help=False)
-    out.add_argument("--format", choices=FORMATS, default="table", help="default table")
+    out.add_argument(
+        "--format", choices=FORMATS, default="table",
+        help="table (default), csv (one table), xlsx (every table, a sheet each; needs -o), json",
+    )  # fmt: skip
     out.add_argument("-o", "--output", metavar="FILE", help="write to FILE (mode 0600)")
     out.add_argument(
         "--as-of",
@@ -149,13 +152,17 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
         raise UserError("--stalled-days / --stale-days: zero or more days")
     if args.limit < 0:
         raise UserError("--limit: zero (all) or more rows")
+    if args.format == "xlsx" and not args.output:
+        raise UserError("--format xlsx: give -o FILE.xlsx (a workbook is not for a terminal)")
+    if args.format == "xlsx" and args.table:
+        raise UserError("--table: a workbook holds every table; drop --table or use --format csv")
     output = Path(args.output).expanduser() if args.output else None
     if output is not None and not output.parent.is_dir():
         raise UserError(f"-o: the folder {output.parent} does not exist")
 
     from isdesk.analytics import build_report
     from isdesk.analytics.history import History, local_midnight
-    from isdesk.analytics.render import render_csv, render_json, render_text
+    from isdesk.analytics.render import render_csv, render_json, render_text, render_xlsx
 
     db = open_store(settings)
     from isdesk.services.operators import find_operator
@@ -200,6 +207,8 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
             raise UserError(str(error)) from None
     if args.format == "json":
         data = render_json(report)
+    elif args.format == "xlsx":
+        data = render_xlsx(report)
     elif args.format == "csv":
         try:
             data = render_csv(report, args.table)

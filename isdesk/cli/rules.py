@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 from isdesk.cli.common import UserError
@@ -45,6 +46,7 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules | None) -> in
             f"{rules.source}: ok ({len(rules.hearing)} hearing items, "
             f"{len(rules.ranks)} ranks, SQL at {rules.sql.heard_at_least})"
         )
+        print(calendar_line(rules))
         return 0
     try:
         answers = json.loads(args.answers)
@@ -67,3 +69,32 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules | None) -> in
     result = evaluate(rules, {k: "" if v is None else str(v) for k, v in answers.items()}, today)
     print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     return 0
+
+
+def calendar_line(rules: Rules) -> str:
+    """What the working calendar is made of and the last day it can answer."""
+    cal = rules.calendar
+    if cal.non_working_days is not None:
+        made = f"a list of {len(cal.non_working_days)} days off"
+    else:
+        parts = ["Japan's public holidays"] if cal.holidays == "japan" else []
+        if cal.annual_days_off:
+            parts.append(f"{len(cal.annual_days_off)} days off every year")
+        if cal.add_days_off:
+            parts.append(f"{len(cal.add_days_off)} company days off")
+        if cal.remove_days_off:
+            parts.append(f"{len(cal.remove_days_off)} holidays worked")
+        made = " + ".join(parts) or "weekends only"
+    horizon = cal.horizon
+    if horizon is None:
+        return f"calendar: {made}, every year"
+    last = horizon - dt.timedelta(days=1)
+    line = f"calendar: {made}, known until {last.isoformat()}"
+    if horizon <= dt.date.today() + dt.timedelta(days=366):
+        print(
+            f"isdesk: warning: the calendar cannot answer from {horizon.isoformat()} on "
+            "(only weekends are known there): extend calendar.non_working_days or use "
+            "`holidays: japan` with add_days_off / remove_days_off",
+            file=sys.stderr,
+        )
+    return line

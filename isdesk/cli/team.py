@@ -7,7 +7,7 @@ import json
 
 from isdesk.cli.common import UserError, open_store
 from isdesk.config.settings import Settings
-from isdesk.domain.text import cell_width
+from isdesk.domain.text import cell_width, printable_field
 from isdesk.rules import Rules
 
 
@@ -20,6 +20,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def _pad(text: str, width: int) -> str:
+    text = printable_field(text)
     return text + " " * max(width - cell_width(text), 0)
 
 

@@ -32,8 +32,18 @@ def demo_db_path() -> Path:
 
 
 def make_private_dir(path: Path) -> None:
-    """Create ``path`` (and parents) readable only by the user."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` (and parents) readable only by the user.
+
+    Every folder this creates is 0700: ``mkdir(parents=True)`` would make the missing parents
+    with the default mode (0755 under the usual umask).
+    """
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
 
 
 def touch_private_file(path: Path) -> None:

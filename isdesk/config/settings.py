@@ -19,6 +19,8 @@ class Settings:
     rules_path: Path | None  # None: the rules shipped with isdesk
     operator: str
     language: str
+    db_given: bool = False  # --db or ISDESK_DB named it (not the default file)
+    create: bool = False  # --create: a new SQLite database may be made in a new folder
 
 
 def os_user() -> str:
@@ -28,9 +30,12 @@ def os_user() -> str:
         return "operator"
 
 
-def _login_of(db_url: str) -> str | None:
+def login_of(db_url: str) -> str | None:
     """Team mode: each operator connects with their own login, named like their operator."""
-    parsed = urlparse(db_url)
+    try:
+        parsed = urlparse(db_url)
+    except ValueError:  # malformed: opening the database says what is wrong
+        return None
     if parsed.scheme.lower() in ("postgresql", "postgres") and parsed.username:
         return unquote(parsed.username)
     return None
@@ -43,6 +48,7 @@ def resolve_settings(
     operator: str | None = None,
     language: str | None = None,
     default_db: Path | None = None,
+    create: bool = False,
 ) -> Settings:
     """Combine flags, environment and defaults; ``default_db`` replaces the usual file."""
     db_url = db or os.environ.get("ISDESK_DB") or f"sqlite:///{default_db or default_db_path()}"
@@ -53,6 +59,8 @@ def resolve_settings(
     return Settings(
         db_url=db_url,
         rules_path=Path(rules_value).expanduser() if rules_value else None,
-        operator=operator or os.environ.get("ISDESK_OPERATOR") or _login_of(db_url) or os_user(),
+        operator=operator or os.environ.get("ISDESK_OPERATOR") or login_of(db_url) or os_user(),
         language=lang,
+        db_given=bool(db or os.environ.get("ISDESK_DB")),
+        create=create,
     )

@@ -91,8 +91,8 @@ def rank_steps(old: str, new: str, ladder: Sequence[str]) -> int:
 
 
 def is_working_day(day: date, cal: CalendarRules) -> bool:
-    """True unless `day` falls on the weekend or is one of the calendar's non-working days."""
-    return day.weekday() not in cal.weekend and day not in cal.non_working_days
+    """True unless `day` falls on the weekend or is one of the calendar's days off."""
+    return day.weekday() not in cal.weekend and not cal.is_day_off(day)
 
 
 def working_days(start: date, end: date, cal: CalendarRules) -> int:
@@ -106,9 +106,7 @@ def working_days(start: date, end: date, cal: CalendarRules) -> int:
     first = start.weekday()
     count = weeks * (7 - len(cal.weekend))
     count += sum(1 for i in range(extra) if (first + i) % 7 not in cal.weekend)
-    holidays = sum(
-        1 for d in cal.non_working_days if start <= d <= end and d.weekday() not in cal.weekend
-    )
+    holidays = sum(1 for d in cal.days_off(start, end) if d.weekday() not in cal.weekend)
     return count - holidays
 
 

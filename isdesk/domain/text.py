@@ -27,3 +27,24 @@ def cell_width(text: str) -> int:
     from wcwidth import wcwidth  # lazily: only commands that print tables pay for the tables
 
     return sum(max(wcwidth(char), 0) for char in text)
+
+
+# C0 controls as the Control Pictures block (␀ ␇ ␈ ␍ ␛ …), DEL as ␡, C1 controls (\x9b alone
+# starts a CSI) as �.
+_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)}
+_PICTURES |= {0x7F: "\u2421"} | {code: "\ufffd" for code in range(0x80, 0xA0)}
+_MULTI_LINE = _PICTURES | {0x09: " "}  # a tab would jump to the terminal's next tab stop
+del _MULTI_LINE[0x0A]  # line breaks stay line breaks
+ONE_LINE_SIGNS = dict(_PICTURES)
+del ONE_LINE_SIGNS[0x09]  # Input expands tabs itself; each other control becomes one sign
+
+
+def printable(value: str) -> str:
+    """``value`` with every control character shown as a visible sign (line breaks kept)."""
+    return value.replace("\r\n", "\n").translate(_MULTI_LINE)
+
+
+def printable_field(value: object) -> str:
+    """One field of a command-line table: every control character a visible sign, line breaks
+    and tabs too (they would break the row, or the columns of a tab-separated line)."""
+    return str(value).translate(_PICTURES)

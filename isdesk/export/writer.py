@@ -1,4 +1,4 @@
-"""Writing a :class:`DailyExport` as CSV for Excel or as JSON Lines.
+"""Writing a :class:`DailyExport` as CSV for Excel, as an Excel workbook or as JSON Lines.
 
 The table is the union of two row types, told apart by the first column, ``row_type``:
 
@@ -13,7 +13,15 @@ The table is the union of two row types, told apart by the first column, ``row_t
 CSV is what Japanese Excel opens by double-click: UTF-8 with a BOM (or cp932 for old Excel),
 CRLF line ends, minimal quoting, headers and kind / outcome / tier labels in Japanese or
 English. String cells that Excel would run as a formula (leading ``=``, ``+``, ``-``, ``@``,
-tab or CR) get a leading ``'`` (OWASP's CSV-injection advice); numbers are written as numbers.
+tab or CR) get a leading ``'`` (OWASP's CSV-injection advice); numbers are written as numbers
+and the time as ``2026-12-01 10:42:24`` (local), which Excel reads as a date-time. In cp932 a
+character the code page lacks (an emoji, €, an em dash) is mapped to its NFKC or a close
+cp932 form, or else replaced by 〓 (the geta mark Japanese print uses for a missing glyph);
+:func:`render_csv` lists every replacement so the command can say so.
+
+XLSX (:func:`render_xlsx`) puts activities and operator summaries on two sheets of their own,
+typed (see :mod:`isdesk.export.xlsx`), so pivot tables see no blank columns.
+
 JSONL carries the same columns with English keys and untranslated codes, numbers and booleans
 as JSON types, blank cells as ``null``; it is for programs, so nothing is neutralised.
 
@@ -24,18 +32,21 @@ anything is written, so an un-encodable character never leaves a half-written fi
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
 import secrets
+import unicodedata
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from isdesk.domain import kpi
 from isdesk.export.daily import ActivityRow, DailyExport, ExportError, OperatorSummary
 
-FORMATS = ("csv", "jsonl")
+FORMATS = ("csv", "xlsx", "jsonl")
 ENCODINGS = ("utf-8", "cp932")
 BOM = b"\xef\xbb\xbf"
 
@@ -209,6 +220,9 @@ def _csv_cells(record: Mapping[str, Cell], lang: str) -> list[str | int]:
         value = record[column]
         if value is None:
             cells.append("")
+        elif column == "time" and isinstance(value, str):
+            # "2026-12-01 10:42:24" is a date-time to Excel; the ISO form with an offset is text.
+            cells.append(dt.datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M:%S"))
         elif isinstance(value, bool):  # before int: bool is an int
             cells.append("TRUE" if value else "FALSE")  # Excel reads these as booleans
         elif isinstance(value, int):
@@ -220,10 +234,82 @@ def _csv_cells(record: Mapping[str, Cell], lang: str) -> list[str | int]:
     return cells
 
 
-def render_csv(export: DailyExport, *, encoding: str = "utf-8", lang: str = "en") -> bytes:
-    """The whole CSV file as bytes; see :func:`write_csv`."""
+@dataclass(frozen=True)
+class Replacement:
+    """A character the CSV's encoding cannot store, and what was written instead."""
+
+    row: int  # as Excel numbers it: the header is row 1
+    column: str
+    char: str
+    written: str
+
+
+# Characters cp932 lacks that have an obvious stand-in (NFKC handles the compatibility forms).
+_CP932_STAND_INS = {
+    "\u2014": "\u2015",  # em dash → the horizontal bar Japanese fonts draw as a dash
+    "\u2013": "-",
+    "\u2212": "\uff0d",  # minus sign → full-width hyphen-minus (cp932's 0x817C)
+    "\u00a0": " ",
+    "\u20ac": "EUR",
+    "\u2022": "\u30fb",  # bullet → katakana middle dot
+    "\u301c": "\uff5e",  # wave dash → full-width tilde (what Windows means by 0x8160)
+}
+GETA = "〓"  # cp932 0x81AC: Japanese print's mark for a character that cannot be set
+
+
+def _cp932_stand_in(char: str) -> str:
+    for candidate in (_CP932_STAND_INS.get(char, ""), unicodedata.normalize("NFKC", char)):
+        if candidate and candidate != char:
+            try:
+                candidate.encode("cp932")
+            except UnicodeEncodeError:
+                continue
+            return candidate
+    return GETA
+
+
+def _encode(
+    text: str, encoding: str, cells: list[str | int], header: tuple[str, ...], number: int,
+    replaced: list[Replacement],
+) -> bytes:  # fmt: skip
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError:
+        pass
+    # Only cp932 gets here (utf-8 stores everything): map cell by cell, naming each change.
+    for index, cell in enumerate(cells):
+        if not isinstance(cell, str):
+            continue
+        out: list[str] = []
+        for char in cell:
+            try:
+                char.encode(encoding)
+                out.append(char)
+            except UnicodeEncodeError:
+                written = _cp932_stand_in(char)
+                replaced.append(Replacement(number, header[index], char, written))
+                out.append(written)
+        cells[index] = "".join(out)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(cells)
+    return buffer.getvalue().encode(encoding)
+
+
+def render_csv(
+    export: DailyExport,
+    *,
+    encoding: str = "utf-8",
+    lang: str = "en",
+    replaced: list[Replacement] | None = None,
+) -> bytes:
+    """The whole CSV file as bytes; see :func:`write_csv`.
+
+    In cp932 a character the code page lacks is replaced (see the module's docstring) and, when
+    ``replaced`` is given, each replacement is appended to it.
+    """
     if encoding not in ENCODINGS:
         raise ExportError(f"encoding {encoding!r}: choose one of {', '.join(ENCODINGS)}")
+    changes: list[Replacement] = [] if replaced is None else replaced
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     header = headers(lang)
@@ -234,25 +320,57 @@ def render_csv(export: DailyExport, *, encoding: str = "utf-8", lang: str = "en"
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        try:
-            chunks.append(text.encode(encoding))
-        except UnicodeEncodeError:
-            column = _unencodable_column(cells, encoding)
-            raise ExportError(
-                f"row {number} (counting the header as row 1), column {header[column]}: "
-                f"{cells[column]!r} has a character {encoding} cannot store; "
-                "export with --encoding utf-8 (Excel 2016 and later open it)"
-            ) from None
+        chunks.append(_encode(text, encoding, cells, header, number, changes))
     return b"".join(chunks)
 
 
-def _unencodable_column(cells: list[str | int], encoding: str) -> int:
-    for index, cell in enumerate(cells):
-        try:
-            str(cell).encode(encoding)
-        except UnicodeEncodeError:
-            return index
-    raise AssertionError("a row failed to encode but none of its cells does")
+_XLSX_KINDS: Mapping[str, str] = {
+    "date": "date", "time": "datetime", "lead_id": "int", "duration_s": "int",
+    "sql_after": "bool", "customer_voice": "bool", "total_duration_s": "int", "volume": "int",
+    "connected_call_count": "int", "activity_count": "int", "line_minimum": "int",
+    "line_expected": "int", "line_stretch": "int",
+    **dict.fromkeys(KIND_COUNT_COLUMNS, "int"),
+}  # fmt: skip
+XLSX_SUMMARY_COLUMNS = ("date", "operator", "operator_name", "team", *SUMMARY_COLUMNS)
+SHEET_NAMES: Mapping[str, tuple[str, str]] = {
+    "ja": ("活動", "担当者別集計"),
+    "en": ("activities", "summary"),
+}
+
+
+def render_xlsx(export: DailyExport, *, lang: str = "en") -> bytes:
+    """The day as a workbook: an activities sheet and an operator-summary sheet, typed cells,
+    headers and labels in ``lang``; the same data gives the same bytes."""
+    from isdesk.export import xlsx
+
+    def column(key: str) -> xlsx.SheetColumn:
+        label = HEADERS_JA[key] if lang == "ja" else key
+        return xlsx.SheetColumn(label, _XLSX_KINDS.get(key, xlsx.TEXT))
+
+    def cell(key: str, value: Cell) -> xlsx.XlsxCell:
+        if value is None:
+            return None
+        if key == "date":
+            return export.day
+        if key == "time":
+            return dt.datetime.fromisoformat(str(value))
+        if lang == "ja" and key in _LABELS_JA and isinstance(value, str):
+            return _LABELS_JA[key].get(value, value)
+        return value
+
+    all_records = list(records(export))
+    sheets = []
+    for kind, keys, name in zip(
+        ("activity", "summary"), (ACTIVITY_COLUMNS, XLSX_SUMMARY_COLUMNS),
+        SHEET_NAMES.get(lang, SHEET_NAMES["en"]), strict=True,
+    ):  # fmt: skip
+        rows = tuple(
+            tuple(cell(k, r[k]) for k in keys) for r in all_records if r["row_type"] == kind
+        )
+        sheets.append(xlsx.Sheet(name, tuple(column(k) for k in keys), rows))
+    created = dt.datetime.combine(export.day, dt.time())
+    title = f"isdesk daily {export.day.isoformat()}"
+    return xlsx.render_workbook(sheets, created=created, title=title, lang=lang)
 
 
 def render_jsonl(export: DailyExport) -> bytes:
@@ -263,10 +381,20 @@ def render_jsonl(export: DailyExport) -> bytes:
     )
 
 
-def render(export: DailyExport, fmt: str, *, encoding: str = "utf-8", lang: str = "en") -> bytes:
-    """``export`` in ``fmt`` ("csv" or "jsonl"); JSONL is always UTF-8 with English keys."""
+def render(
+    export: DailyExport,
+    fmt: str,
+    *,
+    encoding: str = "utf-8",
+    lang: str = "en",
+    replaced: list[Replacement] | None = None,
+) -> bytes:
+    """``export`` in ``fmt`` ("csv", "xlsx" or "jsonl"); JSONL is always UTF-8 with English
+    keys; ``replaced`` collects the characters a cp932 CSV could not store."""
     if fmt == "csv":
-        return render_csv(export, encoding=encoding, lang=lang)
+        return render_csv(export, encoding=encoding, lang=lang, replaced=replaced)
+    if fmt == "xlsx":
+        return render_xlsx(export, lang=lang)
     if fmt == "jsonl":
         return render_jsonl(export)
     raise ExportError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}")
@@ -277,8 +405,7 @@ def write_csv(
 ) -> None:
     """Write CSV for Excel: BOM (utf-8 only), CRLF, headers and labels in ``lang``.
 
-    A character ``encoding`` cannot store raises :class:`ExportError` naming the row and the
-    column, before anything is written to ``out``.
+    A character cp932 cannot store is replaced (see :func:`render_csv`).
     """
     out.write(render_csv(export, encoding=encoding, lang=lang))
 

@@ -335,6 +335,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kpi.refresh": ("更新", "Refresh"),
     "kpi.export": ("日報CSV", "Daily CSV"),
     "kpi.exported": ("日報を書き出しました: {path}", "Daily log written to {path}"),
+    "kpi.export_crm": ("トスアップをCRMへ", "Hand-offs for CRM"),
+    "kpi.crm_exported": (
+        "トスアップ {count} 件をSalesforce・HubSpot用に書き出しました: {paths}",
+        "{count} hand-offs written for Salesforce and HubSpot: {paths}",
+    ),
     "kpi.loading": ("集計中…", "Counting…"),
     # help
     "help.title": ("キー操作", "Keys"),

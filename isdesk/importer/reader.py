@@ -105,6 +105,36 @@ def check_encoding(name: str) -> str:
         ) from None
 
 
+# ISO-2022-JP (JIS, still sent by some mail-based exports) is 7-bit: it decodes as ASCII/UTF-8
+# into escape sequences and mojibake. Its shift sequences give it away.
+_ISO2022_SHIFTS = (b"\x1b$B", b"\x1b$@", b"\x1b(J", b"\x1b(I", b"\x1b$(D")
+# What CP932 makes of single bytes that are no character in it (0x80, 0xA0, 0xFD-0xFF): a C1
+# control and private-use code points. In a file they are stray bytes, not text.
+_CP932_STRAYS = {"\x80": 0x80, "\uf8f0": 0xA0, "\uf8f1": 0xFD, "\uf8f2": 0xFE, "\uf8f3": 0xFF}
+
+
+def _where(data: bytes, offset: int) -> str:
+    """``line L, column C`` of byte ``offset`` (the column counts characters, from 1)."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[start:offset].decode("utf-8", "replace")) + 1
+    line = data[:offset].count(b"\n") + 1
+    return f"line {line}, column {column}"
+
+
+def _check_strays(text: str, data: bytes, name: str) -> None:
+    if name != "cp932":
+        return
+    for index, char in enumerate(text):
+        if char in _CP932_STRAYS:
+            line = text.count("\n", 0, index) + 1
+            column = index - (text.rfind("\n", 0, index) + 1) + 1
+            raise ReadError(
+                f"line {line}, column {column}: byte 0x{_CP932_STRAYS[char]:02X} is not a "
+                "character in UTF-8 or Shift_JIS/CP932: remove it, or give the encoding the "
+                "file was saved in with --encoding"
+            )
+
+
 def decode(data: bytes, encoding: str | None) -> tuple[str, str]:
     """The text and the encoding it was read with (detected when ``encoding`` is None)."""
     if encoding is not None:
@@ -112,30 +142,41 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str]:
         if name == "utf-8" and data.startswith(codecs.BOM_UTF8):
             name = "utf-8-sig"
         try:
-            return data.decode(name), name
+            text = data.decode(name)
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
             raise ReadError(
-                f"not {encoding} (bad bytes on line {line}): "
+                f"not {encoding} (bad bytes at {_where(data, exc.start)}): "
                 "leave --encoding out to detect it, or give the encoding it was saved in"
             ) from None
-    candidates: tuple[str, ...]
+        _check_strays(text, data, name)
+        return text, name
     if data.startswith(codecs.BOM_UTF8):
-        candidates = ("utf-8-sig",)
+        candidates: tuple[str, ...] = ("utf-8-sig",)
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = ("utf-16",)
+    elif any(shift in data for shift in _ISO2022_SHIFTS) and max(data, default=0) < 0x80:
+        try:
+            return data.decode("iso2022_jp_2"), "iso2022_jp"
+        except UnicodeDecodeError as exc:
+            raise ReadError(
+                f"looks like ISO-2022-JP (JIS) but cannot be read as it (bad bytes at "
+                f"{_where(data, exc.start)}): save it as UTF-8 or Shift_JIS, or give "
+                "--encoding"
+            ) from None
     else:
         candidates = ("utf-8", "cp932")
     first_error: UnicodeDecodeError | None = None
     for name in candidates:
         try:
-            return data.decode(name), name
+            text = data.decode(name)
         except UnicodeDecodeError as exc:
             first_error = first_error or exc
+            continue
+        _check_strays(text, data, name)
+        return text, name
     assert first_error is not None
-    line = data[: first_error.start].count(b"\n") + 1
     raise ReadError(
-        f"neither UTF-8 nor Shift_JIS/CP932 (bad bytes on line {line}): "
+        f"neither UTF-8 nor Shift_JIS/CP932 (bad bytes at {_where(data, first_error.start)}): "
         "give the encoding it was saved in with --encoding, e.g. --encoding euc-jp"
     )
 

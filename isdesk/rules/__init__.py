@@ -21,8 +21,8 @@ from typing import Any
 import yaml
 
 from isdesk.rules.calendar import (
-    JAPAN_NON_WORKING_DAYS,
     WEEKDAY_NAMES,
+    CalendarHorizonWarning,
     CalendarRules,
     parse_calendar,
 )
@@ -66,10 +66,10 @@ __all__ = [
     "BANT_LETTERS",
     "DEFAULT_WEIGHTS",
     "ITEM_TYPES",
-    "JAPAN_NON_WORKING_DAYS",
     "WEEKDAY_NAMES",
     "WEIGHT_KEYS",
     "ActivityRules",
+    "CalendarHorizonWarning",
     "CalendarRules",
     "HearingItem",
     "Label",

@@ -33,11 +33,18 @@ class KpiScreen(ReportsWorkerErrors, Screen[None]):
         Binding("escape,K", "back", "kpi.back", id="kpi.back"),
         Binding("r", "refresh", "kpi.refresh", id="kpi.refresh"),
         Binding("x", "export", "kpi.export", id="kpi.export"),
+        Binding("X", "export_crm", "kpi.export_crm", id="kpi.export_crm"),
     ]
 
     class Exported(Message):
         def __init__(self, path: Path) -> None:
             self.path = path
+            super().__init__()
+
+    class CrmExported(Message):
+        def __init__(self, count: int, paths: tuple[Path, ...]) -> None:
+            self.count = count
+            self.paths = paths
             super().__init__()
 
     class Loaded(Message):
@@ -104,6 +111,33 @@ class KpiScreen(ReportsWorkerErrors, Screen[None]):
 
     def on_kpi_screen_exported(self, message: Exported) -> None:
         self.notify(tr("kpi.exported", path=str(message.path)), timeout=10)
+
+    def action_export_crm(self) -> None:
+        self._export_crm()
+
+    @work(thread=True, group="kpi-export", exit_on_error=False)
+    def _export_crm(self) -> None:
+        """The live hand-offs as Salesforce and HubSpot import files, like
+        `isdesk export leads --handed-off --mapping …` (a lead gets the team's)."""
+        from isdesk.export.crm import render_leads
+        from isdesk.export.leads import lead_export
+
+        ctx = self.ctx
+        ctx.saver.flush(timeout=2)
+        export = lead_export(ctx.actor, ctx.rules, handed_off=True)
+        folder = data_dir() / "exports"
+        make_private_dir(folder)
+        stem = f"isdesk-handoffs-{ctx.today().isoformat()}-{ctx.actor.name}"
+        paths = []
+        for mapping in ("salesforce", "hubspot"):
+            path = folder / f"{stem}-{mapping}.csv"
+            write_private_file(path, render_leads(export, mapping, "csv", current_language()))
+            paths.append(path)
+        self.post_message(self.CrmExported(len(export.leads), tuple(paths)))
+
+    def on_kpi_screen_crm_exported(self, message: CrmExported) -> None:
+        shown = "  ".join(str(p) for p in message.paths)
+        self.notify(tr("kpi.crm_exported", count=message.count, paths=shown), timeout=10)
 
     @work(thread=True, exclusive=True, group="kpi-load", exit_on_error=False)
     def _load(self) -> None:

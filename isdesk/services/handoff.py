@@ -246,11 +246,18 @@ def reject_handoff(
         first = rules.stages.keys[0]
         if reason == "timing":
             assert follow_up_at is not None  # checked before anything was written
-            _move(lead, actor, at, status="nurturing", owner=back_to)
-            Lead.update(next_action_at=follow_up_at, next_action=comment or "時期の再確認").where(
-                Lead.id == lead.id
-            ).execute()
+            # The follow-up is written with the move, while the lead is still theirs: in team
+            # mode a field user may not touch it once it is back with its operator.
             _event(lead.id, actor, at, "next_action", new=follow_up_at.isoformat(), note=comment)
+            _move(
+                lead,
+                actor,
+                at,
+                status="nurturing",
+                owner=back_to,
+                next_action_at=follow_up_at,
+                next_action=comment or "時期の再確認",
+            )
         else:
             _move(lead, actor, at, status="open", stage=first, owner=back_to)
 

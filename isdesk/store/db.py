@@ -41,9 +41,29 @@ class DatabaseTarget:
         return self.kind == "sqlite"
 
 
+def _shown(url: str) -> str:
+    """``url`` for a message: the password hidden, control characters escaped."""
+    import re
+
+    hidden = re.sub(r"(://[^:/@\[\]]*):[^@/]*@", r"\1:***@", url)
+    return repr(hidden)
+
+
 def parse_database_url(url: str) -> DatabaseTarget:
-    """Parse ``sqlite:///path`` or ``postgresql://user:pw@host:port/dbname?opt=v``."""
-    parsed = urlparse(url)
+    """Parse ``sqlite:///path`` or ``postgresql://user:pw@host:port/dbname?opt=v``.
+
+    Anything malformed is a :class:`DatabaseUrlError` naming what is wrong (never a bare
+    ValueError from urllib, which would reach the user as a traceback).
+    """
+    if "\x00" in url or "%00" in url:
+        raise DatabaseUrlError(f"{_shown(url)}: a NUL byte (%00) cannot be in a database URL")
+    try:
+        parsed = urlparse(url)
+    except ValueError as error:  # "Invalid IPv6 URL": an unclosed [ in the host
+        raise DatabaseUrlError(
+            f"{_shown(url)}: {error} (write an IPv6 host in brackets, e.g. "
+            "postgresql://user@[::1]:5432/isdesk)"
+        ) from None
     scheme = parsed.scheme.lower()
     if scheme == "sqlite":
         raw = unquote(parsed.netloc + parsed.path)
@@ -66,8 +86,16 @@ def parse_database_url(url: str) -> DatabaseTarget:
             dsn["password"] = unquote(parsed.password)
         if parsed.hostname:
             dsn["host"] = parsed.hostname
-        if parsed.port:
-            dsn["port"] = parsed.port
+        try:
+            port = parsed.port
+        except ValueError:
+            raise DatabaseUrlError(
+                f"{_shown(url)}: the port must be a number from 1 to 65535, e.g. :5432"
+            ) from None
+        if port is not None:
+            if port == 0:
+                raise DatabaseUrlError(f"{_shown(url)}: the port must be from 1 to 65535")
+            dsn["port"] = port
         dsn.update(parse_qsl(parsed.query))
         name = parsed.path.lstrip("/")
         if not name:

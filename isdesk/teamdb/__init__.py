@@ -14,36 +14,55 @@ Roles
     whole-database reports need. ``isdesk teamdb setup`` creates it and migrates as it.
 ``isdesk_user``
     A NOLOGIN group role holding the operators' privileges: SELECT plus exactly the INSERT and
-    UPDATE the application performs (see :data:`TABLE_PRIVILEGES`), USAGE on the sequences of
-    the tables it inserts into. Never DELETE on anything, never UPDATE on ``lead_event`` or
-    ``activity`` (history is appended, not edited), no CREATE on the schema.
+    UPDATE the application performs, on the columns it writes (see :data:`TABLE_PRIVILEGES`
+    and :data:`COLUMN_PRIVILEGES`: never ``id``, never a lead's customer data, never a
+    hand-off's lead, sender or addressee), USAGE on the sequences of the tables it inserts
+    into. Never DELETE or TRUNCATE, never UPDATE on ``lead_event`` or ``activity`` (history is
+    appended, not edited), no CREATE on the schema and no TEMP on the database (revoked from
+    PUBLIC: operators create no tables, views or functions at all).
 one LOGIN role per operator
     named exactly like the operator (``sato.misaki``), member of ``isdesk_user``; created by
     ``isdesk teamdb grant NAME``. A login that is not an active operator sees no leads.
 
 Policies (all ``TO isdesk_user``; "me" is the active operator whose name is ``current_user``)
 --------
-- ``operator``: everyone reads (names are shown everywhere); only a lead inserts, and a lead
-  updates operators of their own team (an operator cannot make themselves a lead).
+- ``operator``: everyone reads (names are shown everywhere); only a lead inserts, and only
+  into their own team (a lead of another team would read that team's leads); a lead updates
+  operators of their own team (an operator cannot make themselves a lead; nobody changes a
+  team: the column is not granted).
 - ``lead``, read: my leads; unassigned leads (operators and leads); a lead also reads every
   lead owned by their team; everyone reads the leads of the hand-offs they may read.
   Write: an operator changes their own and unassigned leads, a lead their team's as well
   (``can_change`` of isdesk.services.leads). WITH CHECK keeps the new owner within those, or
   allows the hand-off transition: status ``handed_off`` and the owner a field user to whom I
-  have a *pending hand-off of this lead*. A field user writes the leads they own, and after
-  rejecting a hand-off may give the lead back to its sender (or to nobody, if the sender left).
+  have a *pending hand-off of this lead*. A field user changes only the leads they own; the
+  new row may give the lead back to the sender of a hand-off of it they rejected (or to
+  nobody, if the sender left) — after which it is no longer theirs to change.
   Nobody inserts leads except the owner (imports).
-- ``answer``, ``activity``, ``lead_event``, ``touch``: readable when their lead is readable;
-  activities and events are also readable by their author and, for a lead, by their team's
-  authors (the team view counts them). Answers and activities are written only on leads I may
-  change and in my own name; events are appended in my own name to leads I can read.
+- ``answer``, ``activity``, ``touch``: readable when their lead is readable; activities are
+  also readable by their author and, for a lead, by their team's authors (the team view
+  counts them). Answers and activities are written only on leads I may change and in my own
+  name.
+- ``lead_event``: read like activities. Appended only in my own name, of a kind my role's
+  actions write (:data:`EVENT_KINDS_BY_ROLE`; a hand-off event's ``field`` is ``sent`` for
+  inside sales, ``accepted``/``rejected`` for field sales), on a lead I may change right now
+  (a field user: one they own). A BEFORE INSERT trigger stamps ``at`` with the server's now
+  (UTC) for every login the policies apply to, so history cannot be back-dated, and fills a
+  missing ``actor_id`` with the login's operator.
 - ``handoff``: read by its sender, its addressee and the sender's team lead; inserted by the
-  sender (me) for a lead I may change, addressed to an active field user; updated (accepted,
-  rejected) only by its addressee.
-- ``campaign``, ``import_run``: read by everyone; written by the owner (imports).
+  sender (me) for a lead I may change, addressed to an active field user; decided only by its
+  addressee, on the decision columns only: a pending one accepted or rejected, an accepted one
+  rejected later (timing, lost: what isdesk.services.handoff allows); a rejected one is final.
+- ``campaign``, ``import_run``: read by active operators; written by the owner (imports).
 - ``schema_migration``: readable (the app checks the schema version on start; an operator
   login never migrates: :func:`isdesk.store.schema.upgrade` reads and returns when up to date,
   and an out-of-date database fails with "permission denied" until the owner upgrades it).
+
+The README's "Cell by cell" table is this list for every table, verb and column, and
+tests/db/test_teamdb_matrix.py proves it as each role's own login.
+
+Take-next (isdesk.services.assignment.take) holds ``pg_advisory_xact_lock(0x7A4E, operator
+id)`` while it claims, so two sessions of one operator cannot both pass the holding cap.
 
 The helpers ``isdesk_me()``, ``isdesk_team_ids()`` and ``isdesk_handed_leads()`` are plain
 (SECURITY INVOKER) SQL functions: inside a SECURITY DEFINER function ``current_user`` is the
@@ -81,6 +100,8 @@ from isdesk.teamdb.policies import (
     policy_statements,
 )
 from isdesk.teamdb.sql import (
+    COLUMN_PRIVILEGES,
+    EVENT_KINDS_BY_ROLE,
     INSIDE_ROLES,
     OWNER_ROLE,
     RLS_TABLES,
@@ -99,6 +120,7 @@ from isdesk.teamdb.sql import (
     ownership_statements,
     privilege_statements,
     role_statements,
+    trigger_statements,
 )
 
 if TYPE_CHECKING:  # psycopg2 loads when a command connects
@@ -107,6 +129,8 @@ if TYPE_CHECKING:  # psycopg2 loads when a command connects
 # The statements are built in isdesk.teamdb.sql and isdesk.teamdb.policies (pure); this
 # module runs them. Their names are imported from here too (isdesk.cli.teamdb, tests).
 __all__ = [
+    "COLUMN_PRIVILEGES",
+    "EVENT_KINDS_BY_ROLE",
     "INSIDE_ROLES",
     "ME",
     "MY_ROLE",
@@ -139,6 +163,7 @@ __all__ = [
     "privilege_statements",
     "role_statements",
     "setup",
+    "trigger_statements",
 ]
 
 # Serialises concurrent `teamdb setup` runs (policies are dropped and recreated).
@@ -286,6 +311,7 @@ def setup(url: str, *, owner_password: str | None = None) -> SetupReport:
         present = _tables(owner, schema)
         execute(owner, function_statements(schema))
         execute(owner, privilege_statements(schema, present))
+        execute(owner, trigger_statements(schema, present))
         execute(owner, policy_statements(schema, present))
     return SetupReport(
         database=database,

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from isdesk.teamdb.sql import INSIDE_ROLES, RLS_TABLES, USER_ROLE, Statement, ident, literal
+from isdesk.teamdb.sql import (
+    EVENT_KINDS_BY_ROLE,
+    HANDOFF_EVENT_FIELDS,
+    INSIDE_ROLES,
+    RLS_TABLES,
+    USER_ROLE,
+    Statement,
+    ident,
+    literal,
+)
 
 # Policy expressions. ME/MY_ROLE/MY_TEAM/TEAM_IDS are sub-selects (one InitPlan per statement).
 ME = "(SELECT m.id FROM isdesk_me() m)"
@@ -17,6 +26,7 @@ MY_ROLE = "(SELECT m.role FROM isdesk_me() m)"
 MY_TEAM = "(SELECT m.team FROM isdesk_me() m)"
 # My team's operator ids when I am a lead, else {}. The cast makes "= ANY" take the array.
 TEAM_IDS = "(SELECT isdesk_team_ids())::integer[]"
+_ACTIVE = "EXISTS (SELECT 1 FROM isdesk_me())"
 _INSIDE = "(" + ", ".join(literal(r) for r in INSIDE_ROLES) + ")"
 
 
@@ -47,13 +57,35 @@ def _handed_to_owner(t: str) -> str:
     )
 
 
-def _field_owned(t: str) -> str:
-    """A field user's lead: owned by them, or given back to the sender of a hand-off they
-    rejected (or to nobody, when the sender has left)."""
+def _field_owns(t: str) -> str:
+    """A field user's own lead (handed to them and moved to them): the only leads they change."""
+    return f"({MY_ROLE} = 'field' AND {t}.owner_id = {ME})"
+
+
+def _given_back(t: str) -> str:
+    """A field user gives ``t`` back: to the sender of a hand-off of it they rejected (or to
+    nobody, when the sender has left). Only as the new row: once it is back, it is not theirs."""
     return (
-        f"({MY_ROLE} = 'field' AND ({t}.owner_id = {ME} OR EXISTS (SELECT 1 FROM handoff h "
+        f"({MY_ROLE} = 'field' AND EXISTS (SELECT 1 FROM handoff h "
         f"WHERE h.lead_id = {t}.id AND h.to_user_id = {ME} AND h.status = 'rejected' "
-        f"AND ({t}.owner_id IS NULL OR {t}.owner_id = h.from_operator_id))))"
+        f"AND ({t}.owner_id IS NULL OR {t}.owner_id = h.from_operator_id)))"
+    )
+
+
+def _event_allowed(t: str) -> str:
+    """A history row ``t`` the caller's own actions would write: in their name, of a kind
+    their role writes, on a lead they may change right now."""
+    cases = []
+    for role, kinds in EVENT_KINDS_BY_ROLE.items():
+        fields = ", ".join(literal(f) for f in HANDOFF_EVENT_FIELDS[role])
+        cases.append(
+            f"({MY_ROLE} = {literal(role)} AND {t}.kind IN "
+            f"({', '.join(literal(k) for k in kinds)}) "
+            f"AND ({t}.kind <> 'handoff' OR {t}.field IN ({fields})))"
+        )
+    changeable = f"({lead_changeable('l')} OR {_field_owns('l')})"
+    return f"{t}.actor_id = {ME} AND ({' OR '.join(cases)}) AND " + _lead_exists(
+        "lead_id", t, changeable
     )
 
 
@@ -68,7 +100,9 @@ def policy_definitions() -> dict[str, list[tuple[str, str, str | None, str | Non
     return {
         "operator": [
             ("isdesk_operator_read", "SELECT", "true", None),
-            ("isdesk_operator_add", "INSERT", None, f"{MY_ROLE} = 'lead'"),
+            # A lead registers operators of their own team only: a lead of another team
+            # would read all of that team's leads.
+            ("isdesk_operator_add", "INSERT", None, f"{MY_ROLE} = 'lead' AND team = {MY_TEAM}"),
             (
                 "isdesk_operator_change",
                 "UPDATE",
@@ -81,9 +115,9 @@ def policy_definitions() -> dict[str, list[tuple[str, str, str | None, str | Non
             (
                 "isdesk_lead_change",
                 "UPDATE",
-                f"{lead_changeable('lead')} OR {_field_owned('lead')}",
+                f"{lead_changeable('lead')} OR {_field_owns('lead')}",
                 f"{lead_changeable('lead')} OR {_handed_to_owner('lead')} "
-                f"OR {_field_owned('lead')}",
+                f"OR {_field_owns('lead')} OR {_given_back('lead')}",
             ),
         ],
         "answer": [
@@ -111,12 +145,7 @@ def policy_definitions() -> dict[str, list[tuple[str, str, str | None, str | Non
                 + _lead_exists("lead_id", "lead_event"),
                 None,
             ),
-            (
-                "isdesk_lead_event_add",
-                "INSERT",
-                None,
-                f"actor_id = {ME} AND " + _lead_exists("lead_id", "lead_event"),
-            ),
+            ("isdesk_lead_event_add", "INSERT", None, _event_allowed("lead_event")),
         ],
         "activity": [
             (
@@ -150,11 +179,20 @@ def policy_definitions() -> dict[str, list[tuple[str, str, str | None, str | Non
                 "to_user_id IN (SELECT o.id FROM operator o WHERE o.role = 'field' AND o.active) "
                 "AND " + _lead_exists("lead_id", "handoff", lead_changeable("l")),
             ),
-            ("isdesk_handoff_decide", "UPDATE", f"to_user_id = {ME}", f"to_user_id = {ME}"),
+            # The addressee decides (the columns are limited by the grants): accepts or rejects
+            # a pending one, or rejects an accepted one later (timing, lost); a rejected one
+            # is final.
+            (
+                "isdesk_handoff_decide",
+                "UPDATE",
+                f"to_user_id = {ME} AND {MY_ROLE} = 'field' AND status IN ('pending', 'accepted')",
+                f"to_user_id = {ME} AND status IN ('accepted', 'rejected')",
+            ),
         ],
         "touch": [("isdesk_touch_read", "SELECT", _lead_exists("lead_id", "touch"), None)],
-        "campaign": [("isdesk_campaign_read", "SELECT", "true", None)],
-        "import_run": [("isdesk_import_run_read", "SELECT", "true", None)],
+        # Active operators only: a deactivated login reads operator names and nothing else.
+        "campaign": [("isdesk_campaign_read", "SELECT", _ACTIVE, None)],
+        "import_run": [("isdesk_import_run_read", "SELECT", _ACTIVE, None)],
     }
 
 

@@ -33,6 +33,59 @@ TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "import_run": ("SELECT",),
     "schema_migration": ("SELECT",),
 }
+# INSERT and UPDATE are granted on these columns only (column-level privileges); a verb not
+# listed here for a table in TABLE_PRIVILEGES is granted on the whole table. Never ``id``: a
+# client-chosen id would collide with the sequence for everyone else. UPDATE lists what the
+# services change: a lead's customer data (company, phone, …), a hand-off's lead, sender and
+# addressee, an operator's name and team are never rewritten by an operator login.
+COLUMN_PRIVILEGES: dict[str, dict[str, tuple[str, ...]]] = {
+    "operator": {
+        "INSERT": ("name", "display_name", "team", "role", "active", "created_at"),
+        "UPDATE": ("display_name", "role", "active"),
+    },
+    "lead": {
+        "UPDATE": (
+            "owner_id", "status", "stage", "rank", "is_sql", "heard", "last_touch_at",
+            "next_action_at", "next_action", "version", "updated_at",
+        ),
+    },
+    "answer": {
+        "INSERT": ("lead_id", "item", "value", "version", "updated_at", "updated_by_id"),
+        "UPDATE": ("value", "version", "updated_at", "updated_by_id"),
+    },
+    "lead_event": {
+        "INSERT": (
+            "lead_id", "at", "actor_id", "kind", "field", "old_value", "new_value", "note"
+        ),
+    },
+    "activity": {
+        "INSERT": (
+            "lead_id", "operator_id", "at", "kind", "outcome", "duration_s", "note",
+            "customer_voice", "rank_after", "sql_after",
+        ),
+    },
+    "handoff": {
+        "INSERT": (
+            "lead_id", "from_operator_id", "to_user_id", "note", "status", "reason", "comment",
+            "follow_up_at", "created_at", "decided_at",
+        ),
+        # The decision, and only the decision: never lead_id, from_operator_id, to_user_id.
+        "UPDATE": ("status", "reason", "comment", "follow_up_at", "decided_at"),
+    },
+}  # fmt: skip
+# The lead_event kinds each role's own actions write (isdesk.services.leads, .activities,
+# .assignment, .handoff); "created" and "touch" come from imports, run as the owner.
+EVENT_KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
+    "operator": ("answer", "rank", "sql", "owner", "stage", "status", "next_action", "handoff"),
+    "lead": ("answer", "rank", "sql", "owner", "stage", "status", "next_action", "handoff"),
+    "field": ("owner", "stage", "status", "next_action", "handoff"),
+}
+# A hand-off event's ``field``: inside sales sends, field sales decides.
+HANDOFF_EVENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "operator": ("sent",),
+    "lead": ("sent",),
+    "field": ("accepted", "rejected"),
+}
 # Every table with rows worth protecting; schema_migration only lists migration names.
 RLS_TABLES = tuple(t for t in TABLE_PRIVILEGES if t != "schema_migration")
 
@@ -102,6 +155,9 @@ def database_statements(
         Statement(f"REVOKE CONNECT ON DATABASE {db} FROM PUBLIC"),
         Statement(f"GRANT CONNECT ON DATABASE {db} TO {ident(owner)}, {ident(users)}"),
         Statement(f"GRANT CONNECT ON DATABASE {db} TO CURRENT_USER"),
+        # Every role may create TEMP tables, views and functions by default: operators create
+        # nothing at all (isdesk never needs a temporary table, the owner included).
+        Statement(f"REVOKE TEMPORARY ON DATABASE {db} FROM PUBLIC"),
         Statement(f"REVOKE CREATE ON SCHEMA {sch} FROM PUBLIC"),
         Statement(f"GRANT USAGE, CREATE ON SCHEMA {sch} TO {ident(owner)}"),
         Statement(f"GRANT USAGE ON SCHEMA {sch} TO {ident(users)}"),
@@ -167,9 +223,11 @@ def function_statements(schema: str, users: str = USER_ROLE) -> list[Statement]:
 def privilege_statements(
     schema: str, tables: Sequence[str], users: str = USER_ROLE
 ) -> list[Statement]:
-    """Reset isdesk_user's table and sequence privileges to :data:`TABLE_PRIVILEGES`.
+    """Reset isdesk_user's table and sequence privileges to :data:`TABLE_PRIVILEGES`, INSERT
+    and UPDATE on the columns of :data:`COLUMN_PRIVILEGES` only.
 
     ``tables`` are the tables that exist; unknown ones get nothing (and are revoked from).
+    REVOKE ALL on a table also revokes its column privileges, so an older setup's grants go.
     """
     s, u = ident(schema), ident(users)
     out = []
@@ -179,7 +237,13 @@ def privilege_statements(
         privileges = TABLE_PRIVILEGES.get(table)
         if not privileges:
             continue
-        out.append(Statement(f"GRANT {', '.join(privileges)} ON TABLE {t} TO {u}"))
+        columns = COLUMN_PRIVILEGES.get(table, {})
+        whole = [p for p in privileges if p not in columns]
+        if whole:
+            out.append(Statement(f"GRANT {', '.join(whole)} ON TABLE {t} TO {u}"))
+        for verb, names in columns.items():
+            listed = ", ".join(ident(c) for c in names)
+            out.append(Statement(f"GRANT {verb} ({listed}) ON TABLE {t} TO {u}"))
         sequence = f"pg_catalog.pg_get_serial_sequence({literal(f'{schema}.{table}')}, 'id')"
         verb = "GRANT USAGE" if "INSERT" in privileges else "REVOKE ALL"
         to_from = "TO" if "INSERT" in privileges else "FROM"
@@ -192,6 +256,41 @@ def privilege_statements(
             )
         )
     return out
+
+
+def trigger_statements(
+    schema: str, tables: Sequence[str], owner: str = OWNER_ROLE, users: str = USER_ROLE
+) -> list[Statement]:
+    """The database stamps the history operators append: ``lead_event.at`` is the server's
+    now (UTC, like every isdesk timestamp) and a missing ``actor_id`` the login's operator.
+
+    Only for logins the policies apply to (not the owner, its members, superusers or
+    BYPASSRLS roles: imports and tests write history with their own times). The policy then
+    checks the actor, the kind and the lead (isdesk.teamdb.policies).
+    """
+    if "lead_event" not in set(tables):
+        return []
+    s = ident(schema)
+    fn = f"{s}.isdesk_stamp_event()"
+    body = (
+        f"CREATE OR REPLACE FUNCTION {fn} RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF NOT pg_catalog.pg_has_role(CURRENT_USER, {literal(owner)}, 'USAGE') "
+        "AND NOT COALESCE((SELECT r.rolbypassrls FROM pg_catalog.pg_roles r "
+        "WHERE r.rolname = CURRENT_USER), false) THEN "
+        "NEW.at := pg_catalog.now() AT TIME ZONE 'UTC'; "
+        f"IF NEW.actor_id IS NULL THEN NEW.actor_id := (SELECT m.id FROM {s}.isdesk_me() m); "
+        "END IF; END IF; RETURN NEW; END $$"
+    )
+    table = f"{s}.{ident('lead_event')}"
+    return [
+        Statement(body),
+        Statement(f"REVOKE ALL ON FUNCTION {fn} FROM PUBLIC"),
+        Statement(f"DROP TRIGGER IF EXISTS isdesk_stamp_event ON {table}"),
+        Statement(
+            f"CREATE TRIGGER isdesk_stamp_event BEFORE INSERT ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {fn}"
+        ),
+    ]
 
 
 def login_statements(

@@ -11,21 +11,12 @@ from __future__ import annotations
 from rich.highlighter import Highlighter
 from rich.text import Text
 
+# The translation lives in isdesk.domain.text, so the CLI's tables escape customer text
+# exactly as the screens draw it.
+from isdesk.domain.text import ONE_LINE_SIGNS as _ONE_LINE
+from isdesk.domain.text import printable
+
 __all__ = ["PrintableHighlighter", "printable"]
-
-# C0 controls as the Control Pictures block (␀ ␇ ␈ ␍ ␛ …), DEL as ␡, C1 controls (\x9b alone
-# starts a CSI) as �.
-_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)}
-_PICTURES |= {0x7F: "\u2421"} | {code: "\ufffd" for code in range(0x80, 0xA0)}
-_MULTI_LINE = _PICTURES | {0x09: " "}  # a tab would jump to the terminal's next tab stop
-del _MULTI_LINE[0x0A]  # line breaks stay line breaks
-_ONE_LINE = dict(_PICTURES)
-del _ONE_LINE[0x09]  # Input expands tabs itself; each other control becomes one sign
-
-
-def printable(value: str) -> str:
-    """``value`` with every control character shown as a visible sign (line breaks kept)."""
-    return value.replace("\r\n", "\n").translate(_MULTI_LINE)
 
 
 class PrintableHighlighter(Highlighter):

@@ -32,6 +32,7 @@ from isdesk.export.writer import (
     BOM,
     COLUMNS,
     HEADERS_JA,
+    Replacement,
     neutralize,
     render_csv,
     render_jsonl,
@@ -324,7 +325,7 @@ def test_csv_has_a_bom_crlf_and_english_header() -> None:
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["row_type"] == "activity"
     assert first["date"] == "2026-11-20"
-    assert first["time"] == "2026-11-20T10:16:00+09:00"
+    assert first["time"] == "2026-11-20 10:16:00"  # local, a date-time to Excel
     assert (first["operator_name"], first["company"]) == ("佐藤 美咲", "株式会社アクメ")
     assert (first["kind"], first["outcome"], first["duration_s"]) == ("call", "connected", "300")
     assert (first["sql_after"], first["customer_voice"]) == ("FALSE", "TRUE")
@@ -427,22 +428,24 @@ def test_cp932_for_old_excel() -> None:
     assert rows[1][COLUMNS.index("note")] == "①丸数字と髙橋も大丈夫"
 
 
-def test_cp932_refuses_an_emoji_naming_row_and_column(tmp_path: Path) -> None:
-    export = sample(row(1, "ok"), row(2, "ok"), row(3, "ありがとうございます🙂"))
-    with pytest.raises(ExportError) as caught:
-        render_csv(export, encoding="cp932", lang="ja")
-    message = str(caught.value)
-    assert "row 4" in message and "メモ" in message and "utf-8" in message
-    path = tmp_path / "out" / "daily.csv"
-    path.parent.mkdir()
-    with pytest.raises(ExportError, match="column note"):
-        write_file(export, path, "csv", "cp932", "en")
-    assert list(path.parent.iterdir()) == []
+def test_cp932_replaces_what_it_cannot_store_and_says_where(tmp_path: Path) -> None:
+    export = sample(row(1, "ok"), row(2, "価格は€10—税込"), row(3, "ありがとうございます🙂"))
+    replaced: list[Replacement] = []
+    data = render_csv(export, encoding="cp932", lang="ja", replaced=replaced)
+    rows = read_csv(data, "cp932")
+    note = COLUMNS.index("note")
+    assert rows[2][note] == "価格はEUR10―税込"  # a stand-in a Japanese reader knows
+    assert rows[3][note] == "ありがとうございます〓"  # the geta mark for a missing glyph
+    assert [(r.row, r.column, r.char, r.written) for r in replaced] == [
+        (3, "メモ", "€", "EUR"), (3, "メモ", "—", "―"), (4, "メモ", "🙂", "〓"),
+    ]  # fmt: skip
+    path = tmp_path / "daily.csv"
+    write_file(export, path, "csv", "cp932", "en")
+    assert path.read_bytes() == render_csv(export, encoding="cp932", lang="en")
     out = io.BytesIO()
-    with pytest.raises(ExportError):
-        write_csv(export, out, encoding="cp932")
-    assert out.getvalue() == b""
-    assert render_csv(export).decode("utf-8-sig").count("🙂") == 1
+    write_csv(export, out, encoding="cp932")
+    assert out.getvalue() == path.read_bytes()
+    assert render_csv(export).decode("utf-8-sig").count("🙂") == 1  # utf-8 keeps it
 
 
 def test_jsonl_parses_line_by_line_with_types() -> None:
@@ -459,7 +462,7 @@ def test_jsonl_parses_line_by_line_with_types() -> None:
     assert first["note"] == note  # JSONL is for programs: nothing neutralised
     assert first["duration_s"] == -5 and first["lead_id"] == 7
     assert first["customer_voice"] is True and first["sql_after"] is False
-    assert first["time"] == "2026-11-20T10:16:00+09:00"
+    assert first["time"] == "2026-11-20T10:16:00+09:00"  # JSONL: ISO 8601 with the offset
     assert first["volume"] is None
     assert summary["row_type"] == "summary"
     assert summary["volume"] == 17 and summary["call_count"] == 3 and summary["tier"] == "expected"

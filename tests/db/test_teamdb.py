@@ -180,7 +180,7 @@ def test_an_operator_sees_and_changes_only_their_own_and_unassigned_leads(team: 
         assert seen == {L["sato"], L["free_old"], L["free_new"], L["free_out"]}
         cur.execute("SELECT * FROM lead WHERE id = %s", (L["suzuki"],))
         assert cur.fetchall() == []
-        cur.execute("UPDATE lead SET company = 'x' WHERE id = %s", (L["suzuki"],))
+        cur.execute("UPDATE lead SET next_action = 'x' WHERE id = %s", (L["suzuki"],))
         assert cur.rowcount == 0
         cur.execute("UPDATE lead SET owner_id = %s WHERE id = %s", (team.ids["sato"], L["tanaka"]))
         assert cur.rowcount == 0
@@ -284,7 +284,7 @@ def test_a_field_user_sees_only_hand_offs_to_them(team: Team) -> None:
         assert _set(cur, "SELECT id FROM handoff") == {mine}
         # the lead of the hand-off, not the unassigned queue nor field2's
         assert _set(cur, "SELECT id FROM lead") == {L["sato"]}
-        cur.execute("UPDATE lead SET company = 'x' WHERE id = %s", (L["sato"],))
+        cur.execute("UPDATE lead SET next_action = 'x' WHERE id = %s", (L["sato"],))
         assert cur.rowcount == 0  # handed to them is not theirs until it moves to them
         cur.execute("UPDATE handoff SET status = 'accepted' WHERE id <> %s", (mine,))
         assert cur.rowcount == 0
@@ -342,7 +342,7 @@ def test_isdesk_flows_through_row_level_security(team: Team) -> None:
     with db.connection_context():
         row = Lead.get_by_id(lead_id)  # still readable by its sender, no longer writable
         assert (row.owner_id, row.status) == (team.ids["field1"], "handed_off")
-        assert Lead.update(company="x").where(Lead.id == lead_id).execute() == 0
+        assert Lead.update(next_action="x").where(Lead.id == lead_id).execute() == 0
 
     db, field1 = _as(team, "field1")
     assert [h.id for h in inbox(field1)] == [handoff_id]
@@ -481,3 +481,31 @@ def test_teamdb_command_is_idempotent(pg_server: PgServer, tmp_path: Path) -> No
         assert sqlite.returncode == 2 and "needs PostgreSQL" in sqlite.stderr
     finally:
         pg_server.drop_database(name)
+
+
+def test_a_leads_assignment_flows_write_their_history_through_row_level_security(
+    team: Team,
+) -> None:
+    """Assigning and deactivating as the lead's own login: the owner events are appended by
+    the database's rules (a lead's kinds, leads of their team, stamped with the server's time)."""
+    from isdesk.services.assignment import assign_unassigned, deactivate_operator
+    from isdesk.store.db import utcnow
+
+    L = team.leads
+    _db, yamada = _as(team, "yamada.lead")
+    before = utcnow()
+    report = assign_unassigned(RULES, now=NOW, actor=yamada)
+    assigned = {r.lead_id for r in report.rows}
+    assert L["free_old"] in assigned and L["free_out"] not in assigned  # outbound's stays
+    done = deactivate_operator(yamada, "suzuki", RULES, now=NOW)
+    assert L["suzuki"] in {r.lead_id for r in done.report.rows} | {
+        u.lead_id for u in done.report.unassigned
+    }
+    with team.connect(team.server.user) as admin, admin.cursor() as cur:
+        cur.execute(
+            "SELECT count(*), min(at) FROM lead_event WHERE kind = 'owner' AND actor_id = %s",
+            (team.ids["yamada.lead"],),
+        )
+        count, first = cur.fetchone()
+    assert count >= len(assigned) + 1
+    assert first >= before.replace(tzinfo=None) - dt.timedelta(seconds=5)  # not NOW: server time

@@ -121,3 +121,72 @@ def test_an_operator_may_not_run_reports(db_url: str) -> None:
         cwd=ROOT,
     )
     assert refused.returncode == 2 and "team leads" in refused.stderr
+
+
+SHEETS = {
+    "periods": ["periods", "totals"],
+    "cohorts": ["summary", "contact", "contact_pct", "appointment", "appointment_pct", "sql",
+                "sql_pct", "order", "order_pct"],
+    "campaigns": ["campaigns", "kinds"],
+    "funnel": ["funnel", "segments"],
+    "stages": ["stages", "stalled", "stale"],
+    "forecast": ["forecast", "rates"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_each_report_as_a_workbook_with_a_sheet_per_table(
+    db_url: str, kind: str, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    out = tmp_path / f"{kind}.xlsx"
+    done = isdesk("report", kind, "--db", db_url, "--format", "xlsx", "-o", str(out),
+                  "--lang", "ja", *KINDS[kind])  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == SHEETS[kind]  # every table of the report, not only the first
+    for ws in book.worksheets:
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+        header = [c.value for c in ws[1]]
+        assert all(isinstance(h, str) and h for h in header)
+    again = tmp_path / "again.xlsx"
+    isdesk("report", kind, "--db", db_url, "--format", "xlsx", "-o", str(again), "--lang", "ja",
+           *KINDS[kind])  # fmt: skip
+    assert again.read_bytes() == out.read_bytes()  # the forecast's Monte Carlo is seeded
+
+
+def test_campaign_workbook_cells_are_typed_and_names_stay_text(db_url: str, tmp_path: Path) -> None:
+    import openpyxl
+
+    out = tmp_path / "campaigns.xlsx"
+    done = isdesk("report", "campaigns", "--db", db_url, "--format", "xlsx", "-o", str(out))
+    assert done.returncode == 0, done.stderr.decode()
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["campaigns", "kinds"]
+    ws = book["campaigns"]
+    header = [c.value for c in ws[1]]
+    first = dict(zip(header, ws[2], strict=True))
+    assert first["Campaign"].value == "=セミナー" and first["Campaign"].data_type == "s"
+    assert first["Leads"].value == 6 and first["Leads"].data_type == "n"
+    pct = next(c for h, c in first.items() if h and "SQL" in h and "%" in h)
+    assert pct.value == 0.5 and pct.number_format == "0.0%"  # a fraction, shown as a percent
+    stalled = openpyxl.load_workbook(_report_xlsx(db_url, tmp_path, "stages"))["stalled"]
+    companies = [c.value for c in stalled[1] if c.value]
+    assert companies  # a header
+    texts = [c.value for row in stalled.iter_rows(min_row=2) for c in row]
+    assert any(isinstance(v, str) and v.startswith("=HYPERLINK(") for v in texts)
+
+
+def _report_xlsx(db_url: str, tmp_path: Path, kind: str) -> Path:
+    out = tmp_path / f"{kind}-x.xlsx"
+    done = isdesk("report", kind, "--db", db_url, "--format", "xlsx", "-o", str(out),
+                  *KINDS[kind])  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode()
+    return out
+
+
+def test_xlsx_needs_a_file(db_url: str) -> None:
+    done = isdesk("report", "funnel", "--db", db_url, "--format", "xlsx")
+    assert done.returncode == 2 and b"-o FILE.xlsx" in done.stderr

@@ -65,7 +65,7 @@ def test_table_summary_says_which_mapping_was_chosen(tmp_path: Path) -> None:
         (["missing.csv"], "missing.csv: no such file"),
         (["excel_cp932.csv", "--mapping", "marketo"], "unknown mapping 'marketo'"),
         (["excel_cp932.csv", "--encoding", "klingon"], "unknown encoding 'klingon'"),
-        (["excel_cp932.csv", "--encoding", "utf-8"], "not utf-8 (bad bytes on line 1)"),
+        (["excel_cp932.csv", "--encoding", "utf-8"], "not utf-8 (bad bytes at line 1, column 1)"),
         (["excel_cp932.csv", "--campaign-date", "10/20"], "--campaign-date: '10/20'"),
         (["orders.csv"], "no mapping fits the columns"),
     ],

@@ -51,7 +51,7 @@ def test_the_deadline_ends_the_retries_with_the_last_error() -> None:
         raise OperationalError("could not connect")
 
     with pytest.raises(OperationalError):
-        run_with_retry(down, deadline_s=10, sleep=clock.sleep, clock=clock)
+        run_with_retry(down, deadline_s=10, sleep=clock.sleep, clock=clock, rand=lambda: 0.5)
     assert 7 <= clock.now <= 10
 
 

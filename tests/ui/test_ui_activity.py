@@ -120,3 +120,35 @@ async def test_escape_cancels_the_dialog_and_logs_nothing(db) -> None:
         assert isinstance(app.screen, LeadScreen)
     with db.connection_context():
         assert Activity.select().count() == 0
+
+
+async def test_shift_x_on_the_kpi_screen_writes_the_hand_offs_for_the_crms(db) -> None:
+    from isdesk.services.handoff import hand_off
+    from isdesk.services.leads import save_answer
+
+    me = f.operator("sato", display="佐藤")
+    f.operator("mori", team="field", role="field", display="森")
+    lead_id = f.lead(me, email="yamamoto@acme.example", contact="山本 太郎")
+    rules = load_rules(None)
+    answers = {"pain": "属人化", "budget": "300万", "timing": "2026-12-10",
+               "authority": "部長", "competitors": "なし", "purpose": "効率化"}  # fmt: skip
+    for key, value in answers.items():
+        save_answer(me, lead_id, key, value, base_version=0, rules=rules,
+                    today=dt.date(2026, 11, 20))  # fmt: skip
+    hand_off(me, lead_id, "mori", "予算確保済み", rules)
+    app = make_app(db, me)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.push_screen(KpiScreen(app.ctx))
+        await settle(pilot)
+        await pilot.press("X")
+        await settle(pilot)
+        done = [n.message for n in app._notifications if "isdesk-handoffs" in n.message]
+    assert done and "1 件" in done[0]
+    paths = [Path(p) for p in done[0].split(": ", 1)[1].split("  ")]
+    assert [p.name.rsplit("-", 1)[1] for p in paths] == ["salesforce.csv", "hubspot.csv"]
+    for path in paths:
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    rows = list(csv.DictReader(io.StringIO(paths[0].read_bytes().decode("utf-8-sig"))))
+    assert [r["Isdesk_Lead_Id__c"] for r in rows] == [str(lead_id)]
+    assert rows[0]["LastName"] == "山本" and "300万" in rows[0]["Description"]

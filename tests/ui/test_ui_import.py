@@ -11,7 +11,6 @@ from isdesk.store.models import Lead
 from tests.support import factories as f
 from tests.support.ui import SIZE, make_app, settle, static_text
 
-# The sample files live with the unit tests of the reader, which own them.
 DATA = Path(__file__).resolve().parents[1] / "unit" / "data" / "import"
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from isdesk.rules import (
     DEFAULT_RULES,
-    JAPAN_NON_WORKING_DAYS,
     ActivityRules,
     CalendarRules,
     Lines,
@@ -58,7 +57,8 @@ def test_sections_absent_give_the_documented_defaults() -> None:
     )
     cal = rules.calendar
     assert (cal.timezone, cal.fiscal_year_start, cal.weekend) == ("Asia/Tokyo", 4, {5, 6})
-    assert cal.non_working_days == JAPAN_NON_WORKING_DAYS
+    assert cal.non_working_days is None and cal.holidays == "japan"
+    assert (12, 29) in cal.annual_days_off and (1, 3) in cal.annual_days_off
     assert str(cal.zone) == "Asia/Tokyo"
 
 
@@ -74,9 +74,9 @@ def test_shipped_rules_carry_the_documented_sections() -> None:
     assert rules.targets == Targets()
     assert rules.calendar.timezone == "Asia/Tokyo" and rules.calendar.fiscal_year_start == 4
     assert rules.calendar.weekend == {5, 6}
-    # The Python default and the shipped file list the same days.
-    assert rules.calendar.non_working_days == JAPAN_NON_WORKING_DAYS
-    days = rules.calendar.non_working_days
+    # The Python default and the shipped file give the same calendar.
+    assert rules.calendar == CalendarRules()
+    days = set(rules.calendar.days_off(date(2026, 1, 1), date(2028, 1, 3)))
     # Substitute holidays and the 2026 citizens' holiday (sandwiched between two holidays).
     assert {date(2026, 5, 6), date(2027, 3, 22), date(2026, 9, 22)} <= days
     # The year-end closing 12/29-1/3 both years.
@@ -92,7 +92,7 @@ def test_shipped_rules_carry_the_documented_sections() -> None:
     }  # fmt: skip
     assert len(holidays_2026) == 18
     text = DEFAULT_RULES.read_text(encoding="utf-8")
-    assert "振替休日" in text and "substitute holiday" in text and "年末休業" in text
+    assert "振替休日" in text and "substitute" in text and "年末年始休業" in text
 
 
 def test_partial_weights_keep_the_other_defaults() -> None:
@@ -384,6 +384,6 @@ def test_a_weekend_of_every_day(tmp_path: Path) -> None:
 
 
 def test_unknown_calendar_key(tmp_path: Path) -> None:
-    error, text = broken(tmp_path, "calendar:\n  holidays: [2026-01-01]\n")
-    assert (error.line, error.key) == (line_of(text, "holidays"), "calendar.holidays")
-    assert "unknown key 'holidays'" in error.message and "non_working_days" in error.message
+    error, text = broken(tmp_path, "calendar:\n  holiday_list: [2026-01-01]\n")
+    assert (error.line, error.key) == (line_of(text, "holiday_list"), "calendar.holiday_list")
+    assert "unknown key 'holiday_list'" in error.message and "add_days_off" in error.message

@@ -21,6 +21,9 @@ from isdesk.services.queue import QueueQuery, queue_page
 from isdesk.store.db import current_database, is_postgres
 from isdesk.store.models import Lead, LeadEvent
 
+# The first key of the per-operator take lock (pg_advisory_xact_lock(key, operator id)).
+_TAKE_LOCK = 0x7A4E
+
 # --- 4. take next ----------------------------------------------------------------------------
 
 
@@ -172,6 +175,11 @@ def claim_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLea
             for g in ar.groups
         }
         with db.atomic():
+            if is_postgres(db):
+                # Two sessions of one operator (two terminals) would each count the load in
+                # their own snapshot and both claim: one lock per operator makes the second
+                # wait, and its claim statement then counts the first one's lead.
+                db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (_TAKE_LOCK, actor.id))
             rows = db.execute_sql(sql.claim, params).fetchall()
             if not rows:
                 return None
