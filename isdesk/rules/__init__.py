@@ -211,7 +211,7 @@ def _screen(source: Source, events: Iterable[yaml.Event]) -> None:
         tag = getattr(event, "tag", None)
         if tag not in _PLAIN_TAGS:
             source.fail(
-                event,  # type: ignore[arg-type]
+                event,  # type: ignore[arg-type]  # as above: events carry start_mark
                 "(yaml)",
                 f"the tag {tag} is not supported in rules.yaml: remove it (values are plain "
                 "text, numbers, lists and mappings)",
@@ -220,7 +220,7 @@ def _screen(source: Source, events: Iterable[yaml.Event]) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 source.fail(
-                    event,  # type: ignore[arg-type]
+                    event,  # type: ignore[arg-type]  # as above: events carry start_mark
                     "(yaml)",
                     f"nested more than {MAX_DEPTH} levels deep: check the brackets and the "
                     "indentation here",

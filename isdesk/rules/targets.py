@@ -227,7 +227,7 @@ def _read_line(
     fields: Mapping[str, yaml.Node] | None = None,
 ) -> dict[str, _Value]:
     if fields is None:
-        fields = required_mapping(source, node, path, line_fields, what=what)  # type: ignore[arg-type]
+        fields = required_mapping(source, node, path, line_fields, what=what)  # type: ignore[arg-type]  # node is given when fields is not
     return {
         name: _Value(source.integer(fields[name], f"{path}.{name}", minimum=0), fields[name],
                      f"{path}.{name}", layer)

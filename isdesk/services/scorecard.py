@@ -86,7 +86,7 @@ def _local_day(column, rules: Rules, today: dt.date):
     # SQLite has no zone database: shift by the zone's offset on that day (exact for zones
     # without daylight saving, such as Asia/Tokyo).
     noon = dt.datetime.combine(today, dt.time(12), tzinfo=rules.calendar.zone)
-    minutes = int(noon.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+    minutes = int(noon.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]  # aware: has offset
     # coerce(False): the result is a day, not a value of the timestamp column's type.
     return fn.date(column, f"{minutes:+d} minutes").coerce(False)
 

@@ -284,7 +284,7 @@ def setup(url: str, *, owner_password: str | None = None) -> SetupReport:
     dsn = _dsn(url)
     known = isdesk_tables()
     with _connect(dsn, autocommit=True) as admin:
-        database, schema, superuser = _one(  # type: ignore[misc]
+        database, schema, superuser = _one(  # type: ignore[misc]  # a SELECT without FROM: one row
             admin,
             "SELECT current_database(), current_schema(), "
             "(SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)",
@@ -365,7 +365,7 @@ def grant(
                 f"{name} is a superuser or bypasses row-level security: operators need an "
                 "ordinary login of their own"
             )
-        if _one(admin, "SELECT to_regclass('operator')")[0] is None:  # type: ignore[index]
+        if _one(admin, "SELECT to_regclass('operator')")[0] is None:  # type: ignore[index]  # one row
             raise TeamDbError("this database has no isdesk tables: run `isdesk teamdb setup` first")
         verifier = _verifier(admin, name, password) if password else None
         execute(

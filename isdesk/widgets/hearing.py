@@ -97,7 +97,7 @@ class HearingField(Horizontal):
 
     @property
     def editor(self) -> Input | Select[str]:
-        return self.query_one(f"#answer-{self.item.key}")  # type: ignore[return-value]
+        return self.query_one(f"#answer-{self.item.key}")  # type: ignore[return-value]  # _editor() made it
 
     @property
     def value(self) -> str:
