@@ -28,6 +28,7 @@ from isdesk.analytics.history import History
 from isdesk.analytics.periods import PeriodsReport, periods_report
 from isdesk.analytics.report import Column, ReportBase, Table
 from isdesk.analytics.stage_times import StageTimesReport, stage_times_report
+from isdesk.analytics.voice import VoiceReport, voice_report
 
 __all__ = [
     "BUILDERS",
@@ -41,6 +42,7 @@ __all__ = [
     "ReportBase",
     "StageTimesReport",
     "Table",
+    "VoiceReport",
     "build_report",
     "campaigns_report",
     "cohorts_report",
@@ -48,6 +50,7 @@ __all__ = [
     "funnel_report",
     "periods_report",
     "stage_times_report",
+    "voice_report",
 ]
 
 # Each builder takes the history and its own keyword options.
@@ -58,6 +61,7 @@ BUILDERS: dict[str, Callable[..., ReportBase]] = {
     "funnel": funnel_report,
     "stages": stage_times_report,
     "forecast": forecast_report,
+    "voice": voice_report,
 }
 
 

@@ -5,8 +5,9 @@ in September, contacted in December, that books an appointment in May is one of 
 leads with an appointment at month 8 (no "0 leads, 1 appointment" May). A cell (cohort,
 month k) counts the cohort's leads that had reached the milestone by the end of calendar
 month cohort + k — cumulative — and its share of the cohort; months after as_of's month are
-``None`` (not yet seen). Milestones: first contact (call, e-mail or meeting), first
-appointment, first SQL, order (reached the last stage).
+``None`` (not yet seen). Milestones: first contact attempt (call answered or not, e-mail or
+meeting), first reached (an answered call or a meeting), first appointment, first SQL, order
+(reached the last stage).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from dataclasses import dataclass
 from isdesk.analytics.history import DAY_S, History, Months, without_gc
 from isdesk.analytics.report import DAYS, INT, PCT, TEXT, Column, ReportBase, Table, median, rate
 
-MILESTONES = ("contact", "appointment", "sql", "order")
+MILESTONES = ("contact", "reach", "appointment", "sql", "order")
 _MILESTONE_LABELS = {
-    "contact": ("初回接触", "Contacted"),
+    "contact": ("接触試行", "Attempted"),
+    "reach": ("接触(通話)", "Reached"),
     "appointment": ("アポ", "Appointment"),
     "sql": ("SQL", "SQL"),
     "order": ("受注", "Order"),
@@ -54,6 +56,7 @@ class CohortsReport(ReportBase):
                 Column("cohort", "獲得月", "Cohort", TEXT),
                 Column("leads", "リード", "Leads"),
                 *(Column(m, *_MILESTONE_LABELS[m]) for m in MILESTONES),
+                Column("reach_rate", "接触率", "Reach %", PCT),
                 Column("appointment_rate", "アポ率", "Appt %", PCT),
                 Column("sql_rate", "SQL率", "SQL %", PCT),
                 Column("median_days_to_appointment", "アポまで(中央値日)", "Days to appt", DAYS),
@@ -64,6 +67,7 @@ class CohortsReport(ReportBase):
                     c.month,
                     c.leads,
                     *(c.reached[m] for m in MILESTONES),
+                    rate(c.reached["reach"], c.leads),
                     rate(c.reached["appointment"], c.leads),
                     rate(c.reached["sql"], c.leads),
                     c.median_days_to_appointment,
@@ -117,6 +121,7 @@ def cohorts_report(
         raise ValueError("the last cohort is before the first")
     cal = Months(history.rules, first_month, as_of_month)
     first_contact = history.first_contact
+    first_reach = history.first_reach
     first_appointment = history.first_appointment
     first_sql = history.first_sql  # neither needs the replay
     ordered = history.reached_at(history.last_stage)
@@ -131,10 +136,12 @@ def cohorts_report(
         month = month_of(acquired)
         if first_month <= month <= last_month:
             contact = first_contact.get(lead_id)
+            reach = first_reach.get(lead_id)
             members[month].append(
                 (
                     acquired,
                     contact[0] if contact else None,
+                    reach[0] if reach else None,
                     first_appointment.get(lead_id),
                     first_sql.get(lead_id),
                     ordered.get(lead_id),
@@ -165,8 +172,8 @@ def cohorts_report(
             reached[milestone] = total
             cumulative[milestone] = tuple(cells)
             share[milestone] = tuple(None if v is None else rate(v, size) for v in cells)
-        to_appt = [(r[2] - r[0]) / DAY_S for r in rows if r[2] is not None]
-        to_sql = [(r[3] - r[0]) / DAY_S for r in rows if r[3] is not None]
+        to_appt = [(r[3] - r[0]) / DAY_S for r in rows if r[3] is not None]
+        to_sql = [(r[4] - r[0]) / DAY_S for r in rows if r[4] is not None]
         cohorts.append(
             Cohort(
                 Months.label(month),

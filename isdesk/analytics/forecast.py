@@ -17,7 +17,9 @@ calendar months that end at as_of (as_of − 12 months, …, as_of − 1 month, 
 The projection starts from every lead's state at as_of and steps the chain ``months`` times.
 Expected values are exact arithmetic (counts times probabilities, summed); the range is the
 10th–90th percentile of ``runs`` Monte Carlo simulations of the same chain (binomial draws per
-state, ``random.Random(seed)``: the same data and seed give the same numbers). An order's value
+state, ``random.Random(seed)``: the same data and seed give the same numbers), widened by the
+scale its own backtests over the past ``coverage`` months call for
+(isdesk.analytics.forecast_backtest; the report shows the coverage they had). An order's value
 is its lead's ``Lead.extra`` ``amount``, else its budget answer, else ``default_value``
 (arrivals: the mean over the leads acquired in the lookback); a lead's value follows it from
 the state it starts in.
@@ -35,8 +37,15 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from isdesk.analytics.forecast_backtest import (
+    NOMINAL,
+    Coverage,
+    calibrate,
+    run_backtests,
+    widened,
+)
 from isdesk.analytics.forecast_chain import (
     AGE_CAP,
     INF,
@@ -105,6 +114,7 @@ class ForecastReport(ReportBase):
     start_nonsql: tuple[int, ...]
     forecast: tuple[ForecastMonth, ...]
     total: ForecastMonth
+    coverage: tuple[Coverage, ...] = ()  # the backtests that calibrated the range (none: raw)
 
     kind = "forecast"
 
@@ -113,11 +123,11 @@ class ForecastReport(ReportBase):
             Column("month", "月", "Month", TEXT),
             Column("from", "開始", "From", TEXT),
             Column("sqls", "SQL予測", "SQLs", FLOAT),
-            Column("sqls_range", "SQL幅(10-90%)", "SQL p10–p90", TEXT),
+            Column("sqls_range", "SQL幅(10-90%)", "SQL 10–90%", TEXT),
             Column("orders", "受注予測", "Orders", FLOAT),
-            Column("orders_range", "受注幅", "Order p10–p90", TEXT),
+            Column("orders_range", "受注幅", "Order 10–90%", TEXT),
             Column("value", "受注金額", "Value ¥", YEN),
-            Column("value_range", "金額幅", "Value p10–p90", TEXT),
+            Column("value_range", "金額幅", "Value 10–90%", TEXT),
             Column("actual_sqls", "実績SQL", "Actual SQLs"),
             Column("actual_orders", "実績受注", "Actual orders"),
             Column("actual_value", "実績金額", "Actual ¥", YEN),
@@ -174,7 +184,35 @@ class ForecastReport(ReportBase):
                 for x in range(len(c.states))
             ),
         )
-        return (main, rates)
+        checked = Table(
+            "coverage",
+            "the range's coverage in backtests over the past months "
+            f"(nominal {NOMINAL:.0%}; calibrated: leave one month out)",
+            (
+                Column("figure", "指標", "Figure", TEXT),
+                Column("origins", "検証月数", "Months"),
+                Column("checked", "検証数", "Checked"),
+                Column("held_raw", "的中(補正前)", "Held (raw)"),
+                Column("raw_share", "的中率(補正前)", "Raw %", PCT),
+                Column("held_calibrated", "的中(補正後)", "Held (calibrated)"),
+                Column("calibrated_share", "的中率(補正後)", "Calibrated %", PCT),
+                Column("scale", "幅の倍率", "Scale", FLOAT),
+            ),
+            tuple(
+                (
+                    c.figure,
+                    c.origins,
+                    c.checked,
+                    c.held_raw,
+                    c.held_raw / c.checked if c.checked else None,
+                    c.held_calibrated,
+                    c.held_calibrated / c.checked if c.checked else None,
+                    c.scale,
+                )
+                for c in self.coverage
+            ),
+        )
+        return (main, rates, checked) if self.coverage else (main, rates)
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -191,13 +229,18 @@ def forecast_report(
     default_value: int = DEFAULT_VALUE,
     arrivals: bool = True,
     actual: History | None = None,
+    coverage: int = 6,
 ) -> ForecastReport:
     """Forecast ``months`` (1–6) steps from ``history``'s as_of; ``actual`` (the same database
-    read up to now) fills the backtest columns for steps that are over."""
+    read up to now) fills the backtest columns for steps that are over. ``coverage``: the
+    months before as_of whose backtests calibrate the range and report its coverage
+    (isdesk.analytics.forecast_backtest; 0: the raw Monte Carlo range)."""
     if not 1 <= months <= 6:
         raise ValueError("months: forecast 1 to 6 months ahead")
     if lookback < 1 or runs < 1:
         raise ValueError("lookback and runs must be at least 1")
+    if not 0 <= coverage <= 36:
+        raise ValueError("coverage: 0 to 36 months of backtests")
     chain, now_states, window_ids = estimate(history, lookback)
     n = len(chain.states)
     amounts = history.amounts
@@ -289,6 +332,23 @@ def forecast_report(
         bounds[-1],
         total_act,
     )
+    checked: tuple[Coverage, ...] = ()
+    if coverage:
+        checked = calibrate(
+            run_backtests(
+                history,
+                coverage,
+                months=months,
+                lookback=lookback,
+                runs=runs,
+                seed=seed,
+                default_value=default_value,
+                arrivals=arrivals,
+            )
+        )
+        scales = {c.figure: c.scale for c in checked}
+        out = [replace(m, **widened(m, scales)) for m in out]
+        total = replace(total, **widened(total, scales))
     return ForecastReport(
         history.as_of_dt,
         months,
@@ -302,6 +362,7 @@ def forecast_report(
         tuple(nonsql),
         tuple(out),
         total,
+        checked,
     )
 
 

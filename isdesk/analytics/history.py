@@ -38,6 +38,7 @@ from isdesk.analytics.rows import (
     ACTIVE_STATUSES,
     CONTACT_KINDS,
     HISTORY_KINDS,
+    REACHED_SQL,
     Dated,
     LeadRow,
     Operators,
@@ -65,6 +66,7 @@ __all__ = [
     "CONTACT_KINDS",
     "DAY_S",
     "HISTORY_KINDS",
+    "REACHED_SQL",
     "Dated",
     "History",
     "LeadRow",
@@ -156,9 +158,15 @@ class History:
 
     def campaign_counts(
         self, lo: int | None = None, hi: int | None = None
-    ) -> dict[int, tuple[int, int, int, int, int]]:
+    ) -> dict[int, tuple[int, int, int, int, int, int]]:
         """Per campaign counts: :meth:`GroupedMilestones.campaign_counts`."""
         return self.milestones.campaign_counts(lo, hi)
+
+    def return_counts(
+        self, lo: int | None = None, hi: int | None = None
+    ) -> dict[int, tuple[int, int, int]]:
+        """Per campaign, the leads that came back: :meth:`GroupedMilestones.return_counts`."""
+        return self.milestones.return_counts(lo, hi)
 
     # --- the replayed pipeline (ReplayedPipeline) -----------------------------------------
 
@@ -267,10 +275,13 @@ class History:
 
     @cached_property
     def first_touch_campaign(self) -> dict[int, int]:
-        """lead -> the campaign of its first touch, for leads whose first touch was one.
+        """lead -> the campaign it arrived through, for leads that arrived through one.
 
-        The first touch is the earliest of the lead's arrival (through ``Lead.campaign``, if
-        set) and its Touch rows; ties go to the arrival.
+        The attribution rule (README, "Which campaign a lead belongs to"): ``Lead.campaign``
+        when set, else the campaign of the lead's earliest arrival touch (``kind = 'new'``).
+        A return touch never moves a lead: a lead with no arrival campaign (the demo's, or one
+        imported before migration 0004 wrote touches) belongs to none, however it comes back;
+        returns are counted per campaign apart (:meth:`return_counts`).
         """
         if "leads" in self.__dict__:
             out = {lead.id: lead.campaign for lead in self.leads if lead.campaign is not None}
@@ -283,7 +294,8 @@ class History:
                 )
             )
         rows = self._rows(
-            "SELECT lead_id, campaign_id FROM touch WHERE at < ? ORDER BY lead_id, at, id",
+            "SELECT lead_id, campaign_id FROM touch WHERE kind = 'new' AND at < ? "
+            "ORDER BY lead_id, at, id",
             (self._cutoff,),
         )
         first: dict[int, int | None] = {}
@@ -298,18 +310,29 @@ class History:
 
     @cached_property
     def first_contact(self) -> dict[int, tuple[int, int]]:
-        """lead -> (at, operator) of its first call, e-mail or meeting."""
+        """lead -> (at, operator) of its first contact attempt: a call (answered or not), an
+        e-mail or a meeting."""
         kinds = ", ".join(f"'{k}'" for k in CONTACT_KINDS)
+        return self._first_activity(f"kind IN ({kinds})")
+
+    @cached_property
+    def first_reach(self) -> dict[int, tuple[int, int]]:
+        """lead -> (at, operator) of the first time somebody was reached: an answered call
+        (outcome connected) or a meeting (:data:`~isdesk.analytics.rows.REACHED_SQL`)."""
+        return self._first_activity(REACHED_SQL)
+
+    def _first_activity(self, condition: str) -> dict[int, tuple[int, int]]:
+        """lead -> (at, operator) of its first activity matching ``condition`` (SQL text)."""
         if self.postgres:
             sql = (
                 f"SELECT DISTINCT ON (lead_id) lead_id, {self._epoch('at')}, operator_id "
-                f"FROM activity WHERE kind IN ({kinds}) AND at < ? ORDER BY lead_id, at, id"
+                f"FROM activity WHERE {condition} AND at < ? ORDER BY lead_id, at, id"
             )
         else:
             # SQLite documents that a bare column next to MIN() comes from the minimum's row.
             sql = (
                 f"SELECT lead_id, {self._epoch('MIN(at)')}, operator_id FROM activity "
-                f"WHERE kind IN ({kinds}) AND at < ? GROUP BY lead_id"
+                f"WHERE {condition} AND at < ? GROUP BY lead_id"
             )
         return {lead: (at, op) for lead, at, op in self._rows(sql, (self._cutoff,))}
 

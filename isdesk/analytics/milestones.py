@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from isdesk.analytics.rows import _HISTORY_IN, _NOT_TRUE, CONTACT_KINDS
+from isdesk.analytics.rows import _HISTORY_IN, _NOT_TRUE, CONTACT_KINDS, REACHED_SQL
 
 if TYPE_CHECKING:
     from isdesk.analytics.history import History
@@ -119,14 +119,16 @@ class GroupedMilestones:
 
     def campaign_counts(
         self, lo: int | None = None, hi: int | None = None
-    ) -> dict[int, tuple[int, int, int, int, int]]:
-        """campaign -> (leads, contacted, with an appointment, became SQL, reached the last
-        stage) of the leads acquired in [lo, hi) (epoch seconds; None: unbounded) before
-        as_of whose first touch was the campaign (see :attr:`first_touch_campaign`).
+    ) -> dict[int, tuple[int, int, int, int, int, int]]:
+        """campaign -> (leads, contacted (attempted), reached, with an appointment, became
+        SQL, reached the last stage) of the leads acquired in [lo, hi) (epoch seconds; None:
+        unbounded) before as_of that arrived through the campaign (see
+        :attr:`first_touch_campaign`).
 
         One grouped query: each figure is whether the lead has a row of its kind before
-        as_of (:attr:`first_contact`, :attr:`first_appointment`, :attr:`first_sql`,
-        :meth:`reached_at` of the last stage), which needs no replay. May hold campaigns
+        as_of (:attr:`first_contact`, :attr:`first_reach`, :attr:`first_appointment`,
+        :attr:`first_sql`, :meth:`reached_at` of the last stage), which needs no replay. May
+        hold campaigns
         since deleted.
         """
         h = self.history
@@ -134,7 +136,7 @@ class GroupedMilestones:
         cutoff = h._cutoff
         index = h._history_index
         acquired = h._epoch("l.acquired_at")
-        params: list[object] = [cutoff, cutoff, cutoff, cutoff]
+        params: list[object] = [cutoff, cutoff, cutoff, cutoff, cutoff]
         ordered = "1"
         if h.last_stage > 0:
             ordered = (
@@ -152,11 +154,15 @@ class GroupedMilestones:
             where += f" AND {acquired} < ?"
             params.append(hi)
         rows: list[tuple[Any, ...]] = h._rows(
-            "SELECT cid, COUNT(*), SUM(contacted), SUM(appointment), SUM(is_sql), SUM(ordered) "
+            "SELECT cid, COUNT(*), SUM(contacted), SUM(reached), SUM(appointment), SUM(is_sql), "
+            "SUM(ordered) "
             "FROM (SELECT COALESCE(l.campaign_id, (SELECT t.campaign_id FROM touch t "
-            "WHERE t.lead_id = l.id AND t.at < ? ORDER BY t.at, t.id LIMIT 1)) AS cid, "
+            "WHERE t.lead_id = l.id AND t.kind = 'new' AND t.at < ? "
+            "ORDER BY t.at, t.id LIMIT 1)) AS cid, "
             "CASE WHEN EXISTS (SELECT 1 FROM activity a WHERE a.lead_id = l.id "
             f"AND a.kind IN ({kinds}) AND a.at < ?) THEN 1 ELSE 0 END AS contacted, "
+            "CASE WHEN EXISTS (SELECT 1 FROM activity a WHERE a.lead_id = l.id "
+            f"AND {REACHED_SQL} AND a.at < ?) THEN 1 ELSE 0 END AS reached, "
             "CASE WHEN EXISTS (SELECT 1 FROM activity a WHERE a.lead_id = l.id "
             "AND a.kind = 'appointment' AND a.at < ?) THEN 1 ELSE 0 END AS appointment, "
             f"CASE WHEN EXISTS (SELECT 1 FROM lead_event e{index} WHERE e.lead_id = l.id "
@@ -168,6 +174,46 @@ class GroupedMilestones:
             params,
         )
         return {
-            cid: (int(leads), int(contacted), int(appointment), int(sql), int(last))
-            for cid, leads, contacted, appointment, sql, last in rows
+            cid: (int(leads), int(contacted), int(reached), int(appointment), int(sql), int(last))
+            for cid, leads, contacted, reached, appointment, sql, last in rows
         }
+
+    def return_counts(
+        self, lo: int | None = None, hi: int | None = None
+    ) -> dict[int, tuple[int, int, int]]:
+        """campaign -> (returning leads, of them SQL since, of them ordered since): the leads
+        that came back through the campaign (a ``kind = 'return'`` touch) in [lo, hi) (epoch
+        seconds of the touch; None: unbounded) before as_of, and of those how many had a first
+        sql false → true event or reached the last stage at or after their first such return.
+
+        Returns are reported apart from the leads a campaign brought (the attribution rule of
+        :attr:`first_touch_campaign`): a lead that comes back never moves to the campaign.
+        """
+        h = self.history
+        cutoff = h._cutoff
+        index = h._history_index
+        at = h._epoch("t.at")
+        where: str = ""
+        params: list[object] = [cutoff]
+        if lo is not None:
+            where += f" AND {at} >= ?"
+            params.append(lo)
+        if hi is not None:
+            where += f" AND {at} < ?"
+            params.append(hi)
+        rows = h._rows(
+            "SELECT r.campaign_id, COUNT(*), "
+            "SUM(CASE WHEN EXISTS (SELECT 1 FROM lead_event e"
+            f"{index} WHERE e.lead_id = r.lead_id AND e.kind IN {_HISTORY_IN} "
+            f"AND e.kind = 'sql' AND e.new_value = 'true' AND {_NOT_TRUE} "
+            "AND e.at >= r.first_at AND e.at < ?) THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN EXISTS (SELECT 1 FROM lead_event e"
+            f"{index} WHERE e.lead_id = r.lead_id AND e.kind IN {_HISTORY_IN} "
+            "AND e.kind = 'stage' AND e.new_value = ? AND e.at >= r.first_at AND e.at < ?) "
+            "THEN 1 ELSE 0 END) "
+            "FROM (SELECT t.campaign_id, t.lead_id, MIN(t.at) AS first_at FROM touch t "
+            "WHERE t.kind = 'return' AND t.campaign_id IS NOT NULL AND t.at < ?"
+            f"{where} GROUP BY t.campaign_id, t.lead_id) r GROUP BY r.campaign_id",
+            [cutoff, h.stages[-1], cutoff, *params],
+        )
+        return {cid: (int(n), int(s or 0), int(o or 0)) for cid, n, s, o in rows}

@@ -3,17 +3,28 @@
 Each bucket counts what happened in it (by the team's local calendar and fiscal year start):
 
 - ``leads``: leads acquired;
-- ``contacts``: leads contacted for the first time (their first call, e-mail or meeting);
+- ``contacts``: leads first attempted (their first call, answered or not, e-mail or meeting);
+- ``reached``: leads first reached (their first answered call or meeting);
 - ``appointments``: appointment activities;
 - ``sqls``: leads that became SQL (sql false → true), each lead once per bucket and group;
 - ``handoffs``: hand-offs to field sales (see isdesk.analytics.history);
-- ``orders``: leads that reached the last stage.
+- ``orders``: leads that reached the last stage;
+- ``rejected``: hand-offs field sales rejected (``handoff/rejected`` events);
+- ``lost``: handed-off leads lost (a status change to lost after a hand-off);
+- ``order_value``: the orders' value in yen (``Lead.extra`` amount, else the budget answer;
+  an order without either counts 0 — the count still shows it);
+- ``win_rate`` (table only): orders over the hand-offs decided in the bucket — orders,
+  rejected and lost;
+- ``partial``: the bucket is not whole — the period starts after its first day (the data
+  begins mid-month) or it ends after the period's end or as_of (the current month).
 
-Split ``per``: ``none``, ``source``, ``campaign`` (the lead's first-touch campaign),
+Split ``per``: ``none``, ``source``, ``campaign`` (the campaign the lead arrived through),
+``segment`` (inbound / outbound: the team the lead's source routes to, as in the funnel),
 ``operator`` or ``team``. Who a figure belongs to: a lead acquired → its first owner; a
 contact → who made it; an appointment → who booked it; an SQL → who heard it (the event's
-actor); a hand-off → who sent it; an order → the operator who handed the lead off (sales
-contribution of their SQLs), else whoever recorded the order. ``team`` is that operator's team.
+actor); a hand-off → who sent it; an order, its value, a rejection or a loss after hand-off →
+the operator who handed the lead off (sales contribution of their SQLs), else whoever
+recorded it. ``team`` is that operator's team.
 """
 
 from __future__ import annotations
@@ -25,21 +36,30 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from isdesk.analytics.history import History, Months, local_midnight, without_gc
-from isdesk.analytics.report import BAR, TEXT, Column, ReportBase, Table
+from isdesk.analytics.report import BAR, PCT, TEXT, YEN, Column, ReportBase, Table
+from isdesk.analytics.rows import _HISTORY_IN
 from isdesk.domain import kpi
 
 BY_CHOICES = ("month", "quarter", "year")
-PER_CHOICES = ("none", "operator", "team", "source", "campaign")
-MEASURES = ("leads", "contacts", "appointments", "sqls", "handoffs", "orders")
+PER_CHOICES = ("none", "operator", "team", "source", "campaign", "segment")
+MEASURES = ("leads", "contacts", "reached", "appointments", "sqls", "handoffs", "orders")
+# Beside MEASURES in each row (not in counts(): the figures of the first reports).
+OUTCOMES = ("rejected", "lost", "order_value")
 NONE_GROUP = "(none)"
 
 _MEASURE_COLUMNS = (
     Column("leads", "獲得リード", "Leads"),
-    Column("contacts", "初回接触", "Contacts"),
+    Column("contacts", "接触試行", "Attempted"),
+    Column("reached", "接触(通話)", "Reached"),
     Column("appointments", "アポ", "Appointments"),
     Column("sqls", "SQL", "SQLs"),
     Column("handoffs", "トスアップ", "Hand-offs"),
     Column("orders", "受注", "Orders"),
+    Column("rejected", "差戻し", "Rejected"),
+    Column("lost", "トスアップ後失注", "Lost"),
+    Column("win_rate", "受注率", "Win %", PCT),
+    Column("order_value", "受注金額", "Order ¥", YEN),
+    Column("partial", "途中", "Partial", TEXT),
 )
 
 
@@ -49,13 +69,28 @@ class PeriodRow:
     group: str
     leads: int
     contacts: int
+    reached: int
     appointments: int
     sqls: int
     handoffs: int
     orders: int
+    rejected: int = 0
+    lost: int = 0
+    order_value: int = 0
+    partial: bool = False
 
     def counts(self) -> tuple[int, ...]:
         return tuple(getattr(self, m) for m in MEASURES)
+
+    @property
+    def win_rate(self) -> float | None:
+        decided = self.orders + self.rejected + self.lost
+        return self.orders / decided if decided else None
+
+    def cells(self) -> tuple:
+        """The row's cells for the tables' measure columns."""
+        return (*self.counts(), self.rejected, self.lost, self.win_rate, self.order_value,
+                "*" if self.partial else "")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -81,14 +116,14 @@ class PeriodsReport(ReportBase):
             "periods",
             f"periods by {self.by} per {self.per}",
             columns,
-            tuple((r.bucket, r.group, *r.counts()) for r in self.rows),
+            tuple((r.bucket, r.group, *r.cells()) for r in self.rows),
         )
         top = max((r.sqls for r in self.totals), default=0)
         totals = Table(
             "totals",
             f"totals by {self.by}",
             (*columns[:1], *_MEASURE_COLUMNS, Column("sql_bar", "SQL推移", "SQLs", BAR)),
-            tuple((r.bucket, *r.counts(), r.sqls / top if top else 0.0) for r in self.totals),
+            tuple((r.bucket, *r.cells(), r.sqls / top if top else 0.0) for r in self.totals),
         )
         return (main, totals) if self.per != "none" else (totals,)
 
@@ -165,9 +200,15 @@ def periods_report(
         def group(lead_id: int, op: int | None) -> str:
             return NONE_GROUP if op is None else of_op.get(op, NONE_GROUP)
 
-    elif per in ("source", "campaign"):
+    elif per in ("source", "campaign", "segment"):
         if per == "source":
             of_lead = {i: source or NONE_GROUP for i, source in history.sources.items()}
+        elif per == "segment":
+            from isdesk.analytics.funnel import segment_of
+
+            sources = history.sources
+            segments = {source: segment_of(history, source) for source in set(sources.values())}
+            of_lead = {i: segments[source] for i, source in sources.items()}
         else:
             campaigns = history.campaigns
             of_lead = {
@@ -186,9 +227,16 @@ def periods_report(
         i = bisect_right(starts, at) - 1
         return bucket_names[first_month + i if 0 <= i < top else months.index(at)]
 
-    def tally(measure: int, rows: Iterable[tuple[int, int, int | None]]) -> None:
-        """Count each (lead, at, operator) row in [lo, hi) in its bucket and group."""
-        zero = [0] * len(MEASURES)
+    width = len(MEASURES) + len(OUTCOMES)
+
+    def tally(
+        measure: int,
+        rows: Iterable[tuple[int, int, int | None]],
+        worth: dict[int, int] | None = None,
+    ) -> None:
+        """Count each (lead, at, operator) row in [lo, hi) in its bucket and group (``worth``:
+        add the lead's value instead of 1)."""
+        zero = [0] * width
         for lead_id, at, op in rows:
             if lo <= at < hi:
                 i = bisect_right(starts, at) - 1
@@ -197,7 +245,7 @@ def periods_report(
                 row = counts.get(key)
                 if row is None:
                     row = counts[key] = zero.copy()
-                row[measure] += 1
+                row[measure] += 1 if worth is None else worth.get(lead_id, 0)
 
     if per in ("operator", "team"):
         owners = history.first_owner
@@ -205,42 +253,75 @@ def periods_report(
     else:
         tally(0, [(i, at, None) for i, at in leads.items()])
     tally(1, [(i, at, op) for i, (at, op) in history.first_contact.items() if i in leads])
-    tally(2, [row for row in history.appointments if row[0] in leads])
+    tally(2, [(i, at, op) for i, (at, op) in history.first_reach.items() if i in leads])
+    tally(3, [row for row in history.appointments if row[0] in leads])
     seen: set[tuple[str, str, int]] = set()
     for lead_id, at, actor in history.sql_events:
         if lo <= at < hi:
             key = (bucket(at), "all" if group is None else group(lead_id, actor), lead_id)
             if key not in seen:
                 seen.add(key)
-                tally(3, [(lead_id, at, actor)])
+                tally(4, [(lead_id, at, actor)])
     handoffs = history.handoffs
-    tally(4, handoffs)
+    tally(5, handoffs)
     handed_by: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
     for lead_id, at, actor in handoffs:
         handed_by[lead_id].append((at, actor))
-    credited_orders = []
-    for lead_id, at, actor in history.orders:
-        credited = actor
-        for sent_at, sender in handed_by.get(lead_id, ()):
-            if sent_at <= at and sender is not None:
-                credited = sender
-        credited_orders.append((lead_id, at, credited))
-    tally(5, credited_orders)
+
+    def credit(rows: Iterable[tuple[int, int, int | None]], after_handoff: bool = False) -> list:
+        """Each (lead, at, actor) credited to the last hand-off's sender before it (only rows
+        after a hand-off if ``after_handoff``)."""
+        out = []
+        for lead_id, at, actor in rows:
+            credited, handed = actor, False
+            for sent_at, sender in handed_by.get(lead_id, ()):
+                if sent_at <= at:
+                    handed = True
+                    if sender is not None:
+                        credited = sender
+            if handed or not after_handoff:
+                out.append((lead_id, at, credited))
+        return out
+
+    credited_orders = credit(history.orders)
+    tally(6, credited_orders)
+    base = len(MEASURES)
+    tally(base, credit(_events(history, "handoff", "field = 'rejected'")))
+    tally(base + 1, credit(_events(history, "status", "new_value = 'lost'"), after_handoff=True))
+    tally(base + 2, credited_orders, worth=history.amounts)
+
+    # A bucket is partial when the period does not cover all of it, or as_of falls inside it.
+    until = min(hi, history.as_of)
+    spans: dict[str, list[int]] = {}
+    for m, label in bucket_names.items():
+        span = spans.setdefault(label, [months.start(m), months.start(m + 1)])
+        span[0], span[1] = min(span[0], months.start(m)), max(span[1], months.start(m + 1))
+    partial = {b: spans[b][0] < lo or spans[b][1] > until for b in buckets}
 
     groups = sorted({g for _, g in counts}, key=lambda g: (g == NONE_GROUP, g))
     rows = [
-        PeriodRow(b, g, *counts[b, g]) if (b, g) in counts else PeriodRow(b, g, 0, 0, 0, 0, 0, 0)
+        PeriodRow(b, g, *counts.get((b, g), [0] * width), partial[b])  # type: ignore[arg-type, call-arg]
         for g in groups
         for b in buckets
     ]
     rows.sort(key=lambda r: buckets.index(r.bucket))
     totals = []
     for b in buckets:
-        sums = [0] * len(MEASURES)
+        sums = [0] * width
         for g in groups:
             for i, v in enumerate(counts.get((b, g), ())):
                 sums[i] += v
-        totals.append(PeriodRow(b, "all", *sums))
+        totals.append(PeriodRow(b, "all", *sums, partial[b]))  # type: ignore[arg-type, call-arg]
     return PeriodsReport(
         by, per, start, end, history.as_of_dt, tuple(buckets), tuple(rows), tuple(totals)
+    )
+
+
+def _events(history: History, kind: str, condition: str) -> list[tuple[int, int, int | None]]:
+    """(lead, at, actor) of the pipeline events of ``kind`` matching ``condition`` (SQL text
+    over lead_event's columns) before as_of, in time order."""
+    return history._rows(
+        f"SELECT lead_id, {history._epoch('at')}, actor_id FROM lead_event{history._history_index} "
+        f"WHERE kind IN {_HISTORY_IN} AND kind = ? AND {condition} AND at < ? ORDER BY at, id",
+        (kind, history._cutoff),
     )

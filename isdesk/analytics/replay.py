@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from isdesk.analytics.history import History
 
 # Event codes of History._events (a stage event's code is its target stage index, 0 or more).
-_STATUS, _SQL, _SENT, _NOTHING = -1, -2, -3, -4
+_STATUS, _SQL, _SENT, _NOTHING, _IMPORTED = -1, -2, -3, -4, -5
+# LeadEvent.field of the status a lead was imported in (isdesk.importer.write.IMPORT_FIELD).
+_IMPORT_FIELD = "import"
 
 
 class ReplayedPipeline:
@@ -53,15 +55,16 @@ class ReplayedPipeline:
         """The pipeline events that change a replay, in lead then time order, as
         (lead, at, code, actor, status): code is the target stage index of a stage event,
         _STATUS for a status change (status: its new value), _SQL for sql false → true and
-        _SENT for a hand-off sent. Events that change nothing (other hand-off fields, sql
-        true → false, stage keys the rules do not know) are left in the database — unless
+        _SENT for a hand-off sent, _IMPORTED for the status a lead was imported in. Events
+        that change nothing (other hand-off fields, sql true → false, stage keys the rules
+        do not know) are left in the database — unless
         there is only one stage: then a lead's first stay is in the last stage, and any batch
         of events, even of those alone, ends it; so they come, as _NOTHING."""
         h = self.history
         keys = h.stages
         whens = " ".join(f"WHEN ? THEN {i}" for i in range(len(keys)))
         marks = ", ".join("?" * len(keys))
-        params: list[object] = [*keys, h._cutoff]
+        params: list[object] = [*keys, _IMPORT_FIELD, h._cutoff]
         only = ""
         if h.last_stage > 0:
             only = (
@@ -73,7 +76,7 @@ class ReplayedPipeline:
         return h._rows(
             f"SELECT lead_id, {h._epoch('at')}, CASE kind "
             f"WHEN 'stage' THEN COALESCE(CASE new_value {whens} END, {_NOTHING}) "
-            f"WHEN 'status' THEN {_STATUS} "
+            f"WHEN 'status' THEN CASE WHEN field = ? THEN {_IMPORTED} ELSE {_STATUS} END "
             f"WHEN 'sql' THEN CASE WHEN new_value = 'true' AND {_NOT_TRUE} THEN {_SQL} "
             f"ELSE {_NOTHING} END "
             f"ELSE CASE WHEN field = 'sent' THEN {_SENT} ELSE {_NOTHING} END END, "
@@ -144,7 +147,7 @@ def _replay(
     add_sql, add_handoff, add_order = sqls.append, handoffs.append, orders.append
     new = _new
     active_statuses = ACTIVE_STATUSES
-    STATUS, SQL, SENT = _STATUS, _SQL, _SENT
+    STATUS, SQL, SENT, IMPORTED = _STATUS, _SQL, _SENT, _IMPORTED
     rows.append((None, None, _NOTHING, None, None))  # the sentinel: ends the last lead
 
     cur = None  # the lead being replayed; None: none (or one acquired after as_of)
@@ -206,6 +209,11 @@ def _replay(
                 handed = True
                 if handoff_actor is None:
                     handoff_actor = actor
+        elif code == IMPORTED:
+            # The status the lead arrived in (an import's status event, at its acquisition):
+            # where its history starts, not a change — no stay ends, no hand-off is counted.
+            status = new_status = text or "open"
+            in_stay = status in active_statuses and stage != last
         elif code == SQL:
             add_sql(new(Dated, (lead_id, at, actor)))
             if first_sql is None:

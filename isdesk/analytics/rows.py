@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from typing import NamedTuple, ParamSpec, TypeVar
 
 CONTACT_KINDS = ("call", "email", "meeting")  # a lead's first contact is the first of these
+# Reached, not only attempted: a call somebody answered ("connected") or a meeting. An e-mail
+# or an unanswered call is an attempt (isdesk records no e-mail replies).
+REACHED_SQL = "(kind = 'meeting' OR (kind = 'call' AND outcome = 'connected'))"
 ACTIVE_STATUSES = frozenset({"open", "handed_off"})  # a lead in one of these is being worked
 HISTORY_KINDS = ("stage", "status", "sql", "handoff")  # as in migration 0006's partial index
 # The partial index's condition, written out as it is so that SQLite sees the query implies it.

@@ -4,7 +4,11 @@ A stay is a lead's time in one stage while it is being worked (status open or ha
 isdesk.analytics.history). It ends "moved on" (a later stage, or won), "dropped" (sent back to
 an earlier stage, lost, or to nurturing) or is still going at as_of. Per stage: stays entered,
 moved on, dropped, still there; the move-on rate over ended stays; the median and 80th
-percentile of days spent in ended stays, and the median days of the stays that moved on.
+percentile of days spent in ended stays ("ended only"), and the median days of the stays that
+moved on; beside them the Kaplan–Meier median and 80th percentile ("incl. in progress"): every
+stay counts, one still going at as_of censored at its age (isdesk.analytics.survival), so a
+stage where many leads sit for a long time does not look fast. None when the estimate never
+gets there (too many stays still in progress to tell).
 The last stage (order) is where the pipeline ends: it is only counted as entered.
 
 Stalled: leads in a stage between the hand-off's acceptance (the third stage) and the last
@@ -31,6 +35,7 @@ from isdesk.analytics.report import (
     quantile,
     rate,
 )
+from isdesk.analytics.survival import km_quantile
 from isdesk.i18n import pick
 
 
@@ -46,6 +51,8 @@ class StageTime:
     median_days: float | None  # ended stays
     p80_days: float | None
     median_days_to_move_on: float | None
+    km_median_days: float | None = None  # Kaplan–Meier, stays in progress censored
+    km_p80_days: float | None = None
 
 
 @dataclass(frozen=True)
@@ -81,8 +88,10 @@ class StageTimesReport(ReportBase):
                 Column("dropped", "脱落", "Dropped"),
                 Column("still_there", "滞留中", "Still there"),
                 Column("move_on_rate", "移行率", "Move-on %", PCT),
-                Column("median_days", "中央値(日)", "Median days", DAYS),
-                Column("p80_days", "80%点(日)", "P80 days", DAYS),
+                Column("median_days", "中央値(完了のみ)", "Median (ended)", DAYS),
+                Column("km_median_days", "中央値(滞留込)", "Median (KM)", DAYS),
+                Column("p80_days", "80%点(完了のみ)", "P80 (ended)", DAYS),
+                Column("km_p80_days", "80%点(滞留込)", "P80 (KM)", DAYS),
                 Column("median_days_to_move_on", "移行まで中央値", "Median to move", DAYS),
             ),
             tuple(
@@ -95,7 +104,9 @@ class StageTimesReport(ReportBase):
                     s.still_there,
                     s.move_on_rate,
                     s.median_days,
+                    s.km_median_days,
                     s.p80_days,
+                    s.km_p80_days,
                     s.median_days_to_move_on,
                 )
                 for s in self.stages
@@ -144,12 +155,17 @@ def stage_times_report(
     still = [0] * len(keys)
     ended_days: list[list[float]] = [[] for _ in keys]
     moved_days: list[list[float]] = [[] for _ in keys]
+    lengths: list[list[tuple[float, bool]]] = [[] for _ in keys]  # (days, ended) for KM
     timelines = history.timelines
     acquired = history.acquired
     quiet = sum(1 for lead in acquired if lead not in timelines)
     # leads without pipeline events: one open stay in the first stage each
     entered[0] += quiet
     still[0] += quiet
+    if last > 0:
+        lengths[0].extend(
+            ((now - at) / DAY_S, False) for lead, at in acquired.items() if lead not in timelines
+        )
     for tl in timelines.values():
         if tl.reached[last] is not None:
             entered[last] += 1
@@ -158,9 +174,11 @@ def stage_times_report(
             entered[s] += 1
             if stay.end is None:
                 still[s] += 1
+                lengths[s].append(((now - stay.start) / DAY_S, False))
                 continue
             days = (stay.end - stay.start) / DAY_S
             ended_days[s].append(days)
+            lengths[s].append((days, True))
             if stay.outcome == "moved":
                 moved[s] += 1
                 moved_days[s].append(days)
@@ -178,6 +196,8 @@ def stage_times_report(
             median(ended_days[i]),
             quantile(ended_days[i], 0.8),
             median(moved_days[i]),
+            km_quantile(lengths[i], 0.5) if i != last else None,
+            km_quantile(lengths[i], 0.8) if i != last else None,
         )
         for i in range(len(keys))
     )

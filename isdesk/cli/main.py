@@ -38,6 +38,7 @@ COMMAND_MODULES = {
     "team": "isdesk.cli.team",
     "teamdb": "isdesk.cli.teamdb",
     "report": "isdesk.cli.report",
+    "campaign": "isdesk.cli.campaign",
 }
 
 

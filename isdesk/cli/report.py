@@ -1,4 +1,5 @@
-"""`isdesk report KIND`: the long view — periods, cohorts, campaigns, funnel, stages, forecast.
+"""`isdesk report KIND`: the long view — periods, cohorts, campaigns, funnel, stages, forecast,
+and the customers' voice (顧客の声).
 
 ``register`` adds the sub-commands; ``run`` opens the database and prints or writes the
 report. Arguments are checked before the database is opened.
@@ -15,7 +16,7 @@ from isdesk.cli.common import UserError, emit, open_store
 from isdesk.config.settings import Settings
 from isdesk.rules import Rules
 
-KINDS = ("periods", "cohorts", "campaigns", "funnel", "stages", "forecast")
+KINDS = ("periods", "cohorts", "campaigns", "funnel", "stages", "forecast", "voice")
 FORMATS = ("table", "csv", "xlsx", "json")
 
 
@@ -77,7 +78,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "campaigns", parents=parents, help="each campaign against its type's average"
     )
     _period_options(campaigns, "(lead acquisition)")
-    campaigns.add_argument("--kind", dest="campaign_kind", help="only campaigns of this type")
+    campaigns.add_argument(
+        "--kind",
+        dest="campaign_kind",
+        help="list only campaigns of this type (the (all) average is still every campaign)",
+    )
 
     funnel = kinds.add_parser(
         "funnel", parents=parents, help="stage funnel, conversion rates and the weakest step"
@@ -108,6 +113,23 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     forecast.add_argument(
         "--no-arrivals", action="store_true", help="only the leads already there at as_of"
     )
+    forecast.add_argument(
+        "--coverage",
+        type=int,
+        default=6,
+        metavar="N",
+        help="backtest the past N months to calibrate the range and report how often it held "
+        "(default 6, 0 = the raw simulated range)",
+    )
+
+    voice = kinds.add_parser(
+        "voice", parents=parents, help="顧客の声: the notes tagged as the customer's own words"
+    )
+    _period_options(voice, "(of the notes)")
+    voice.add_argument("--campaign", dest="voice_campaign", metavar="NAME", help="one campaign")
+    voice.add_argument("--product", metavar="TEXT", help="product of interest containing TEXT")
+    voice.add_argument("--by", dest="voice_operator", metavar="LOGIN", help="one operator's notes")
+    voice.add_argument("--search", metavar="TEXT", help="TEXT in the note, company or product")
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
@@ -135,6 +157,12 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
 
     kind = args.report_kind
     as_of_day = _date(args.as_of, "--as-of")
+    today = dt.datetime.now(rules.calendar.zone).date()
+    if as_of_day is not None and as_of_day > today:
+        raise UserError(
+            f"--as-of {as_of_day} is in the future (today is {today}): a report sees only what "
+            "has happened; give a past day, or leave --as-of out for now"
+        )
     start = _date(getattr(args, "start", None), "--from")
     end = _date(getattr(args, "end", None), "--to")
     if start and end and end < start:
@@ -148,6 +176,8 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
         raise UserError("--months: 0 to 60 columns")
     if kind == "forecast" and (args.runs < 1 or args.runs > 100_000 or args.lookback < 1):
         raise UserError("--runs: 1 to 100000; --lookback: at least 1 month")
+    if kind == "forecast" and not 0 <= args.coverage <= 36:
+        raise UserError("--coverage: 0 to 36 months of backtests")
     if kind == "stages" and (args.stalled_days < 0 or args.stale_days < 0):
         raise UserError("--stalled-days / --stale-days: zero or more days")
     if args.limit < 0:
@@ -185,6 +215,15 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
         options = {"start": start, "end": end, "cohort": cohort}
     elif kind == "stages":
         options = {"stalled_days": args.stalled_days, "stale_days": args.stale_days}
+    elif kind == "voice":
+        options = {
+            "start": start,
+            "end": end,
+            "campaign": args.voice_campaign,
+            "product": args.product,
+            "operator": args.voice_operator,
+            "search": args.search,
+        }
     elif kind == "forecast":
         options = {
             "months": args.months,
@@ -192,6 +231,7 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
             "runs": args.runs,
             "seed": args.seed,
             "arrivals": not args.no_arrivals,
+            "coverage": args.coverage,
         }
         if args.default_value is not None:
             if args.default_value < 0:

@@ -252,6 +252,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reports.funnel": ("ファネル", "Funnel"),
     "reports.stages": ("ステージ滞留", "Stage times"),
     "reports.forecast": ("予測", "Forecast"),
+    "reports.voice": ("顧客の声", "Voice"),
+    "reports.voice_filter": (
+        "絞り込み: キャンペーン・商材・会社名・本文の語",
+        "Filter: campaign, product, company or words in the note",
+    ),
     "reports.export": ("CSV", "CSV"),
     "reports.more": (
         "ほか {count:,} 行 (全件は x の CSV か isdesk report {kind} で)",
@@ -311,6 +316,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kpi.rank_ups_line": (
         "{leads} 件 / 計 {steps} 段階  {detail}",
         "{leads} leads / {steps} steps  {detail}",
+    ),
+    "kpi.contribution": (
+        "売上貢献 (自分のSQLの受注・今四半期)",
+        "Sales contribution (orders of my SQLs, this quarter)",
+    ),
+    "kpi.contribution_line": (
+        "受注 {orders:,} 件  ·  受注金額 ¥{value:,}",
+        "{orders:,} orders  ·  ¥{value:,}",
     ),
     "kpi.rejected": ("差し戻されたアポ (準備不足)", "Appointments rejected as not qualified"),
     "kpi.trend": ("直近30営業日の行動量", "Last 30 working days"),

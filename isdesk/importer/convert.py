@@ -25,6 +25,8 @@ _REASONS = {
                "{column}: {value!r} is not in the sources of mapping {mapping}"),
     "status": ("{column} の値 {value!r} はマッピング {mapping} の stages にありません",
                "{column}: {value!r} is not in the stages of mapping {mapping}"),
+    "cost": ("{column} の費用 {value!r} を読めません (例: 350000, ¥350,000, 35万円)",
+             "{column}: {value!r} is not an amount in yen (e.g. 350000, ¥350,000, 35万円)"),
     "long": ("{field} が長すぎます ({length} 文字、リードの項目は {limit} 文字まで)",
              "{field}: {length} characters is longer than a lead field holds ({limit})"),
 }  # fmt: skip
@@ -79,6 +81,7 @@ class Record:
     phone_key: str
     company_key: str
     name_key: str
+    campaign_cost: int | None = None  # yen: a new campaign's cost (isdesk campaign set-cost)
 
     def as_fields(self) -> dict[str, object]:
         return {
@@ -244,6 +247,15 @@ def convert_row(
                 row, cells, reason("date", column=day_column, value=day_raw, expected=expected)
             )
 
+    campaign_cost = None
+    cost_raw, cost_column = pick("campaign_cost")
+    if cost_raw:
+        from isdesk.rules.values import parse_amount
+
+        campaign_cost = parse_amount(cost_raw)
+        if campaign_cost is None:
+            return Reject(row, cells, reason("cost", column=cost_column, value=cost_raw))
+
     contact_raw, _ = pick("contact")
     last, _ = pick("last_name")
     first, _ = pick("first_name")
@@ -269,6 +281,7 @@ def convert_row(
         phone_key=phone_key,
         company_key=n.company_key(company),
         name_key=n.name_key(contact),
+        campaign_cost=campaign_cost,
     )
     for name in _LIMITED:
         length = len(getattr(record, name))

@@ -197,6 +197,7 @@ ISDESK = LeadMapping(
         campaign: campaign | キャンペーン | キャンペーン名
         campaign_type: campaign_type | キャンペーン種別
         campaign_date: campaign_date | 開催日
+        campaign_cost: campaign_cost | キャンペーン費用
         acquired_at: acquired_at | 獲得日 | 獲得日時
         status: status | ステータス
     """),

@@ -29,9 +29,10 @@ from isdesk.importer.summary import ImportSummary
 from isdesk.rules import Rules
 from isdesk.store.db import current_database, is_postgres
 
-__all__ = ["CHUNK_ROWS", "ROUTING_MODULE", "ImportConflictError", "Progress"]
+__all__ = ["CHUNK_ROWS", "IMPORT_FIELD", "ROUTING_MODULE", "ImportConflictError", "Progress"]
 
 CHUNK_ROWS = 2_000
+IMPORT_FIELD = "import"  # LeadEvent.field of the status a lead was imported in
 ROUTING_MODULE = "isdesk.services.assignment"
 
 Progress = Callable[[int, int], None]
@@ -196,7 +197,11 @@ class _Writer:
         records = [item for item in chunk if isinstance(item, Record)]
         counts["rejected"] = len(chunk) - len(records)
         lead_ids = self._ids("lead", len(records))
-        event_ids = self._ids("lead_event", len(records))
+        # A lead created in another status than open also gets a status event (field
+        # "import"): the history then starts it where it arrived (isdesk.analytics.replay).
+        arrived = sum(1 for r in records if r.status != "open")
+        event_ids = self._ids("lead_event", len(records) + arrived)
+        spare = len(records)
         touch_ids = self._ids("touch", len(records))
         leads: list[tuple[Any, ...]] = []
         events: list[tuple[Any, ...]] = []
@@ -214,6 +219,10 @@ class _Writer:
                 self.created_ids.add(lead_id)
                 kind, event_kind = "new", "created"
                 counts["created"] += 1
+                if record.status != "open":
+                    events.append((event_ids[spare], lead_id, when, self.actor_id, "status",
+                                   IMPORT_FIELD, None, record.status, note))  # fmt: skip
+                    spare += 1
             else:
                 lead_id, how = hit
                 if lead_id in self.created_ids:
@@ -283,6 +292,7 @@ class _Writer:
             kind=record.campaign_type or self.plan.options.campaign_type or "",
             held_on=record.campaign_date,
             created_at=self.now,
+            cost=record.campaign_cost,  # the first row's; later rows do not change it
         )
         self.campaign_ids[name] = row.id
         return row.id

@@ -46,7 +46,7 @@ __all__ = [
 # The lead fields a column can be mapped to.
 IMPORT_FIELDS = (
     "company", "contact", "last_name", "first_name", "title", "phone", "email", "source",
-    "status", "campaign", "campaign_type", "campaign_date", "acquired_at",
+    "status", "campaign", "campaign_type", "campaign_date", "campaign_cost", "acquired_at",
 )  # fmt: skip
 PRESET_NAMES = ("salesforce", "hubspot", "isdesk")
 # The same as isdesk.store.models.LEAD_STATUSES (a test checks), without importing peewee.

@@ -71,6 +71,8 @@ class KpiScreen(ReportsWorkerErrors, Screen[None]):
             yield Static(tr("kpi.sql"), classes="section-title")
             yield Static(id="kpi-sql")
             yield TargetBar(id="kpi-sql-bar")
+            yield Static(tr("kpi.contribution"), classes="section-title")
+            yield Static(id="kpi-contribution")
             yield Static(tr("kpi.rank_ups"), classes="section-title")
             yield Static(id="kpi-rank-ups")
             yield Static(tr("kpi.rejected"), classes="section-title")
@@ -198,6 +200,15 @@ class KpiScreen(ReportsWorkerErrors, Screen[None]):
             card.sql_lines,
             card.sql_tier,
             projected=card.sql_projection.projected,
+        )
+        self.query_one("#kpi-contribution", Static).update(
+            Text(
+                tr(
+                    "kpi.contribution_line",
+                    orders=card.orders_quarter,
+                    value=card.order_value_quarter,
+                )
+            )
         )
         detail = "  ".join(f"{k} {v}" for k, v in card.rank_up_detail.items())
         self.query_one("#kpi-rank-ups", Static).update(

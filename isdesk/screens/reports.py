@@ -18,7 +18,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane
 
 from isdesk.i18n import tr
 from isdesk.services.context import WorkContext
@@ -26,7 +26,7 @@ from isdesk.widgets.bindings import localize_bindings
 from isdesk.widgets.worker_errors import ReportsWorkerErrors
 
 MAX_ROWS = 200
-REPORT_KINDS = ("periods", "cohorts", "campaigns", "funnel", "stages", "forecast")
+REPORT_KINDS = ("periods", "cohorts", "campaigns", "funnel", "stages", "forecast", "voice")
 # What each tab shows by default; the CLI (`isdesk report KIND --help`) has every option.
 DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "periods": {"by": "month", "per": "none"},
@@ -35,6 +35,7 @@ DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "campaigns": {},
     "stages": {},
     "forecast": {"months": 6},
+    "voice": {},  # every note, newest first; `isdesk report voice` filters
 }
 
 
@@ -69,6 +70,8 @@ class ReportsScreen(ReportsWorkerErrors, Screen[None]):
         with TabbedContent(id="report-tabs"):
             for kind in REPORT_KINDS:
                 with TabPane(tr(f"reports.{kind}"), id=f"report-{kind}"):
+                    if kind == "voice":  # marketing reads the voice by campaign, product, words
+                        yield Input(placeholder=tr("reports.voice_filter"), id="voice-filter")
                     yield VerticalScroll(Static(tr("kpi.loading")), classes="report-body")
         yield Footer()
 
@@ -90,20 +93,25 @@ class ReportsScreen(ReportsWorkerErrors, Screen[None]):
         self.reports.clear()
         self._build(self.current_kind)
 
+    @on(Input.Changed, "#voice-filter")
+    def _voice_filter(self, event: Input.Changed) -> None:
+        self._build("voice", search=event.value.strip() or None)
+
     @work(thread=True, exclusive=True, group="reports-build", exit_on_error=False)
-    def _build(self, kind: str) -> None:
+    def _build(self, kind: str, **options: Any) -> None:
         from isdesk.analytics import History, build_report
 
         db = self.ctx.db
         with db.connection_context():
             if self._history is None:
                 self._history = History(self.ctx.rules)
-            report = build_report(kind, self._history, **DEFAULT_OPTIONS[kind])
+            report = build_report(kind, self._history, **{**DEFAULT_OPTIONS[kind], **options})
         self.post_message(self.Built(kind, report))
 
     async def on_reports_screen_built(self, message: Built) -> None:
-        from isdesk.analytics.render import format_cell, sparkline
-        from isdesk.analytics.report import BAR, TEXT
+        from isdesk.analytics.render import format_cell
+        from isdesk.analytics.report import BAR, PCT, TEXT
+        from isdesk.widgets.report_charts import TrendLine, heat_style
 
         self.reports[message.kind] = message.report
         body = self.query_one(f"#report-{message.kind} .report-body", VerticalScroll)
@@ -115,12 +123,17 @@ class ReportsScreen(ReportsWorkerErrors, Screen[None]):
             grid.add_columns(*[c.label for c in table.columns])
             # DataTable costs ~0.4 ms a row: a long list (stale leads) shows its head here and
             # in full through `isdesk report … --format csv`.
+            # A cohort's shares are a heat map: the cells shaded by the share behind the number.
+            heat = message.kind == "cohorts" and table.key.endswith("_pct")
+            shares = [v for r in table.rows for v in r if isinstance(v, float)] if heat else []
+            top = max(shares, default=0.0)
             for row in table.rows[:MAX_ROWS]:
                 grid.add_row(
                     *[
                         Text(
                             format_cell(v, c.kind),
                             justify="left" if c.kind in (TEXT, BAR) else "right",
+                            style=heat_style(v, top) if heat and c.kind == PCT else "",
                         )
                         for v, c in zip(row, table.columns, strict=True)
                     ]
@@ -133,7 +146,7 @@ class ReportsScreen(ReportsWorkerErrors, Screen[None]):
             if table.note:
                 widgets.append(Static(Text(table.note, style="italic"), classes="report-note"))
         for label, series in message.report.sparklines():
-            widgets.append(Static(Text(f"{label}  {sparkline(series)}"), classes="report-note"))
+            widgets.append(TrendLine(label, series))
         await body.mount_all(widgets)
 
     def action_export(self) -> None:

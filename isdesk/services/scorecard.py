@@ -69,6 +69,8 @@ class Scorecard:
     rank_up_detail: dict[str, int] = field(default_factory=dict)
     rejected: int = 0
     trend: tuple[tuple[dt.date, int], ...] = ()
+    orders_quarter: int = 0  # orders this quarter of the leads this operator handed off
+    order_value_quarter: int = 0  # their value in yen (amount, else the budget answer)
 
 
 def _local_day(column, rules: Rules, today: dt.date):
@@ -154,6 +156,7 @@ def operator_scorecard(actor: Actor, operator_name: str, today: dt.date, rules: 
             )
             .scalar()
         ) or 0
+        orders_quarter, order_value_quarter = _contribution(op.id, q_start, end, rules)
 
     weights = rules.activity.weights
     targets = rules.targets.for_operator(op.name, op.team)
@@ -204,4 +207,76 @@ def operator_scorecard(actor: Actor, operator_name: str, today: dt.date, rules: 
         rank_up_detail=dict(sorted(detail.items())),
         rejected=rejected,
         trend=tuple((d, volume(per_day.get(d, []), weights)) for d in trend_days),
+        orders_quarter=orders_quarter,
+        order_value_quarter=order_value_quarter,
     )
+
+
+def _contribution(
+    op_id: int, start: dt.datetime, end: dt.datetime, rules: Rules
+) -> tuple[int, int]:
+    """(orders, their value in yen) in [start, end) of the leads ``op_id`` handed off: an order
+    (a stage event to the last stage) is the contribution of whoever sent the lead's last
+    hand-off before it, as in the long-view periods (isdesk.analytics.periods)."""
+    from isdesk.analytics.history import _extra_amount
+    from isdesk.rules.values import parse_amount
+    from isdesk.store.models import Lead
+
+    last = rules.stages.keys[-1]
+    orders = list(
+        tuples(
+            LeadEvent.select(LeadEvent.lead, LeadEvent.at).where(
+                (LeadEvent.kind == "stage")
+                & (LeadEvent.new_value == last)
+                & (LeadEvent.at >= start)
+                & (LeadEvent.at < end)
+            )
+        )
+    )
+    if not orders:
+        return 0, 0
+    ids = sorted({lead for lead, _ in orders})
+    sent: dict[int, list[tuple[dt.datetime, int | None]]] = defaultdict(list)
+    for lead, at, actor in tuples(
+        LeadEvent.select(LeadEvent.lead, LeadEvent.at, LeadEvent.actor)
+        .where(
+            (LeadEvent.lead.in_(ids))
+            & (
+                ((LeadEvent.kind == "handoff") & (LeadEvent.field == "sent"))
+                | ((LeadEvent.kind == "status") & (LeadEvent.new_value == "handed_off"))
+            )
+            & (LeadEvent.at < end)
+        )
+        .order_by(LeadEvent.at, LeadEvent.id)
+    ):
+        sent[lead].append((at, actor))
+    mine = []
+    for lead, at in orders:
+        senders = [actor for sent_at, actor in sent.get(lead, ()) if sent_at <= at]
+        if senders and senders[-1] == op_id:
+            mine.append(lead)
+    if not mine:
+        return 0, 0
+    budget = next((i.key for i in rules.hearing if i.bant == "B"), None)
+    values: dict[int, int] = {}
+    if budget is not None:
+        for lead, text in tuples(
+            LeadEvent.select(LeadEvent.lead, LeadEvent.new_value)
+            .where(
+                (LeadEvent.lead.in_(mine))
+                & (LeadEvent.kind == "answer")
+                & (LeadEvent.field == budget)
+                & (LeadEvent.at < end)
+            )
+            .order_by(LeadEvent.at, LeadEvent.id)
+        ):
+            amount = parse_amount(text or "")
+            if amount is not None:
+                values[lead] = amount
+            else:
+                values.pop(lead, None)  # the latest answer decides
+    for lead, extra in tuples(Lead.select(Lead.id, Lead.extra).where(Lead.id.in_(mine))):
+        amount = _extra_amount(extra)
+        if amount is not None:
+            values[lead] = amount
+    return len(mine), sum(values.get(lead, 0) for lead in mine)

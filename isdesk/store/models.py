@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
+    BigIntegerField,
     BooleanField,
     CharField,
     DateField,
@@ -43,6 +44,7 @@ class Campaign(BaseModel):
     kind = CharField(default="")  # seminar, trade_show, download, …
     held_on = DateField(null=True)
     created_at = UtcDateTimeField(default=utcnow)
+    cost = BigIntegerField(null=True)  # yen; migration 0011 (isdesk campaign set-cost)
 
 
 class Lead(BaseModel):

@@ -90,16 +90,18 @@ def test_grouped_queries_give_what_the_replay_gives(db) -> None:
 
         first_touch = replayed.first_touch_campaign
         contact, appointment = replayed.first_contact, replayed.first_appointment
+        reach = replayed.first_reach
         counts: dict[int, list[int]] = {}
         for lead, t in tl.items():
             cid = first_touch.get(lead)
             if cid is not None:
-                row = counts.setdefault(cid, [0] * 5)
+                row = counts.setdefault(cid, [0] * 6)
                 row[0] += 1
                 row[1] += lead in contact
-                row[2] += lead in appointment
-                row[3] += t.first_sql is not None
-                row[4] += t.reached[-1] is not None
+                row[2] += lead in reach
+                row[3] += lead in appointment
+                row[4] += t.first_sql is not None
+                row[5] += t.reached[-1] is not None
         assert counts and grouped.campaign_counts() == {k: tuple(v) for k, v in counts.items()}
 
 

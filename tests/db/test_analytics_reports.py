@@ -46,7 +46,7 @@ def test_cohort_keeps_a_late_appointment_in_its_acquisition_month(db) -> None:
     by_month = {c.month: c for c in report.cohorts}
     sep, may = by_month["2025-09"], by_month["2026-05"]
     assert sep.leads == 2 and may.leads == 1
-    assert sep.reached == {"contact": 1, "appointment": 1, "sql": 1, "order": 0}
+    assert sep.reached == {"contact": 1, "reach": 1, "appointment": 1, "sql": 1, "order": 0}
     # Sep → Dec is month 3, Sep → May month 8; June (month 9) is as_of's month, 10+ unseen.
     assert sep.cumulative["contact"][:5] == (0, 0, 0, 1, 1)
     assert sep.cumulative["appointment"] == (0,) * 8 + (1, 1) + (None,) * 3
@@ -69,7 +69,8 @@ def test_periods_count_each_figure_in_its_bucket_and_credit_operators(db) -> Non
         b = Builder()
         a = b.lead(jst(2026, 4, 3))
         b.act(a, jst(2026, 4, 4), "email")
-        b.act(a, jst(2026, 4, 6), "call", op=b.kato)  # not a first contact
+        # not a first attempt, but the first time somebody answered: reached, by kato
+        b.act(a, jst(2026, 4, 6), "call", op=b.kato, outcome="connected")
         b.act(a, jst(2026, 5, 8), "appointment")
         b.sql(a, jst(2026, 5, 8))
         b.event(a, jst(2026, 5, 9), "sql", old="true", new="false")
@@ -86,23 +87,23 @@ def test_periods_count_each_figure_in_its_bucket_and_credit_operators(db) -> Non
         quarters = periods_report(h, by="quarter", per="operator", start=dt.date(2026, 4, 1))
         years = periods_report(h, by="year", per="source")
     got = {r.bucket: r.counts() for r in months.totals}
-    #                       leads contacts appts sqls handoffs orders
+    #                       leads attempted reached appts sqls handoffs orders
     assert got == {
-        "2026-04": (1, 1, 0, 0, 0, 0),
-        "2026-05": (1, 0, 1, 1, 1, 0),
-        "2026-06": (0, 1, 0, 0, 1, 0),
-        "2026-07": (0, 0, 0, 0, 0, 1),
+        "2026-04": (1, 1, 1, 0, 0, 0, 0),
+        "2026-05": (1, 0, 0, 1, 1, 1, 0),
+        "2026-06": (0, 1, 0, 0, 0, 1, 0),  # c's unanswered call: attempted, not reached
+        "2026-07": (0, 0, 0, 0, 0, 0, 1),
     }
     assert months.buckets == ("2026-04", "2026-05", "2026-06", "2026-07")
     q = {(r.bucket, r.group): r.counts() for r in quarters.rows}
-    # Q1 (Apr–Jun): sato acquired, contacted, booked and handed off a; kato c.
-    assert q["FY2026 Q1", "sato"] == (1, 1, 1, 1, 1, 0)
-    assert q["FY2026 Q1", "kato"] == (1, 1, 0, 0, 1, 0)
+    # Q1 (Apr–Jun): sato acquired, contacted, booked and handed off a; kato reached a, c.
+    assert q["FY2026 Q1", "sato"] == (1, 1, 0, 1, 1, 1, 0)
+    assert q["FY2026 Q1", "kato"] == (1, 1, 1, 0, 0, 1, 0)
     # The order (recorded by field sales) is credited to sato, who handed the lead off.
-    assert q["FY2026 Q2", "sato"][5] == 1 and ("FY2026 Q2", "mori") not in q
+    assert q["FY2026 Q2", "sato"][6] == 1 and ("FY2026 Q2", "mori") not in q
     assert [r.bucket for r in years.totals] == ["FY2026"]
     y = {r.group: r.counts() for r in years.rows}
-    assert y["資料請求"] == (1, 1, 1, 1, 1, 1) and y["展示会"] == (1, 1, 0, 0, 1, 0)
+    assert y["資料請求"] == (1, 1, 1, 1, 1, 1, 1) and y["展示会"] == (1, 1, 0, 0, 0, 1, 0)
 
 
 # --- campaigns ---------------------------------------------------------------------------------
@@ -128,18 +129,21 @@ def test_campaigns_compare_each_with_its_type_average(db) -> None:
         report = campaigns_report(history(db, dt.date(2026, 7, 1)))
     rows = {c.name: c for c in report.campaigns}
     one, two, web = rows["セミナー1"], rows["セミナー2"], rows["ウェビナー1"]
-    assert (one.leads, one.contacted, one.appointments, one.sqls) == (4, 2, 1, 2)
+    assert (one.leads, one.contacted, one.reached, one.appointments, one.sqls) == (4, 2, 2, 1, 2)
     assert (two.leads, two.sqls) == (2, 0)
     assert (web.leads, web.sqls, web.sql_rate) == (1, 1, 1.0)
     kinds = {k.kind: k for k in report.kinds}
     assert kinds["seminar"].campaigns == 2 and kinds["seminar"].leads == 3.0
-    assert kinds["seminar"].sql_rate == pytest.approx(0.25)  # (2/4 + 0/2) / 2
+    # Pooled over the type's leads: 2 SQLs of 6 leads (the 2-lead campaign weighs 2 leads).
+    assert kinds["seminar"].sql_rate == pytest.approx(2 / 6)
     assert one.diff_leads == 1.0 and two.diff_leads == -1.0
-    assert one.diff_sql_rate == pytest.approx(0.25) and two.diff_sql_rate == pytest.approx(-0.25)
+    assert one.diff_sql_rate == pytest.approx(0.5 - 2 / 6)
+    assert two.diff_sql_rate == pytest.approx(-2 / 6)
     assert web.diff_sql_rate == 0.0
-    # Over all three campaigns: (0.5 + 0 + 1) / 3.
-    assert kinds["(all)"].sql_rate == pytest.approx(0.5)
-    assert one.diff_sql_rate_all == pytest.approx(0.0)
+    # Over all three campaigns' 7 leads: 3 SQLs.
+    assert kinds["(all)"].sql_rate == pytest.approx(3 / 7)
+    assert one.diff_sql_rate_all == pytest.approx(0.5 - 3 / 7)
+    assert one.small and two.small  # fewer than 10 leads each
     assert report.to_rows()[0]["campaign"] == "セミナー1"
 
 

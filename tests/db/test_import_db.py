@@ -79,7 +79,16 @@ def test_salesforce_export_creates_leads_with_touches_events_and_extras(db, tmp_
         assert created.new_value == "展示会" and created.at == tanaka.acquired_at
         touch = Touch.get(Touch.lead == tanaka.id)
         assert (touch.kind, touch.row, touch.source) == ("new", 2, "展示会")
-    assert counts(db) == {"leads": 5, "touches": 5, "events": 5, "campaigns": 0}
+        # the one lead imported in another status than open has it as history too
+        arrived = {
+            e.lead_id: e.new_value
+            for e in LeadEvent.select().where(
+                (LeadEvent.kind == "status") & (LeadEvent.field == "import")
+            )
+        }
+        assert arrived == {lead.id: lead.status for lead in Lead.select() if lead.status != "open"}
+        assert "nurturing" in arrived.values()
+    assert counts(db) == {"leads": 5, "touches": 5, "events": 5 + len(arrived), "campaigns": 0}
 
 
 def test_hubspot_cp932_and_bom_files_import(db, tmp_path: Path) -> None:

@@ -43,6 +43,9 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         for i in range(6):
             lead = b.lead(jst(2026, 3, 2 + i), campaign=seminar, company=f"=HYPERLINK({i})")
             b.act(lead, jst(2026, 3, 10 + i), "call", outcome="connected")
+            if i == 0:
+                b.act(lead, jst(2026, 3, 11), "call", outcome="connected", voice=True,
+                      note="=SUM(1) 顧客の声: 導入を急いでいる")  # fmt: skip
             if i < 3:
                 b.sql(lead, jst(2026, 4, 1 + i))
                 b.hand_off(lead, jst(2026, 4, 2 + i))
@@ -58,6 +61,7 @@ KINDS = {
     "funnel": ["--cohort", "2026-03"],
     "stages": ["--stalled-days", "30"],
     "forecast": ["--months", "2", "--runs", "50", "--as-of", "2026-06-01"],
+    "voice": ["--from", "2026-01-01", "--search", "声"],
 }
 
 
@@ -74,6 +78,9 @@ def test_each_report_as_json(db_url: str, kind: str) -> None:
         assert len(data["stalled"]) == 3
     if kind == "forecast":
         assert data["forecast"][0]["actual_orders"] == 0  # June is over: the backtest
+    if kind == "voice":
+        (note,) = data["notes"]
+        assert note["campaign"] == "=セミナー" and note["note"].startswith("=SUM(1)")
     if kind == "cohorts":
         assert data["cohorts"][2]["month"] == "2026-03" and data["cohorts"][2]["leads"] == 6
 
@@ -95,7 +102,12 @@ def test_csv_is_for_excel_and_private(db_url: str, tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
     assert rows[0][0] == "Campaign"
     assert rows[1][0] == "'=セミナー"  # a formula-looking name is made inert
-    assert rows[1][3] == "6" and rows[1][9] == "50.0"  # leads, SQL % as a percent value
+    sql_rate = rows[0].index("SQL %")
+    leads = rows[0].index("Leads")
+    assert rows[1][leads] == "6" and rows[1][sql_rate] == "50.0"  # leads, SQL % as a percent value
+    voice = isdesk("report", "voice", "--db", db_url, "--format", "csv", "--campaign", "=セミナー")
+    lines = voice.stdout.decode("utf-8-sig").splitlines()
+    assert voice.returncode == 0 and len(lines) == 2 and "'=SUM(1)" in lines[1]
     stale = isdesk("report", "stages", "--db", db_url, "--format", "csv", "--table", "stalled")
     assert "'=HYPERLINK(" in stale.stdout.decode("utf-8-sig")
 
@@ -106,10 +118,15 @@ def test_mistakes_exit_2_without_a_traceback(db_url: str) -> None:
         ["periods", "--from", "2026-13-01"],
         ["funnel", "--cohort", "2026-03", "--from", "2026-01-01"],
         ["stages", "--format", "csv", "--table", "nope"],
+        ["forecast", "--as-of", "2999-01-01"],
+        ["cohorts", "--as-of", "2999-01-01"],
     ):
         done = isdesk("report", *args, "--db", db_url)
         assert done.returncode == 2, args
         assert b"Traceback" not in done.stderr and done.stderr.startswith(b"isdesk: ")
+        assert done.stderr.decode().count("\n") == 1, done.stderr  # one line
+        if "2999-01-01" in args:
+            assert b"in the future" in done.stderr and not done.stdout
 
 
 def test_an_operator_may_not_run_reports(db_url: str) -> None:
@@ -125,12 +142,13 @@ def test_an_operator_may_not_run_reports(db_url: str) -> None:
 
 SHEETS = {
     "periods": ["periods", "totals"],
-    "cohorts": ["summary", "contact", "contact_pct", "appointment", "appointment_pct", "sql",
-                "sql_pct", "order", "order_pct"],
+    "cohorts": ["summary", "contact", "contact_pct", "reach", "reach_pct", "appointment",
+                "appointment_pct", "sql", "sql_pct", "order", "order_pct"],
     "campaigns": ["campaigns", "kinds"],
     "funnel": ["funnel", "segments"],
     "stages": ["stages", "stalled", "stale"],
-    "forecast": ["forecast", "rates"],
+    "forecast": ["forecast", "rates", "coverage"],
+    "voice": ["voice", "by_campaign"],
 }  # fmt: skip
 
 

@@ -67,8 +67,16 @@ class Builder:
             actor=(actor or self.sato).id,
         )
 
-    def act(self, lead, at, kind, *, op=None, outcome="") -> None:
-        Activity.create(lead=lead, operator=(op or self.sato).id, at=at, kind=kind, outcome=outcome)
+    def act(self, lead, at, kind, *, op=None, outcome="", note="", voice=False) -> None:
+        Activity.create(
+            lead=lead,
+            operator=(op or self.sato).id,
+            at=at,
+            kind=kind,
+            outcome=outcome,
+            note=note,
+            customer_voice=voice,
+        )
 
     def stage(self, lead, at, old, new, actor=None) -> None:
         self.event(lead, at, "stage", old=old, new=new, actor=actor)
