@@ -43,6 +43,12 @@ BENCHES = [
         ["--leads", "400", "--workers", "4"],
         "How fast is 'take next lead' with 8 operators pressing it at once?",
     ),
+    (
+        "bench_next_cli",
+        [],
+        ["--leads", "2000", "--runs", "3", "--requests", "30"],
+        "What does a dialer pay per lead for `isdesk next`, per process and with --serve?",
+    ),
     ("bench_import", [], ["--rows", "5000"], "Do 100,000 rows import in seconds?"),
     (
         "bench_reports",
@@ -61,6 +67,7 @@ RESULT_NAMES = {
     "bench_queue": "queue",
     "bench_kpi": "kpi",
     "bench_take_next": "take_next",
+    "bench_next_cli": "next_cli",
     "bench_import": "import",
     "bench_reports": "reports",
     "bench_load": "load",
@@ -119,6 +126,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small sizes (checks the scripts)")
     parser.add_argument("--only", nargs="*", help="run only these benchmarks")
+    parser.add_argument(
+        "--note", action="append", default=[], help="a line under the header (e.g. the load)"
+    )
     args = parser.parse_args()
     sections = []
     failed = []
@@ -153,6 +163,8 @@ def main() -> None:
         f"{time.strftime('%Y-%m-%d')}. Each figure stands beside a baseline measured in the "
         "same run; the ratio is isdesk ÷ baseline.",
         "",
+        *[f"> {note}" for note in args.note],
+        *([""] if args.note else []),
         "## Machine",
         "",
         *machine(),

@@ -22,6 +22,52 @@ from isdesk.widgets.workstation import Workstation
 T = TypeVar("T")
 
 
+def binding_ids() -> set[str]:
+    """Every binding id a keymap in settings.yaml may name: the app's and every screen's and
+    widget's (imports them all: called once, when a keymap is given)."""
+    import importlib
+    import pkgutil
+
+    import isdesk.screens
+    import isdesk.widgets
+
+    for package in (isdesk.screens, isdesk.widgets):
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            importlib.import_module(info.name)
+    from textual.dom import DOMNode
+
+    found: set[str] = set()
+    pending: list[type] = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if not cls.__module__.startswith("isdesk."):
+            continue
+        for binding in getattr(cls, "BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id:
+                found.add(binding.id)
+    return found
+
+
+def check_appearance(theme: str, keymap: Iterable[str]) -> tuple[str, str] | None:
+    """(setting, message) for a theme Textual lacks or a binding id nobody has; None: fine."""
+    from textual.theme import BUILTIN_THEMES
+
+    if theme and theme not in BUILTIN_THEMES:
+        return "theme", f"{theme!r} is not a theme: use one of {', '.join(sorted(BUILTIN_THEMES))}"
+    names = list(keymap)
+    if names:
+        known = binding_ids()
+        for name in names:
+            if name not in known:
+                import difflib
+
+                close = difflib.get_close_matches(name, sorted(known), n=1)
+                hint = f": did you mean {close[0]}?" if close else ""
+                return f"keymap.{name}", f"no binding has that id{hint} (F1 help lists them)"
+    return None
+
+
 class IsdeskApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS = [
@@ -39,6 +85,11 @@ class IsdeskApp(App[None]):
         set_display_zone(ctx.rules.calendar.zone)
 
     def on_mount(self) -> None:
+        # The user's settings.yaml (checked before the app started: see check_appearance).
+        if self.ctx.theme:
+            self.theme = self.ctx.theme
+        if self.ctx.keymap:
+            self.set_keymap(dict(self.ctx.keymap))
         # Field sales work from the hand-offs they receive; everyone else from the queue.
         if self.ctx.actor.role == "field":
             from isdesk.screens.inbox import InboxScreen

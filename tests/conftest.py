@@ -26,7 +26,16 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     """Keep tests off the developer's real data dir, database, rules and locale."""
     data = tmp_path / "data"
     monkeypatch.setenv("ISDESK_DATA_DIR", str(data))
-    for name in ("ISDESK_DB", "ISDESK_RULES", "ISDESK_OPERATOR", "ISDESK_LANG"):
+    monkeypatch.setenv("ISDESK_CONFIG_DIR", str(tmp_path / "config"))  # no real settings.yaml
+    for name in (
+        "ISDESK_DB",
+        "ISDESK_RULES",
+        "ISDESK_OPERATOR",
+        "ISDESK_LANG",
+        "ISDESK_SETTINGS",
+        "ISDESK_THEME",
+        "ISDESK_DIAL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
     from isdesk.i18n import set_display_zone, set_language

@@ -46,6 +46,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         ),
     )
     take.add_argument("--format", choices=("table", "json"), default="table")
+    take.add_argument(
+        "--serve",
+        action="store_true",
+        help="dialer mode: read one request a line (next | quit), answer one JSON line each",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
@@ -58,6 +63,8 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     try:
         if args.command == "assign":
             return _assign(args, actor, rules, utcnow())
+        if args.serve:
+            return _serve(settings, rules)
         return _next(args, actor, rules, utcnow())
     except (AssignmentPermissionError, AssignmentError) as error:
         raise UserError(str(error)) from None
@@ -89,6 +96,50 @@ def _assign(args, actor, rules: Rules, now) -> int:
         print("left unassigned:")
         for u in report.unassigned:
             print(f"  {u.lead_id:>7}  {printable_field(u.source):<12} {printable_field(u.message)}")
+    return 0
+
+
+def _serve(settings: Settings, rules: Rules, lines=None, out=None) -> int:
+    """``isdesk next --serve``: a dialer starts isdesk once and asks for lead after lead.
+
+    Each line read is a request: ``next`` (or an empty line) takes the next lead and answers
+    ``{"lead": {…}}``, or ``{"lead": null}`` when there is none; ``quit`` or the end of input
+    ends the process (exit 0). Anything else, or a take the database refuses, answers
+    ``{"error": "…"}`` and the process goes on. The operator is looked up again for every
+    request, so one deactivated meanwhile is refused at once.
+    """
+    from peewee import DatabaseError
+
+    from isdesk.services.assignment import (
+        AssignmentError,
+        AssignmentPermissionError,
+        TakeNextRefused,
+        take_next_lead,
+    )
+    from isdesk.store.db import utcnow
+
+    lines = sys.stdin if lines is None else lines
+    out = sys.stdout if out is None else out
+    for line in lines:
+        request = line.strip()
+        if request == "quit":
+            break
+        answer: dict[str, object]
+        if request not in ("", "next"):
+            answer = {"error": f"unknown request {request[:40]!r}: send next or quit"}
+        else:
+            try:
+                taken = take_next_lead(acting_operator(settings), rules, now=utcnow())
+                answer = {"lead": None if taken is None else taken.to_json()}
+            except (UserError, TakeNextRefused, AssignmentError, AssignmentPermissionError) as e:
+                answer = {"error": str(e)}
+            except DatabaseError as e:
+                answer = {"error": f"the database refused: {str(e).strip()}"}
+        try:
+            out.write(json.dumps(answer, ensure_ascii=False) + "\n")
+            out.flush()
+        except BrokenPipeError:  # the dialer went away
+            return 0
     return 0
 
 

@@ -61,15 +61,21 @@ def add_common_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
 
 
 def cli_settings(args: argparse.Namespace, default_db: Path | None = None) -> Settings:
-    """Settings from the flags, then the environment; sets the UI language for the process."""
-    settings = resolve_settings(
-        db=args.db,
-        rules=args.rules,
-        operator=args.operator,
-        language=args.lang,
-        default_db=default_db,
-        create=bool(getattr(args, "create", False)),
-    )
+    """Settings from the flags, then the environment, then the settings file; sets the UI
+    language for the process. A mistake in the settings file is a UserError (file:line)."""
+    from isdesk.config.settings import SettingsError
+
+    try:
+        settings = resolve_settings(
+            db=args.db,
+            rules=args.rules,
+            operator=args.operator,
+            language=args.lang,
+            default_db=default_db,
+            create=bool(getattr(args, "create", False)),
+        )
+    except SettingsError as error:
+        raise UserError(f"settings error: {error}") from None
     set_language(settings.language)
     return settings
 
@@ -131,10 +137,24 @@ def open_workstation(settings: Settings, rules: Rules | None = None) -> int:
         actor = resolve_actor(settings.operator, first_team=first_team(rules))
     except OperatorError as error:
         raise UserError(str(error)) from None
-    from isdesk.app import IsdeskApp
+    from isdesk.app import IsdeskApp, check_appearance
     from isdesk.services.context import WorkContext
 
-    IsdeskApp(WorkContext(db=db, rules=rules, actor=actor)).run()
+    wrong = check_appearance(settings.theme, settings.keymap)
+    if wrong is not None:
+        key, message = wrong
+        saved = settings.file
+        where = f"{saved.path}:{saved.lines.get(key, '')}" if saved.path else "ISDESK_THEME"
+        raise UserError(f"settings error: {where.rstrip(':')}: {key}: {message}")
+    ctx = WorkContext(
+        db=db,
+        rules=rules,
+        actor=actor,
+        dial_command=settings.dial_command,
+        theme=settings.theme,
+        keymap=dict(settings.keymap),
+    )
+    IsdeskApp(ctx).run()
     return 0
 
 

@@ -30,22 +30,25 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser = subparsers.add_parser(
         "import",
         parents=[common],
-        help="import leads from a CSV (Salesforce, HubSpot, isdesk or your own mapping)",
+        help="import leads from a CSV (Salesforce, HubSpot, Sansan, Eight, isdesk or your own)",
         description=(
             "Import leads from a CSV or TSV file as MA tools, CRMs and Excel write it (UTF-8, "
             "UTF-8 with BOM or Shift_JIS/CP932). A row matching a lead already in isdesk "
-            "(same e-mail, else phone, else company + name) becomes a new touch on that lead "
-            "instead of a duplicate. Rows that cannot be imported go to NAME.rejects.csv beside "
-            "the file, with the reason. The same file run again imports nothing twice; an "
-            "interrupted import continues where it stopped. New leads are then handed out by "
-            "the assignment rules (rules.yaml `assignment:`), unless --no-assign."
+            "(same record id, else e-mail, else phone, else company + name) becomes a new touch "
+            "on that lead instead of a duplicate when it brings something new (a campaign the "
+            "lead was never in, a newer date); a row repeating what isdesk has is counted "
+            "unchanged and neither touched nor routed. Rows that cannot be imported go to "
+            "NAME.rejects.csv beside the file, with the reason. The same file run again "
+            "imports nothing twice; an interrupted import continues where it stopped. New "
+            "leads are then handed out by the assignment rules (rules.yaml `assignment:`), "
+            "unless --no-assign."
         ),
     )
     parser.add_argument("file", metavar="FILE", help="the CSV/TSV file to import")
     parser.add_argument(
         "--mapping",
         metavar="NAME",
-        help="salesforce, hubspot, isdesk or a mapping from rules.yaml "
+        help="salesforce, hubspot, sansan, eight, isdesk or a mapping from rules.yaml "
         "(default: chosen from the header)",
     )
     parser.add_argument("--source", metavar="S", help="the lead source of every row (流入元)")
@@ -161,8 +164,8 @@ class _Progress:
 _ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp932": "Shift_JIS (CP932)",
               "utf-16": "UTF-16", "iso2022_jp": "ISO-2022-JP (JIS)"}  # fmt: skip
 _DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon"}
-_MATCHED = {"email": "e-mail", "phone": "phone", "company": "company + name",
-            "file": "earlier row of this file"}  # fmt: skip
+_MATCHED = {"external": "record id", "email": "e-mail", "phone": "phone",
+            "company": "company + name", "file": "earlier row of this file"}  # fmt: skip
 
 
 def render_table(summary: ImportSummary) -> str:
@@ -177,17 +180,30 @@ def render_table(summary: ImportSummary) -> str:
     if s.dry_run:
         lines.append("dry run: nothing was written")
     if s.already_imported:
-        lines.append(
-            f"this file was imported before (import #{s.import_run}): nothing new was written"
-        )
+        lines.append(f"this file was imported before (import #{s.import_run}): nothing was written")
     elif s.resumed_after:
         lines.append(f"resumed an interrupted import after row {s.resumed_after:,}")
     lines.append(
-        f"read {s.read:,} = created {s.created:,} + merged {s.merged:,} + rejected {s.rejected:,}"
+        f"read {s.read:,} = created {s.created:,} + merged {s.merged:,} + unchanged "
+        f"{s.unchanged:,} + rejected {s.rejected:,}"
     )
     if s.matched_by:
         parts = [f"{_MATCHED.get(k, k)} {v:,}" for k, v in sorted(s.matched_by.items())]
-        lines.append("merged by: " + ", ".join(parts))
+        lines.append("merged (something new: a touch) by: " + ", ".join(parts))
+    if s.unchanged and not s.already_imported:
+        lines.append(
+            f"unchanged: {s.unchanged:,} row(s) matched a lead and brought nothing new "
+            "(same campaign, no newer date): not touched, not routed"
+        )
+    junk = s.phones_invalid
+    if junk.get("rows"):
+        lines.append(
+            f"not a phone number (kept in extra, never matched on): {junk['rows']:,} row(s)"
+        )
+        for sample in junk.get("samples", [])[:3]:
+            lines.append(f"  row {sample['row']}: {', '.join(sample['values'])}")
+    if s.do_not_call:
+        lines.append(f"do-not-call: {s.do_not_call:,} lead(s) marked (never handed out)")
     if s.campaigns_created:
         lines.append("campaigns created: " + ", ".join(s.campaigns_created))
     lines.extend(_routing_lines(s.routing))

@@ -38,12 +38,35 @@ COMMAND_MODULES = {
     "team": "isdesk.cli.team",
     "teamdb": "isdesk.cli.teamdb",
     "report": "isdesk.cli.report",
+    "log": "isdesk.cli.log",
     "campaign": "isdesk.cli.campaign",
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line: common options, ``open`` and every command module's parsers."""
+# The common options that take a value (``--db URL``): skipped when looking for the command.
+_VALUE_OPTIONS = ("--db", "--rules", "--as", "--lang")
+
+
+def requested_command(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names, or None (no command, ``--help``, or one isdesk lacks)."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token in _VALUE_OPTIONS:
+            next(tokens, None)
+        elif token in ("-h", "--help"):
+            return None
+        elif not token.startswith("-"):
+            return token if token in COMMAND_MODULES or token == "open" else None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line: common options, ``open`` and the command modules' parsers.
+
+    Given ``argv`` that names a command, only that command's module is imported and
+    registered: ``isdesk next`` does not pay for importing the exporters and the reports.
+    Without one (``--help``, a typo), every module is, so the help lists them all.
+    """
     parser = argparse.ArgumentParser(
         prog="isdesk", description="Keyboard-first inside-sales workstation (インサイドセールス)."
     )
@@ -53,14 +76,22 @@ def build_parser() -> argparse.ArgumentParser:
     add_common_options(common, suppress=True)
 
     sub.add_parser("open", parents=[common], help="open the workstation (the default)")
-    for module in dict.fromkeys(COMMAND_MODULES.values()):
+    command = requested_command(argv) if argv is not None else None
+    if command == "open":
+        modules: list[str] = []
+    elif command is not None:
+        modules = [COMMAND_MODULES[command]]
+    else:
+        modules = list(dict.fromkeys(COMMAND_MODULES.values()))
+    for module in modules:
         importlib.import_module(module).register(sub, common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``isdesk`` with ``argv`` (the process's arguments by default); returns the exit code."""
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(argv).parse_args(argv)
     from isdesk.store.db import DatabaseUrlError
 
     warnings.showwarning = _show_warning

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from platformdirs import user_config_dir, user_data_dir
 
 APP_NAME = "isdesk"
 
@@ -19,6 +19,13 @@ def data_dir() -> Path:
     path = Path(override) if override else Path(user_data_dir(APP_NAME, appauthor=False))
     make_private_dir(path)
     return path
+
+
+def config_dir() -> Path:
+    """The per-user config directory, where ``settings.yaml`` lives (not created: isdesk
+    only reads it). ``ISDESK_CONFIG_DIR`` overrides it, which keeps tests off the real one."""
+    override = os.environ.get("ISDESK_CONFIG_DIR")
+    return Path(override) if override else Path(user_config_dir(APP_NAME, appauthor=False))
 
 
 def default_db_path() -> Path:

@@ -9,6 +9,7 @@ fixed order, so the same inputs always give the same rows.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -23,7 +24,7 @@ from isdesk.demo.hearing import Hearing
 from isdesk.demo.history import work
 from isdesk.demo.lead import LeadState
 from isdesk.demo.people import Staff
-from isdesk.domain.text import search_key
+from isdesk.domain.text import lead_search_key
 from isdesk.rules import Rules
 from isdesk.store.models import Activity, Answer, Lead, LeadEvent
 from isdesk.store.pipeline import Handoff
@@ -131,10 +132,12 @@ class Simulation:
                 utc(last_touch) if last_touch is not None else None,
                 utc(next_at) if next_at is not None else None,
                 next_action,
-                search_key(company.name, contact, phone, email, source),
+                lead_search_key(company.name, contact, email, source, [phone] if phone else []),
                 "{}",
                 len(evs),
                 utc(updated),
+                "",  # department
+                json.dumps([{"kind": "phone", "number": phone}] if phone else []),
             )
         )
         ids = self.ids

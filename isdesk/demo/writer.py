@@ -31,18 +31,21 @@ class Writer:
         self.pg = is_postgres(db)
         self.written: dict[str, int] = {m._meta.table_name: 0 for m in DEMO_MODELS}
 
-    def _sql(self, model: type[Model]) -> str:
-        cols = ", ".join(f'"{f.column_name}"' for f in model._meta.sorted_fields)
+    def _sql(self, model: type[Model], width: int) -> str:
+        """The INSERT of the model's first ``width`` columns (later ones take their defaults:
+        columns added by a migration come last, so rows built before it still fit)."""
+        fields = model._meta.sorted_fields[:width]
+        cols = ", ".join(f'"{f.column_name}"' for f in fields)
         table = f'"{model._meta.table_name}"'
         if self.pg:
             return f"INSERT INTO {table} ({cols}) VALUES %s"
-        marks = ", ".join([self.db.param] * len(model._meta.sorted_fields))
+        marks = ", ".join([self.db.param] * len(fields))
         return f"INSERT INTO {table} ({cols}) VALUES ({marks})"
 
     def write(self, model: type[Model], rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
             return
-        sql = self._sql(model)
+        sql = self._sql(model, len(rows[0]))
         cursor = self.db.cursor()
         if self.pg:
             from psycopg2.extras import execute_values

@@ -119,8 +119,17 @@ def pick(candidates: Sequence[OperatorState], cap: int) -> OperatorState | None:
 
 
 def _why_not(
-    group: AssignmentGroup, candidates: Sequence[OperatorState], cap: int, team: str | None
+    group: AssignmentGroup,
+    candidates: Sequence[OperatorState],
+    cap: int,
+    team: str | None,
+    excluded: Sequence[str] = (),
 ):
+    if not candidates and excluded:
+        return NO_ELIGIBLE, (
+            f"group {group.name}: nobody eligible but {', '.join(excluded)}, who may not "
+            "receive it here"
+        )
     if not candidates:
         wanted = group.operators.team
         if team is not None and wanted is not None and wanted != team:
@@ -155,10 +164,12 @@ def plan_balanced(
     unplaced: list[Unplaced] = []
     for lead in leads:
         group = rules.group_for(lead.source)
-        candidates = [op for op in eligible(group, state.values(), team) if op.name not in exclude]
+        pool = eligible(group, state.values(), team)
+        candidates = [op for op in pool if op.name not in exclude]
         chosen = pick(candidates, rules.holding_cap)
         if chosen is None:
-            reason, message = _why_not(group, candidates, rules.holding_cap, team)
+            excluded = [op.name for op in pool if op.name in exclude]
+            reason, message = _why_not(group, candidates, rules.holding_cap, team, excluded)
             unplaced.append(Unplaced(lead.id, lead.source, group.name, reason, message))
             continue
         turn += 1

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from isdesk.i18n import current_language
 from isdesk.importer import normalize as n
 from isdesk.importer.mappings import FieldMap, LeadMapping
+from isdesk.rules.mappings import PHONE_FIELDS
 
 __all__ = ["Options", "Record", "Reject", "convert_row", "parse_when"]
 
@@ -33,8 +34,15 @@ _REASONS = {
 # Lead fields are VARCHAR(255) on PostgreSQL (peewee's CharField): a longer value would fail the
 # whole chunk there, and import on SQLite only, so the row is rejected on both.
 MAX_FIELD_CHARS = 255
-_LIMITED = ("company", "contact", "title", "phone", "email", "source", "status", "campaign",
-            "campaign_type")  # fmt: skip
+_LIMITED = ("company", "contact", "title", "department", "phone", "email", "source", "status",
+            "campaign", "campaign_type", "external_key")  # fmt: skip
+# Which phone field is which kind of number on the lead (LeadProfile.phones shows them).
+PHONE_KINDS = {"phone_direct": "direct", "phone": "phone", "phone_mobile": "mobile",
+               "phone_department": "department", "phone_company": "company"}  # fmt: skip
+# What a do-not-call / opt-out column says when it is set (Salesforce writes true/1, HubSpot
+# true, Japanese sheets ○ or はい).
+_YES = frozenset({"true", "1", "yes", "y", "t", "x", "はい", "○", "◯", "●", "有", "済",
+                  "on", "opted out", "optedout", "対象"})  # fmt: skip
 
 
 def reason(key: str, **fields: object) -> str:
@@ -81,6 +89,13 @@ class Record:
     phone_key: str
     company_key: str
     name_key: str
+    department: str = ""
+    phones: tuple[tuple[str, str], ...] = ()  # (kind, number as shown), the one to call first
+    phone_keys: tuple[str, ...] = ()  # the digits of each, same order
+    external_key: str = ""  # "salesforce:00Q…": the source's own record id
+    do_not_call: bool = False
+    do_not_call_note: str = ""  # which column said so
+    bad_phones: tuple[str, ...] = ()  # "column=value" of numbers that are no phone number
     campaign_cost: int | None = None  # yen: a new campaign's cost (isdesk campaign set-cost)
 
     def as_fields(self) -> dict[str, object]:
@@ -88,7 +103,9 @@ class Record:
             "company": self.company,
             "contact": self.contact,
             "title": self.title,
+            "department": self.department,
             "phone": self.phone,
+            "phones": " / ".join(number for _, number in self.phones),
             "email": self.email,
             "source": self.source,
             "status": self.status,
@@ -96,6 +113,8 @@ class Record:
             "campaign_type": self.campaign_type,
             "campaign_date": self.campaign_date.isoformat() if self.campaign_date else "",
             "acquired_at": self.acquired_at.isoformat() if self.acquired_at else "",
+            "external_key": self.external_key,
+            "do_not_call": "yes" if self.do_not_call else "",
         }
 
 
@@ -159,6 +178,11 @@ def parse_when(text: str, fmt: str | None, zone: ZoneInfo) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
+def value_is_yes(value: str) -> bool:
+    """Whether a flag column (DoNotCall, an opt-out) is set: true, 1, yes, はい, ○ …"""
+    return n.nfkc(value).casefold() in _YES
+
+
 def convert_row(
     mapping: LeadMapping, fields: FieldMap, row: int, cells: Sequence[str], options: Options
 ) -> Record | Reject:
@@ -181,18 +205,33 @@ def convert_row(
         return found, column
 
     email_raw, email_column = pick("email")
-    phone_raw, phone_column = pick("phone")
     email = n.normalize_email(email_raw)
     if email and not n.is_email(email):
         extra[email_column] = email_raw
         email = ""
-    phone = n.normalize_phone(phone_raw)
-    phone_key = n.phone_key(phone)
+    phones: list[tuple[str, str]] = []
+    keys: list[str] = []
+    bad: list[str] = []
+    phone_raws: list[str] = []
+    for name in PHONE_FIELDS:
+        for i in columns.get(name, ()):
+            raw = cells[i].strip()
+            if not raw:
+                continue
+            phone_raws.append(f"{headers[i]}={raw!r}")
+            checked = n.check_phone(raw)
+            if checked is None:
+                bad.append(f"{headers[i]}={raw!r}")
+                extra[headers[i]] = _kept(raw)  # kept with the lead, never a match key
+            elif checked.key not in keys:
+                phones.append((PHONE_KINDS[name], checked.display))
+                keys.append(checked.key)
+    phone = phones[0][1] if phones else ""
+    phone_key = keys[0] if keys else ""
     if not email and not phone_key:
-        detail = ", ".join(
-            f"{column}={value!r}" for value, column in ((email_raw, email_column),
-                                                         (phone_raw, phone_column)) if value
-        ) or "-"  # fmt: skip
+        detail = (
+            ", ".join(([f"{email_column}={email_raw!r}"] if email_raw else []) + phone_raws) or "-"
+        )
         return Reject(row, cells, reason("unreachable", detail=detail))
 
     source_raw, source_column = pick("source")
@@ -209,7 +248,7 @@ def convert_row(
         source = mapped
     else:
         source = source_raw
-    source = n.clean_text(source) or DEFAULT_SOURCE
+    source = n.clean_text(source) or mapping.default_source or DEFAULT_SOURCE
 
     status_raw, status_column = pick("status")
     status = "open"
@@ -263,6 +302,13 @@ def convert_row(
     company = n.clean_text(pick("company")[0])
     campaign = n.clean_text(options.campaign or pick("campaign")[0])
     campaign_type = n.clean_text(pick("campaign_type")[0]) or (options.campaign_type or "")
+    external_raw, _ = pick("external_id")
+    external = n.clean_text(external_raw)
+    do_not_call, note = False, ""
+    for i in columns.get("do_not_call", ()):
+        if value_is_yes(cells[i]):
+            do_not_call, note = True, f"{headers[i]}={cells[i].strip()}"
+            break
     record = Record(
         row=row,
         company=company,
@@ -281,6 +327,13 @@ def convert_row(
         phone_key=phone_key,
         company_key=n.company_key(company),
         name_key=n.name_key(contact),
+        department=n.clean_text(pick("department")[0]),
+        phones=tuple(phones),
+        phone_keys=tuple(keys),
+        external_key=f"{mapping.id_scope}:{external}" if external else "",
+        do_not_call=do_not_call,
+        do_not_call_note=note,
+        bad_phones=tuple(bad),
         campaign_cost=campaign_cost,
     )
     for name in _LIMITED:

@@ -2,9 +2,13 @@
 and picking one from a file's header.
 
 Presets know the headers of a Salesforce lead export (API names and the Japanese labels),
-a HubSpot contacts export (English and Japanese portals) and isdesk's own lead list. Several
-columns may feed one field: the first non-empty one wins (Phone, then MobilePhone) and the
-others' values stay with the lead in ``extra``. Columns no field claims are kept in ``extra``.
+a HubSpot contacts export (English and Japanese portals), the business-card services Sansan
+and Eight, and isdesk's own lead list. Several columns may feed one field: the first non-empty
+one wins and the others' values stay with the lead in ``extra``; phone numbers are different:
+every one is kept (直通, 携帯, 部門, 会社), the one to call first chosen by
+``PHONE_FIELDS``. Each preset names the source's own record id (Salesforce Id, HubSpot Record
+ID, the card id of Sansan and Eight) as ``external_id``, and its do-not-call columns. Columns no
+field claims are kept in ``extra``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from types import MappingProxyType
 from isdesk.importer.reader import REJECT_COLUMNS
 from isdesk.rules.mappings import (
     KEEP,
+    PHONE_FIELDS,
     CustomMapping,
     ValueMap,
     header_key,
@@ -46,6 +51,19 @@ class LeadMapping:
     stages: ValueMap | None = None  # None: every row is "open"
     date_format: str | None = None  # None: the usual ISO / Japanese / US forms
     builtin: bool = True
+    scope: str = ""  # whose record ids external_id holds (a preset's name); "": this mapping's
+    # Detection: a preset with a signature is only chosen for a file that has one of these
+    # headers (a business-card export's 名刺交換日, Eight's TEL会社), so a plain sheet with
+    # 会社名 and 電話番号 is not taken for a card list.
+    signature: tuple[str, ...] = ()
+    # The source of a row that names none ("" : isdesk's 「インポート」). Business cards are
+    # mostly exchanged at trade shows, the source the assignment rules send to group B.
+    default_source: str = ""
+
+    @property
+    def id_scope(self) -> str:
+        """The prefix of the external keys this mapping writes: ``salesforce:00Q…``."""
+        return self.scope or self.name
 
     def bind(self, headers: Sequence[str]) -> FieldMap:
         """Which of ``headers`` (by position) feed which field; the rest are extra."""
@@ -85,7 +103,7 @@ class FieldMap:
 
     @property
     def reachable(self) -> bool:
-        return "email" in self.fields or "phone" in self.fields
+        return "email" in self.fields or any(f in self.fields for f in PHONE_FIELDS)
 
 
 def _values(pairs: Mapping[str, str], other: str | None = None) -> ValueMap:
@@ -153,10 +171,12 @@ SALESFORCE = LeadMapping(
         title: Title | 役職
         email: Email | メール
         phone: Phone | 電話
-        phone: MobilePhone | 携帯
+        phone_mobile: MobilePhone | 携帯
         source: LeadSource | リードソース
         status: Status | リード状況
         acquired_at: CreatedDate | 作成日
+        external_id: Id | リード ID | リードID
+        do_not_call: DoNotCall | 電話不可
     """),
     sources=_values(_SALESFORCE_SOURCE, KEEP),
     stages=_values(_SALESFORCE_STATUS),
@@ -172,14 +192,65 @@ HUBSPOT = LeadMapping(
         title: Job Title | 役職
         email: Email | Eメール
         phone: Phone Number | 電話番号
-        phone: Mobile Phone Number | 携帯電話番号
+        phone_mobile: Mobile Phone Number | 携帯電話番号
         source: Original Source | 元のソース
         status: Lead Status | リードステータス
         status: Lifecycle Stage | ライフサイクルステージ
         acquired_at: Create Date | 作成日
+        external_id: Record ID | レコードID | Contact ID
+        do_not_call: Do Not Call | 電話不可
+        do_not_call: Opted out of all email | Unsubscribed from all email | 配信停止
     """),
     sources=None,
     stages=_values(_HUBSPOT_STATUS),
+)
+# Sansan: a business-card list downloaded from Sansan (名刺データ), the card id first.
+SANSAN = LeadMapping(
+    "sansan",
+    "Sansan business cards",
+    _columns("""
+        external_id: 名刺ID
+        company: 会社名
+        department: 部署名 | 部署
+        title: 役職
+        last_name: 姓
+        first_name: 名
+        contact: 氏名
+        email: メールアドレス | E-mail
+        phone_direct: 直通電話 | 直通電話番号
+        phone_mobile: 携帯電話 | 携帯番号
+        phone_company: 電話番号 | 会社電話番号 | TEL1
+        acquired_at: 名刺交換日
+        do_not_call: 配信停止 | 電話不可
+    """),
+    sources=None,
+    stages=None,
+    signature=("名刺ID", "名刺交換日"),
+    default_source="展示会",
+)
+# Eight (Eight Team's card export): TEL会社, TEL部門, TEL直通 and 携帯電話 are one person's.
+EIGHT = LeadMapping(
+    "eight",
+    "Eight business cards",
+    _columns("""
+        external_id: 名刺ID | カードID
+        company: 会社名
+        department: 部署名
+        title: 役職
+        last_name: 姓
+        first_name: 名
+        contact: 氏名
+        email: e-mail | メールアドレス
+        phone_direct: TEL直通
+        phone_mobile: 携帯電話
+        phone_department: TEL部門
+        phone_company: TEL会社
+        acquired_at: 名刺交換日
+    """),
+    sources=None,
+    stages=None,
+    signature=("TEL会社", "TEL直通", "TEL部門"),
+    default_source="展示会",
 )
 # isdesk's own simple lead list, with the headers a Japanese team writes by hand.
 ISDESK = LeadMapping(
@@ -191,7 +262,9 @@ ISDESK = LeadMapping(
         last_name: last_name | 姓
         first_name: first_name | 名
         title: title | 役職
+        department: department | 部署 | 部署名
         phone: phone | 電話番号 | 電話 | TEL
+        phone_mobile: mobile | 携帯 | 携帯電話
         email: email | メールアドレス | メール
         source: source | 流入元 | リードソース
         campaign: campaign | キャンペーン | キャンペーン名
@@ -200,12 +273,14 @@ ISDESK = LeadMapping(
         campaign_cost: campaign_cost | キャンペーン費用
         acquired_at: acquired_at | 獲得日 | 獲得日時
         status: status | ステータス
+        external_id: external_id | 外部ID
+        do_not_call: do_not_call | 架電禁止 | 電話不可
     """),
     sources=None,
     stages=_values(_ISDESK_STATUS),
 )
 PRESETS: Mapping[str, LeadMapping] = MappingProxyType(
-    {m.name: m for m in (SALESFORCE, HUBSPOT, ISDESK)}
+    {m.name: m for m in (SALESFORCE, HUBSPOT, SANSAN, EIGHT, ISDESK)}
 )
 
 
@@ -222,6 +297,8 @@ def from_custom(custom: CustomMapping) -> LeadMapping:
         custom.stages.merged_over(base_stages) if custom.stages else base_stages,
         custom.date_format,
         builtin=False,
+        scope=base.name if base else custom.name,
+        default_source=base.default_source if base else "",
     )
 
 
@@ -247,10 +324,14 @@ def detect_mapping(
 ) -> tuple[LeadMapping, FieldMap]:
     """The mapping that recognises most of ``headers`` and can reach a person.
 
-    Ties go to the team's own mappings, then Salesforce, HubSpot, isdesk in that order.
+    Ties go to the team's own mappings, then Salesforce, HubSpot, Sansan, Eight, isdesk in
+    that order.
     """
     best: tuple[int, LeadMapping, FieldMap] | None = None
+    present = {header_key(h) for h in headers}
     for mapping in available_mappings(custom):
+        if mapping.signature and not present & {header_key(h) for h in mapping.signature}:
+            continue
         bound = mapping.bind(headers)
         if not bound.reachable:
             continue

@@ -1,8 +1,10 @@
 """Cleaning imported values and the keys duplicates are matched on (pure, no I/O).
 
 - Phone numbers: full-width digits, the many dash look-alikes (−, ー, ‐, ―, ｰ …) and brackets
-  become ``03-1234-5678``; ``phone_key`` keeps the digits only (+81 → 0, and the leading 0 Excel
-  drops from a number it took for a figure is put back).
+  are read, the number validated with ``phonenumbers`` and shown in national format
+  (``03-1234-5678``, 内線 kept); ``phone_key`` keeps the digits only (+81 → 0, and the leading 0
+  Excel drops from a number it took for a figure is put back); junk (0000000000, too short) is
+  no number at all, so it never matches two unrelated people.
 - E-mail: NFKC (full-width letters), trimmed, ``mailto:`` and ``<>`` removed, lower-cased.
 - Company: ``company_key`` drops legal forms (株式会社, (株), ㈱, 有限会社, (有), Inc., Co., Ltd. …)
   wherever they stand, spaces and width, so 株式会社アクメ, (株)アクメ and ｱｸﾒ㈱ are one company.
@@ -10,14 +12,19 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from phonenumbers import PhoneNumber
 
 # Characters people (and IMEs) type for the hyphen in a phone number.
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff0d\uff70\u2500\u2501\u301c\uff5e~"
 _DASH_TABLE = str.maketrans(dict.fromkeys(_DASHES, "-"))
-_EXTENSION = re.compile(r"(内線|ext\.?|x)\s*\d+\s*$", re.IGNORECASE)
-_PHONE_CHARS = re.compile(r"[^0-9+\-()#*]")
+_EXTENSION = re.compile(r"[\s(]*(内線|ext\.?|x)\s*(\d+)\s*\)?\s*$", re.IGNORECASE)
 
 # Legal forms, written after NFKC + casefold (㈱ → (株), （株） → (株), Ｉｎｃ． → inc.).
 _LEGAL_FORMS = (
@@ -37,8 +44,6 @@ _LATIN_TAIL = re.compile(
 _COMPANY_NOISE = re.compile(r"[\s・･.,、。'\"“”‘’\-_/()]")
 _NAME_NOISE = re.compile(r"[\s・･]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-# Already clean (most rows): 03-1234-5678, 090-1234-5678, 0120-123-456.
-_CLEAN_PHONE = re.compile(r"0\d{1,4}-\d{1,4}-\d{3,4}")
 _UNTIDY = re.compile(r"^\s|\s$|\s\s|[^\S ]")  # spaces to trim or fold (\u3000, tabs, newlines)
 _PLAIN = re.compile(r"[!-~]+(?: [!-~]+)*")  # ASCII words with single spaces
 
@@ -54,46 +59,114 @@ def clean_text(value: str) -> str:
     return " ".join(value.replace("\u3000", " ").split())
 
 
-def normalize_phone(value: str) -> str:
-    """The phone number as shown: half-width, hyphens for every dash, brackets as hyphens.
+@dataclass(frozen=True, slots=True)
+class Phone:
+    """A checked phone number: as shown (national format, extension kept) and its match key."""
 
-    ``０３−１２３４−５６７８`` → ``03-1234-5678``; ``(03)1234-5678`` → ``03-1234-5678``;
-    ``+81 3-1234-5678`` → ``03-1234-5678``. Anything after the number (内線 12) is kept.
+    display: str  # 03-1234-5678, 090-1234-5678 内線 12, +1 415-555-0100
+    key: str  # the digits it is matched and searched on: 0312345678
+
+
+def check_phone(value: str) -> Phone | None:
+    """The number ``value`` holds, validated by ``phonenumbers`` (Japan unless it says +CC);
+    None when it is not a number anyone can call (0000000000, 090-1234-567, 1234567890).
+
+    Full-width digits, the dash look-alikes and brackets are read; +81 becomes 0; a 9- or
+    10-digit number without its leading 0 (Excel read it as a figure) gets it back; an
+    extension (内線 12, ext. 12, x12) is kept in the display and left out of the key.
     """
-    if _CLEAN_PHONE.fullmatch(value):
-        return value
     text = nfkc(value.translate(_DASH_TABLE)).translate(_DASH_TABLE)
     if not text:
-        return ""
-    text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"^\+81[\s\-]*\(?0?\)?[\s\-]*", "0", text)
-    text = re.sub(r"^\((0\d{1,4})\)\s*", r"\1-", text)
-    text = re.sub(r"(\d)\s*\((\d{1,4})\)\s*(\d)", r"\1-\2-\3", text)
-    text = re.sub(r"(?<=\d)\s+(?=\d)", "-", text)
-    text = re.sub(r"-{2,}", "-", text).strip("-")
-    digits = phone_key(text)
-    if digits and not text.startswith("0") and digits.startswith("0") and text[0].isdigit():
-        text = "0" + text  # Excel ate the leading zero
-    return text
+        return None
+    extension = ""
+    found = _EXTENSION.search(text)
+    if found is not None:
+        extension, text = found.group(2), text[: found.start()]
+    if text.lstrip().startswith("+") and not text.lstrip().startswith("+81"):
+        digits = "+" + "".join(ch for ch in text if ch.isdigit())
+    else:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if text.lstrip().startswith("+81"):
+            digits = "0" + digits[2:].removeprefix("0")
+        elif digits and digits[0] != "0" and len(digits) in (9, 10):
+            digits = "0" + digits
+    checked = _checked(digits)
+    if checked is None:
+        return None
+    display, key = checked
+    return Phone(f"{display} 内線 {extension}" if extension else display, key)
+
+
+@functools.lru_cache(maxsize=65536)
+def _checked(digits: str) -> tuple[str, str] | None:
+    """(national format, key) of a number's digits, or None when it is not valid."""
+    if len(digits.lstrip("+")) < 7 or len(set(digits.lstrip("+0"))) <= 1:
+        return None  # too short to dial, or one digit repeated (0000000000, 0111111111)
+    import phonenumbers  # lazily: ~40 µs a number, and only imports need it
+
+    if digits.startswith("+"):
+        try:
+            number = phonenumbers.parse(digits, None)
+        except phonenumbers.NumberParseException:
+            return None
+        if not phonenumbers.is_valid_number(number):
+            return None
+        if number.country_code != 81:
+            shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+            return shown, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    else:
+        if not digits.startswith("0") or digits.startswith("00"):
+            return None
+        number = phonenumbers.PhoneNumber(country_code=81, national_number=int(digits[1:]))
+        if not phonenumbers.is_valid_number(number):
+            return None
+    digits = "0" + str(number.national_number)
+    return _national(number, digits), digits
+
+
+# Japanese national format is a grouping chosen by a number's leading digits and length: the
+# grouping found for one number is reused for the next with the same start (half the cost).
+_GROUPS: dict[tuple[str, int], tuple[int, ...]] = {}
+
+
+def _national(number: PhoneNumber, digits: str) -> str:
+    key = (digits[:7], len(digits))
+    groups = _GROUPS.get(key)
+    if groups is None:
+        import phonenumbers
+
+        shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        if shown.replace("-", "") != digits:
+            return shown  # not a plain grouping of the digits: never reused
+        groups = _GROUPS[key] = tuple(len(part) for part in shown.split("-"))
+    parts, start = [], 0
+    for size in groups:
+        parts.append(digits[start : start + size])
+        start += size
+    return "-".join(parts)
+
+
+def normalize_phone(value: str) -> str:
+    """The phone number as shown (national format, 内線 kept); "" when it is not a number."""
+    checked = check_phone(value)
+    return checked.display if checked is not None else ""
 
 
 def phone_key(value: str) -> str:
-    """The digits a phone number is matched on; "" when it cannot be a Japanese number.
+    """The digits a phone number is matched on; "" when it is not a valid number."""
+    checked = check_phone(value)
+    return checked.key if checked is not None else ""
 
-    Full-width digits count; an extension (内線 12, ext. 12) does not; +81 becomes 0; a
-    9- or 10-digit number without its leading 0 (Excel read it as a figure) gets it back.
-    """
-    if _CLEAN_PHONE.fullmatch(value):
-        digits = value.replace("-", "")
-        return digits if 10 <= len(digits) <= 11 else ""
-    text = nfkc(value.translate(_DASH_TABLE))
-    text = _EXTENSION.sub("", text)
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if text.lstrip().startswith("+81"):
-        digits = "0" + digits[2:].removeprefix("0")
-    elif digits and digits[0] != "0" and len(digits) in (9, 10):
-        digits = "0" + digits
-    if not 10 <= len(digits) <= 11 or digits[0] != "0":
+
+def stored_phone_key(value: str) -> str:
+    """The key of a number isdesk stored itself (checked when it was written): the fast path
+    for loading every lead's keys; an older junk number (one digit repeated) gives ""."""
+    if not value.isascii():
+        value = nfkc(value)  # an older lead's number may be full-width
+    digits = "".join(ch for ch in value.split("内線")[0] if ch.isdigit())
+    if value.startswith("+"):
+        return "+" + digits
+    if len(digits) < 10 or len(set(digits.lstrip("0"))) <= 1 or digits[0] != "0":
         return ""
     return digits
 

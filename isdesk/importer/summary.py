@@ -10,12 +10,17 @@ __all__ = ["ImportSummary"]
 
 @dataclass
 class ImportSummary:
-    """What an import did: read = created + merged + rejected (blank rows are not read)."""
+    """What this import run did: read = created + merged + unchanged + rejected (blank rows are
+    not read). ``merged``: rows that matched a lead and brought something new (a campaign it was
+    never in, a newer date): a return, touched and routed. ``unchanged``: rows that matched a
+    lead and repeated what isdesk has (a weekly re-export): no touch, no routing. A file
+    imported before is all unchanged (and its rejects rejected again)."""
 
     file: str
     read: int = 0
     created: int = 0
     merged: int = 0
+    unchanged: int = 0
     rejected: int = 0
     rejects_file: str | None = None
     encoding: str = ""
@@ -28,7 +33,10 @@ class ImportSummary:
     dry_run: bool = False
     already_imported: bool = False
     resumed_after: int = 0  # data rows committed by an earlier, interrupted run
-    matched_by: dict[str, int] = field(default_factory=dict)  # email | phone | company | file
+    matched_by: dict[str, int] = field(default_factory=dict)  # external | email | phone | …
+    unchanged_by: dict[str, int] = field(default_factory=dict)  # the same keys, unchanged rows
+    phones_invalid: dict[str, Any] = field(default_factory=dict)  # rows, samples (row, values)
+    do_not_call: int = 0  # leads this run marked do-not-call (new, or flagged by the source)
     campaigns_created: list[str] = field(default_factory=list)
     routing: dict[str, Any] = field(default_factory=dict)
     assigned: int = 0  # new leads handed out by the assignment pass after the import
@@ -39,12 +47,14 @@ class ImportSummary:
     reject_samples: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """Exactly read, created, merged, rejected and rejects_file; the rest under details."""
+        """Exactly read, created, merged, unchanged, rejected and rejects_file; the rest under
+        details."""
         delimiter = {"\t": "tab", ",": "comma", ";": "semicolon"}.get(self.delimiter)
         return {
             "read": self.read,
             "created": self.created,
             "merged": self.merged,
+            "unchanged": self.unchanged,
             "rejected": self.rejected,
             "rejects_file": self.rejects_file,
             "details": {
@@ -60,6 +70,9 @@ class ImportSummary:
                 "already_imported": self.already_imported,
                 "resumed_after_rows": self.resumed_after,
                 "matched_by": self.matched_by,
+                "unchanged_by": self.unchanged_by,
+                "phones_invalid": self.phones_invalid,
+                "do_not_call": self.do_not_call,
                 "campaigns_created": self.campaigns_created,
                 "routing": self.routing,
                 "assigned": self.assigned,

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from isdesk.domain.text import search_key
+from isdesk.domain.text import lead_search_key
 from isdesk.importer.convert import Record, Reject
 from isdesk.importer.matching import LeadIndex
 from isdesk.importer.plan import ImportPlan
@@ -63,6 +63,7 @@ class _Writer:
         self.param = db.param
         self.now_db = _naive(now)
         self.matched: Counter[str] = Counter()
+        self.unchanged_by: Counter[str] = Counter()
         self.created_ids: set[int] = set()
         self.campaign_ids: dict[str, int] = {}
         self.fake_id = 0
@@ -92,11 +93,13 @@ class _Writer:
         total = len(plan.items)
         existing = ImportRun.get_or_none(ImportRun.digest == plan.table.digest)
         if existing is not None and existing.status == "done":
+            # What *this* run did: nothing; every row it read is one isdesk already has.
             summary.already_imported = True
             summary.import_run = existing.id
-            summary.read = existing.created + existing.merged + existing.rejected
-            summary.created, summary.merged = existing.created, existing.merged
-            summary.rejected = existing.rejected
+            summary.read = total
+            summary.rejected = len(plan.rejects)
+            summary.created = summary.merged = 0
+            summary.unchanged = total - summary.rejected
             summary.routing = {"available": self.router is not None,
                                "note": "already imported: nothing to route"}  # fmt: skip
             if progress:
@@ -118,12 +121,12 @@ class _Writer:
             run_id, done = existing.id, existing.rows_done
             summary.resumed_after = done
             summary.created, summary.merged = existing.created, existing.merged
-            summary.rejected = existing.rejected
+            summary.unchanged, summary.rejected = existing.unchanged, existing.rejected
             query = Touch.select(Touch.lead).where((Touch.import_run == run_id)
                                                    & (Touch.kind == "new"))  # fmt: skip
             self.created_ids = {t.lead_id for t in query}
         else:
-            summary.created = summary.merged = summary.rejected = 0
+            summary.created = summary.merged = summary.unchanged = summary.rejected = 0
             if not self.dry_run:
                 run_id = self._start_run(total)
         summary.import_run = run_id
@@ -147,6 +150,7 @@ class _Writer:
             with db.atomic():
                 self._advance(run_id, 0, Counter(), last=True)
         summary.matched_by = dict(self.matched)
+        summary.unchanged_by = dict(self.unchanged_by)
         if self.router is not None:
             summary.routing = {"available": True, "routed": sum(self.routed.values()),
                                "actions": dict(self.routed)}  # fmt: skip
@@ -184,10 +188,10 @@ class _Writer:
         status = "done" if last else "running"
         self.db.execute_sql(
             f'UPDATE "import_run" SET rows_done = {p}, created = created + {p}, '
-            f"merged = merged + {p}, rejected = rejected + {p}, status = {p}, "
-            f"finished_at = {p} WHERE id = {p}",
-            (done, counts["created"], counts["merged"], counts["rejected"], status,
-             self.now_db if last else None, run_id),
+            f"merged = merged + {p}, unchanged = unchanged + {p}, rejected = rejected + {p}, "
+            f"status = {p}, finished_at = {p} WHERE id = {p}",
+            (done, counts["created"], counts["merged"], counts["unchanged"], counts["rejected"],
+             status, self.now_db if last else None, run_id),
         )  # fmt: skip
 
     # --- one chunk -------------------------------------------------------------------------
@@ -207,15 +211,19 @@ class _Writer:
         events: list[tuple[Any, ...]] = []
         touches: list[tuple[Any, ...]] = []
         returning: dict[int, None] = {}
-        for i, record in enumerate(records):
+        keys: list[tuple[Any, ...]] = []  # (external key, lead) learnt from a known lead's row
+        flagged: dict[int, str] = {}  # known leads the source now marks do-not-call: the note
+        for record in records:
             campaign_id = self._campaign(record)
             when = self._when(record)
             note = record.source + (f"：{record.campaign}" if record.campaign else "")
+            self._check_phones(record)
             hit = self.index.match(record)
             if hit is None:
                 lead_id = lead_ids[len(leads)]
                 leads.append(self._lead_row(lead_id, record, campaign_id, when))
                 self.index.add_record(lead_id, record)
+                self.index.known[lead_id].seen(campaign_id, self._stated_when(record))
                 self.created_ids.add(lead_id)
                 kind, event_kind = "new", "created"
                 counts["created"] += 1
@@ -225,6 +233,20 @@ class _Writer:
                     spare += 1
             else:
                 lead_id, how = hit
+                known = self.index.known[lead_id]
+                if record.external_key and not known.external_key:
+                    keys.append((record.external_key, lead_id))
+                    known.external_key = record.external_key
+                if record.do_not_call and not known.do_not_call:
+                    flagged[lead_id] = record.do_not_call_note
+                    known.do_not_call = True
+                stated = self._stated_when(record)
+                if not known.is_news(campaign_id, stated):
+                    # A re-export repeating what isdesk has: not the person coming back.
+                    counts["unchanged"] += 1
+                    self.unchanged_by[how] += 1
+                    continue
+                known.seen(campaign_id, stated)
                 if lead_id in self.created_ids:
                     how = "file"
                 elif lead_id not in self.routed_ids:
@@ -232,12 +254,14 @@ class _Writer:
                 self.matched[how] += 1
                 kind, event_kind = "return", "touch"
                 counts["merged"] += 1
-            events.append((event_ids[i], lead_id, when, self.actor_id, event_kind, "", None,
-                           record.source, note))  # fmt: skip
-            touches.append((touch_ids[i], lead_id, campaign_id, record.source, when, kind, run_id,
-                            record.row, self.now_db))  # fmt: skip
+            events.append((event_ids[len(touches)], lead_id, when, self.actor_id, event_kind, "",
+                           None, record.source, note))  # fmt: skip
+            touches.append((touch_ids[len(touches)], lead_id, campaign_id, record.source, when,
+                            kind, run_id, record.row, self.now_db))  # fmt: skip
+        self.summary.do_not_call += len(flagged) + sum(1 for row in leads if row[-2])
         self.summary.created += counts["created"]
         self.summary.merged += counts["merged"]
+        self.summary.unchanged += counts["unchanged"]
         self.summary.rejected += counts["rejected"]
         if self.dry_run:
             return counts
@@ -246,6 +270,7 @@ class _Writer:
         self._write(Lead, leads)
         self._write(LeadEvent, events)
         self._write(Touch, touches)
+        self._learn(keys, flagged)
         if self.router is not None and returning:
             # One call for the chunk's returning leads: the loads are read once, the owners
             # and events written in bulk, inside this chunk's transaction.
@@ -258,10 +283,61 @@ class _Writer:
         self, lead_id: int, r: Record, campaign_id: int | None, when: dt.datetime
     ) -> tuple[Any, ...]:
         extra = json.dumps(r.extra, ensure_ascii=False) if r.extra else "{}"
+        numbers = [number for _, number in r.phones]
+        phones = json.dumps([{"kind": k, "number": v} for k, v in r.phones], ensure_ascii=False)
+        key = lead_search_key(r.company, r.contact, r.email, r.source, numbers, r.department)
         return (
             lead_id, r.company, r.contact, r.title, r.phone, r.email, r.source, campaign_id,
             None, when, r.status, self.first_stage, self.floor_rank, False, 0, None, None, "",
-            search_key(r.company, r.contact, r.phone, r.email, r.source), extra, 1, self.now_db,
+            key, extra, 1, self.now_db,
+            # migration 0009's columns, in Lead's order
+            r.department, phones, r.external_key, r.do_not_call, r.do_not_call_note,
+        )  # fmt: skip
+
+    def _stated_when(self, record: Record) -> dt.datetime | None:
+        """The date the row itself states (form, creation, card exchange, campaign day), as
+        naive UTC; None when it states none (then it cannot be news by date)."""
+        if record.acquired_at is None and record.campaign_date is None:
+            return None
+        return self._when(record)
+
+    def _check_phones(self, record: Record) -> None:
+        """Count (and sample) the numbers that are no phone number: never a match key."""
+        if not record.bad_phones:
+            return
+        junk = self.summary.phones_invalid
+        junk["rows"] = junk.get("rows", 0) + 1
+        samples = junk.setdefault("samples", [])
+        if len(samples) < 10:
+            samples.append({"row": record.row, "values": list(record.bad_phones)})
+
+    def _learn(self, keys: list[tuple[Any, ...]], flagged: dict[int, str]) -> None:
+        """What a known lead's row taught without being news: the source's record id (so the
+        next re-export matches on it) and a do-not-call flag the source now sets."""
+        p = self.param
+        cursor = self.db.cursor()
+        if keys:
+            cursor.executemany(
+                f"UPDATE \"lead\" SET external_key = {p} WHERE id = {p} AND external_key = ''",
+                keys,
+            )
+        if not flagged:
+            return
+        cursor.executemany(
+            f'UPDATE "lead" SET do_not_call = {p}, do_not_call_note = {p}, '
+            f"version = version + 1, updated_at = {p} WHERE id = {p}",
+            [(True, note, self.now_db, lead_id) for lead_id, note in flagged.items()],
+        )
+        from isdesk.store.models import LeadEvent
+
+        ids = self._ids("lead_event", len(flagged))
+        self._write(
+            LeadEvent,
+            [
+                (event_id, lead_id, self.now_db, self.actor_id, "do_not_call", "", "", "yes",
+                 note)
+                for event_id, (lead_id, note) in zip(ids, flagged.items(), strict=True)
+            ],
         )  # fmt: skip
 
     def _when(self, record: Record) -> dt.datetime:
@@ -317,7 +393,8 @@ class _Writer:
         if not rows:
             return
         meta = model._meta
-        columns = ", ".join(f'"{f.column_name}"' for f in meta.sorted_fields)
+        fields = meta.sorted_fields[: len(rows[0])]  # later columns take their defaults
+        columns = ", ".join(f'"{f.column_name}"' for f in fields)
         cursor = self.db.cursor()
         if self.pg:
             from psycopg2.extras import execute_values
@@ -325,7 +402,7 @@ class _Writer:
             sql = f'INSERT INTO "{meta.table_name}" ({columns}) VALUES %s'
             execute_values(cursor, sql, rows, page_size=1000)
         else:
-            marks = ", ".join([self.param] * len(meta.sorted_fields))
+            marks = ", ".join([self.param] * len(fields))
             cursor.executemany(
                 f'INSERT INTO "{meta.table_name}" ({columns}) VALUES ({marks})', rows
             )

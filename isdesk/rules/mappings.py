@@ -35,6 +35,7 @@ __all__ = [
     "IMPORT_FIELDS",
     "KEEP",
     "LEAD_STATUSES",
+    "PHONE_FIELDS",
     "PRESET_NAMES",
     "CustomMapping",
     "ValueMap",
@@ -45,10 +46,15 @@ __all__ = [
 
 # The lead fields a column can be mapped to.
 IMPORT_FIELDS = (
-    "company", "contact", "last_name", "first_name", "title", "phone", "email", "source",
+    "company", "contact", "last_name", "first_name", "title", "department", "phone",
+    "phone_direct", "phone_mobile", "phone_department", "phone_company", "email", "source",
     "status", "campaign", "campaign_type", "campaign_date", "campaign_cost", "acquired_at",
+    "external_id", "do_not_call",
 )  # fmt: skip
-PRESET_NAMES = ("salesforce", "hubspot", "isdesk")
+# The fields that hold a phone number, in the order the one to call first is chosen
+# (直通 → the main phone column → 携帯 → 部門 → 会社/代表).
+PHONE_FIELDS = ("phone_direct", "phone", "phone_mobile", "phone_department", "phone_company")
+PRESET_NAMES = ("salesforce", "hubspot", "sansan", "eight", "isdesk")
 # The same as isdesk.store.models.LEAD_STATUSES (a test checks), without importing peewee.
 LEAD_STATUSES = ("open", "handed_off", "nurturing", "won", "lost")
 KEEP = "keep"
@@ -135,7 +141,7 @@ def parse_mappings(
                     "missing 'columns': map the file's column headers to lead fields, e.g. "
                     "`columns: {会社名: company, メール: email}` (or write `extends: isdesk`)",
                 )
-            if not {"email", "phone"} & {target for _, target in columns}:
+            if not {"email", *PHONE_FIELDS} & {target for _, target in columns}:
                 source.fail(
                     fields["columns"],
                     f"{at}.columns",

@@ -3,7 +3,7 @@
 The preview shows the encoding, delimiter and mapping isdesk chose, the first rows exactly as
 they would be stored, the columns kept as extra attributes and the rows that would be set
 aside with their reason. The import itself runs in a worker with a progress bar and ends
-with read = created + merged + rejected and where the rejects file is.
+with read = created + merged + unchanged + rejected and where the rejects file is.
 """
 
 from __future__ import annotations
@@ -209,7 +209,14 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
             return
         s = message.summary
         text = Text(
-            tr("import.done", read=s.read, created=s.created, merged=s.merged, rejected=s.rejected),
+            tr(
+                "import.done",
+                read=s.read,
+                created=s.created,
+                merged=s.merged,
+                unchanged=s.unchanged,
+                rejected=s.rejected,
+            ),
             style="bold",
         )
         if s.already_imported:
@@ -223,7 +230,14 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
             text.append("\n" + tr("import.rejects", path=s.rejects_file), style="yellow")
         out.update(text)
         self.notify(
-            tr("import.done", read=s.read, created=s.created, merged=s.merged, rejected=s.rejected)
+            tr(
+                "import.done",
+                read=s.read,
+                created=s.created,
+                merged=s.merged,
+                unchanged=s.unchanged,
+                rejected=s.rejected,
+            )
         )
 
     def action_back(self) -> None:

@@ -34,6 +34,7 @@ class ActivityInput:
     customer_voice: bool = False
     next_action_at: dt.datetime | None = None
     next_action: str = ""
+    recording_url: str = ""  # a phone system's recording of the call
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ def validate_activity(entry: ActivityInput) -> None:
         raise ActivityError("only calls have an outcome")
     if not 0 <= entry.duration_s <= 24 * 3600:
         raise ActivityError("duration must be between 0 and 24 hours")
+    if entry.recording_url and not entry.recording_url.lower().startswith(("https://", "http://")):
+        raise ActivityError(f"recording {entry.recording_url!r}: give an http(s):// address")
     if len(entry.note) > MAX_NOTE_LENGTH:
         raise ActivityError(f"note is longer than {MAX_NOTE_LENGTH:,} characters")
     if entry.next_action_at is not None and entry.next_action_at.tzinfo is None:
@@ -92,9 +95,11 @@ def log_activity(
             customer_voice=entry.customer_voice,
             rank_after=lead.rank,
             sql_after=bool(lead.is_sql),
+            recording_url=entry.recording_url,
         )
         changes: dict[object, object] = {Lead.version: Lead.version + 1, Lead.updated_at: at}
-        if entry.kind in TOUCHING_KINDS:
+        # A call logged afterwards by a phone system may be older than the last contact.
+        if entry.kind in TOUCHING_KINDS and (lead.last_touch_at is None or at > lead.last_touch_at):
             changes[Lead.last_touch_at] = at
         if entry.next_action_at is not None or entry.next_action:
             changes[Lead.next_action_at] = entry.next_action_at

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from peewee import Database
@@ -22,6 +22,11 @@ class WorkContext:
     # The team's calendar day (rules.yaml calendar.timezone), on which conditions such as
     # "timing within 30 days" and the KPI day are judged; tests fix it.
     clock: Callable[[], dt.date] | None = None
+    # From the user's settings (isdesk.config.settings): the command that dials a number
+    # ("{phone}" is replaced), the Textual theme and the keymap (binding id -> keys).
+    dial_command: str = ""
+    theme: str = ""
+    keymap: Mapping[str, str] = field(default_factory=dict)
 
     def today(self) -> dt.date:
         if self.clock is not None:

@@ -53,6 +53,10 @@ class LeadProfile:
     next_action_at: dt.datetime | None
     next_action: str
     version: int
+    department: str = ""
+    phones: tuple[tuple[str, str], ...] = ()  # (kind, number): direct, mobile, company, …
+    do_not_call: bool = False
+    do_not_call_note: str = ""  # why: the CRM column it came from, or who set it
 
 
 @dataclass(frozen=True)
@@ -186,6 +190,10 @@ def load_lead(actor: Actor, lead_id: int) -> LeadDetail:
             next_action_at=lead.next_action_at,
             next_action=lead.next_action,
             version=lead.version,
+            department=lead.department,
+            phones=lead_phones(lead.phones, lead.phone),
+            do_not_call=bool(lead.do_not_call),
+            do_not_call_note=lead.do_not_call_note,
         )
         entries = [
             HistoryEntry(
@@ -219,6 +227,23 @@ def load_lead(actor: Actor, lead_id: int) -> LeadDetail:
             answers={a.item: _answer_state(a, names) for a in answers},
             history=history,
         )
+
+
+def lead_phones(phones_json: str, phone: str) -> tuple[tuple[str, str], ...]:
+    """A lead's numbers as (kind, number), the one to call first first; an older lead that
+    has only ``phone`` gives that one."""
+    import json
+
+    try:
+        items = json.loads(phones_json or "[]")
+    except ValueError:
+        items = []
+    found = tuple(
+        (str(p.get("kind", "phone")), str(p["number"]))
+        for p in items
+        if isinstance(p, dict) and p.get("number")
+    )
+    return found or ((("phone", phone),) if phone else ())
 
 
 def lead_version(lead_id: int) -> int:

@@ -17,7 +17,8 @@ from peewee import JOIN, SQL, Case, NodeList, fn
 
 from isdesk.domain.text import search_key
 from isdesk.services.operators import Actor
-from isdesk.store.db import current_database, utcnow
+from isdesk.services.search import text_filter
+from isdesk.store.db import current_database, is_postgres, utcnow
 from isdesk.store.models import Lead, Operator
 
 PAGE_SIZE = 100
@@ -37,6 +38,7 @@ class QueueQuery:
     scope: QueueScope = QueueScope.MINE
     text: str = ""
     now: dt.datetime | None = None
+    callable_only: bool = False  # leave do-not-call leads out (take next, `n`)
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,11 @@ class QueueRow:
     next_action: str
     overdue: bool
     new: bool
+    do_not_call: bool = False
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-
-
-def _where(query: QueueQuery):
+def _where(query: QueueQuery, use_index: bool = True) -> tuple[object, bool]:
+    """The WHERE condition, and whether the filter text's index drives the query."""
     actor = query.actor
     now = query.now or utcnow()
     # Nurturing leads (field sales said "not now") come back once their follow-up is due.
@@ -77,29 +77,47 @@ def _where(query: QueueQuery):
             cond &= Lead.owner.in_(team_ids)
         else:
             cond &= Lead.owner == actor.id
+    if query.callable_only:
+        cond &= ~Lead.do_not_call
     key = search_key(query.text)
-    if key:
-        pattern = f"%{_escape_like(key)}%"
-        cond &= NodeList((Lead.search_text, SQL("LIKE"), pattern, SQL("ESCAPE '!'")))
-    return cond
+    if not key:
+        return cond, False
+    # Two or more characters are looked up in the bigram index (isdesk.services.search).
+    text = text_filter(key, use_index=use_index)
+    return cond & text.condition, text.indexed
 
 
-def _count_query(query: QueueQuery):
-    return Lead.select(fn.COUNT(Lead.id)).where(_where(query))
+def _leads(*columns, query: QueueQuery, use_index: bool):
+    """``SELECT columns FROM lead WHERE …``: when the filter's postings drive, SQLite is told
+    to read the leads by id from them rather than start from the owner or status index."""
+    cond, indexed = _where(query, use_index)
+    select = Lead.select(*columns)
+    if indexed and not is_postgres():
+        select = select.from_(NodeList((Lead, SQL("NOT INDEXED"))))
+    return select, cond
 
 
-def count_queue(query: QueueQuery) -> int:
-    """How many leads the queue holds for ``query``."""
+def _count_query(query: QueueQuery, use_index: bool = True):
+    select, cond = _leads(fn.COUNT(Lead.id), query=query, use_index=use_index)
+    return select.where(cond)
+
+
+def count_queue(query: QueueQuery, *, use_index: bool = True) -> int:
+    """How many leads the queue holds for ``query``. ``use_index=False`` filters text by the
+    plain scan (the reference the index's results are tested and benchmarked against)."""
     with current_database().connection_context():
-        return _count_query(query).scalar() or 0
+        return _count_query(query, use_index).scalar() or 0
 
 
-def count_sql(query: QueueQuery) -> tuple[str, list[object]]:
+def count_sql(query: QueueQuery, *, use_index: bool = True) -> tuple[str, list[object]]:
     """The SQL and parameters :func:`count_queue` runs (for benchmarks against raw SQL)."""
-    return _count_query(query).sql()
+    with current_database().connection_context():
+        return _count_query(query, use_index).sql()
 
 
-def _page_query(query: QueueQuery, offset: int, limit: int, now: dt.datetime):
+def _page_query(
+    query: QueueQuery, offset: int, limit: int, now: dt.datetime, use_index: bool = True
+):
     bucket = Case(
         None,
         [
@@ -108,39 +126,48 @@ def _page_query(query: QueueQuery, offset: int, limit: int, now: dt.datetime):
         ],
         2,
     )
+    select, cond = _leads(
+        Lead.id,
+        Lead.company,
+        Lead.contact,
+        Lead.rank,
+        Lead.is_sql,
+        Lead.heard,
+        Lead.source,
+        Lead.acquired_at,
+        Lead.last_touch_at,
+        Lead.next_action_at,
+        Lead.next_action,
+        Lead.do_not_call,
+        Operator.display_name.alias("owner_name"),
+        query=query,
+        use_index=use_index,
+    )
     return (
-        Lead.select(
-            Lead.id,
-            Lead.company,
-            Lead.contact,
-            Lead.rank,
-            Lead.is_sql,
-            Lead.heard,
-            Lead.source,
-            Lead.acquired_at,
-            Lead.last_touch_at,
-            Lead.next_action_at,
-            Lead.next_action,
-            Operator.display_name.alias("owner_name"),
-        )
-        .join(Operator, JOIN.LEFT_OUTER, on=(Lead.owner == Operator.id))
-        .where(_where(query))
+        select.join(Operator, JOIN.LEFT_OUTER, on=(Lead.owner == Operator.id))
+        .where(cond)
         .order_by(bucket, fn.COALESCE(Lead.next_action_at, Lead.acquired_at), Lead.id)
         .offset(offset)
         .limit(limit)
     )
 
 
-def page_sql(query: QueueQuery, offset: int, limit: int = PAGE_SIZE) -> tuple[str, list[object]]:
+def page_sql(
+    query: QueueQuery, offset: int, limit: int = PAGE_SIZE, *, use_index: bool = True
+) -> tuple[str, list[object]]:
     """The SQL and parameters :func:`queue_page` runs (for benchmarks against raw SQL)."""
-    return _page_query(query, offset, limit, query.now or utcnow()).sql()
+    with current_database().connection_context():
+        return _page_query(query, offset, limit, query.now or utcnow(), use_index).sql()
 
 
-def queue_page(query: QueueQuery, offset: int, limit: int = PAGE_SIZE) -> list[QueueRow]:
-    """Rows ``offset`` … ``offset + limit`` of the queue, in working order."""
+def queue_page(
+    query: QueueQuery, offset: int, limit: int = PAGE_SIZE, *, use_index: bool = True
+) -> list[QueueRow]:
+    """Rows ``offset`` … ``offset + limit`` of the queue, in working order (``use_index``:
+    as :func:`count_queue`)."""
     now = query.now or utcnow()
     with current_database().connection_context():
-        rows = _page_query(query, offset, limit, now).objects()
+        rows = _page_query(query, offset, limit, now, use_index).objects()
         return [
             QueueRow(
                 id=r.id,
@@ -157,12 +184,13 @@ def queue_page(query: QueueQuery, offset: int, limit: int = PAGE_SIZE) -> list[Q
                 next_action=r.next_action,
                 overdue=r.next_action_at is not None and r.next_action_at <= now,
                 new=r.last_touch_at is None and r.next_action_at is None,
+                do_not_call=bool(r.do_not_call),
             )
             for r in rows
         ]
 
 
 def next_lead_to_work(actor: Actor, now: dt.datetime | None = None) -> int | None:
-    """The id of the first lead in the actor's own queue, or None when it is empty."""
-    page = queue_page(QueueQuery(actor=actor, now=now), 0, 1)
+    """The id of the first lead in the actor's own queue that may be called, or None."""
+    page = queue_page(QueueQuery(actor=actor, now=now, callable_only=True), 0, 1)
     return page[0].id if page else None

@@ -68,11 +68,22 @@ class Lead(BaseModel):
     last_touch_at = UtcDateTimeField(null=True)
     next_action_at = UtcDateTimeField(null=True)
     next_action = CharField(default="")
-    # NFKC + casefold of the searchable columns, so filter-as-you-type is one LIKE on one column.
+    # domain.text.lead_search_key of the searchable columns (width, case, kana and variant kanji
+    # folded; phones also as digits), so filter-as-you-type is one LIKE on one column.
     search_text = TextField(default="")
     extra = TextField(default="{}")  # JSON: columns an import could not map, kept with the lead
     version = IntegerField(default=1)  # bumped by every change; lets a screen see it is stale
     updated_at = UtcDateTimeField(default=utcnow)
+    # Migration 0009 (after the older columns, so bulk writers that name the first N keep working):
+    department = CharField(default="")  # 部署名
+    # JSON [{"kind": "direct"|"mobile"|"department"|"company"|"phone", "number": …}]: every
+    # number the lead has, the one in ``phone`` (the one to call first: 直通 → 携帯 → 会社) first
+    phones = TextField(default="[]")
+    # The source's own record id ("salesforce:00Q…", "hubspot:51", "sansan:…", "eight:…"): a
+    # re-export of the same record finds its lead by it.
+    external_key = CharField(default="", index=True)
+    do_not_call = BooleanField(default=False)  # 架電禁止: never handed out nor taken next
+    do_not_call_note = TextField(default="")  # why: the CRM's column, or who set it and when
 
     class Meta:
         indexes = (
@@ -101,7 +112,8 @@ class Answer(BaseModel):
 
 # "touch": an import met the lead again (a new campaign or source touch point; see Touch).
 EVENT_KINDS = (
-    "created", "answer", "rank", "sql", "stage", "owner", "status", "next_action", "touch"
+    "created", "answer", "rank", "sql", "stage", "owner", "status", "next_action", "touch",
+    "do_not_call",
 )  # fmt: skip
 
 
@@ -145,6 +157,7 @@ class Activity(BaseModel):
     customer_voice = BooleanField(default=False)
     rank_after = CharField(default="")
     sql_after = BooleanField(default=False)
+    recording_url = TextField(default="")  # a phone system's recording of the call (0009)
 
     class Meta:
         indexes = (
@@ -175,6 +188,7 @@ class ImportRun(BaseModel):
     actor_id: int | None
     started_at = UtcDateTimeField(default=utcnow)
     finished_at = UtcDateTimeField(null=True)
+    unchanged = IntegerField(default=0)  # matched a lead and brought nothing new (0009)
 
     class Meta:
         table_name = "import_run"

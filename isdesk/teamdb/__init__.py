@@ -54,6 +54,15 @@ Policies (all ``TO isdesk_user``; "me" is the active operator whose name is ``cu
   addressee, on the decision columns only: a pending one accepted or rejected, an accepted one
   rejected later (timing, lost: what isdesk.services.handoff allows); a rejected one is final.
 - ``campaign``, ``import_run``: read by active operators; written by the owner (imports).
+- ``lead_gram`` (the queue filter's bigram index): a row is readable when its lead is, so the
+  filter's plan and postings reveal nothing about other leads; nobody but its triggers writes
+  it (SECURITY DEFINER functions owned by isdesk_owner keep it in step with any lead edit).
+- Columns added by migration 0009 (a lead's ``phones``, ``department``, ``external_key``,
+  ``do_not_call``, ``do_not_call_note``; an activity's ``recording_url``;
+  ``import_run.unchanged``): inside sales may UPDATE a lead's do-not-call columns (the lead
+  screen's F8) and INSERT an activity with its recording (``isdesk log call``); the others are
+  written by the owner (imports). ``do_not_call`` is an event kind of inside sales. A call log
+  naming other operators' calls is imported by the owner login.
 - ``schema_migration``: readable (the app checks the schema version on start; an operator
   login never migrates: :func:`isdesk.store.schema.upgrade` reads and returns when up to date,
   and an out-of-date database fails with "permission denied" until the owner upgrades it).

@@ -190,6 +190,11 @@ def policy_definitions() -> dict[str, list[tuple[str, str, str | None, str | Non
             ),
         ],
         "touch": [("isdesk_touch_read", "SELECT", _lead_exists("lead_id", "touch"), None)],
+        # Only the bigrams of leads one may read: the filter's counts and postings say nothing
+        # about any other lead (not even that some lead holds a phone number's digits).
+        "lead_gram": [
+            ("isdesk_lead_gram_read", "SELECT", _lead_exists("lead_id", "lead_gram"), None)
+        ],
         # Active operators only: a deactivated login reads operator names and nothing else.
         "campaign": [("isdesk_campaign_read", "SELECT", _ACTIVE, None)],
         "import_run": [("isdesk_import_run_read", "SELECT", _ACTIVE, None)],

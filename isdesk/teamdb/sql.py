@@ -32,6 +32,9 @@ TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "touch": ("SELECT",),
     "import_run": ("SELECT",),
     "schema_migration": ("SELECT",),
+    # The filter's bigram index: read through a policy; written only by its triggers
+    # (SECURITY DEFINER, owned by isdesk_owner), so an operator's edit keeps it in step.
+    "lead_gram": ("SELECT",),
 }
 # INSERT and UPDATE are granted on these columns only (column-level privileges); a verb not
 # listed here for a table in TABLE_PRIVILEGES is granted on the whole table. Never ``id``: a
@@ -47,6 +50,8 @@ COLUMN_PRIVILEGES: dict[str, dict[str, tuple[str, ...]]] = {
         "UPDATE": (
             "owner_id", "status", "stage", "rank", "is_sql", "heard", "last_touch_at",
             "next_action_at", "next_action", "version", "updated_at",
+            # migration 0009: the lead screen's F8 (isdesk.services.contact.set_do_not_call)
+            "do_not_call", "do_not_call_note",
         ),
     },
     "answer": {
@@ -62,6 +67,7 @@ COLUMN_PRIVILEGES: dict[str, dict[str, tuple[str, ...]]] = {
         "INSERT": (
             "lead_id", "operator_id", "at", "kind", "outcome", "duration_s", "note",
             "customer_voice", "rank_after", "sql_after",
+            "recording_url",  # migration 0009: isdesk log call --recording
         ),
     },
     "handoff": {
@@ -76,8 +82,28 @@ COLUMN_PRIVILEGES: dict[str, dict[str, tuple[str, ...]]] = {
 # The lead_event kinds each role's own actions write (isdesk.services.leads, .activities,
 # .assignment, .handoff); "created" and "touch" come from imports, run as the owner.
 EVENT_KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "operator": ("answer", "rank", "sql", "owner", "stage", "status", "next_action", "handoff"),
-    "lead": ("answer", "rank", "sql", "owner", "stage", "status", "next_action", "handoff"),
+    "operator": (
+        "answer",
+        "rank",
+        "sql",
+        "owner",
+        "stage",
+        "status",
+        "next_action",
+        "handoff",
+        "do_not_call",
+    ),
+    "lead": (
+        "answer",
+        "rank",
+        "sql",
+        "owner",
+        "stage",
+        "status",
+        "next_action",
+        "handoff",
+        "do_not_call",
+    ),
     "field": ("owner", "stage", "status", "next_action", "handoff"),
 }
 # A hand-off event's ``field``: inside sales sends, field sales decides.
@@ -250,7 +276,10 @@ def privilege_statements(
         out.append(
             Statement(
                 "DO $$ DECLARE q text; BEGIN "
-                f"q := {sequence}; "
+                # A table without an id column (lead_gram) has no sequence to grant.
+                "IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = "
+                f"{literal(f'{schema}.{table}')}::regclass AND attname = 'id' "
+                f"AND NOT attisdropped) THEN q := {sequence}; END IF; "
                 f"IF q IS NOT NULL THEN EXECUTE format('{verb} ON SEQUENCE %s {to_from} %I', "
                 f"q, {literal(users)}); END IF; END $$"
             )

@@ -31,11 +31,25 @@ class ProfileCard(Static):
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
+        if profile.do_not_call:  # first, where nobody dialling can miss it
+            grid.add_row(
+                Text(tr("lead.dnc"), style="bold reverse"),
+                Text(printable(profile.do_not_call_note or "—"), style="bold"),
+            )
+        phones = profile.phones or ((("phone", profile.phone),) if profile.phone else ())
         rows = [
             ("lead.company", profile.company),
             ("lead.contact", profile.contact),
+            ("lead.department", profile.department),
             ("lead.title_", profile.title),
-            ("lead.phone", profile.phone),
+            # the one to call first under 電話 (its kind beside it), the others under their kind
+            *[
+                ("lead.phone", number if kind == "phone" else f"{number} ({tr(f'phone.{kind}')})")
+                if i == 0
+                else (f"phone.{kind}", number)
+                for i, (kind, number) in enumerate(phones)
+            ],
+            *([] if phones else [("lead.phone", "")]),
             ("lead.email", profile.email),
             ("lead.source", profile.source),
             ("lead.campaign", profile.campaign),
@@ -87,6 +101,10 @@ class HistoryTimeline(Static):
             return tr("history.next_action", new=f"{when} {entry.note}".strip() or blank)
         if entry.kind == "stage":
             return tr("history.stage", old=stage_label(rules, old), new=stage_label(rules, new))
+        if entry.kind == "do_not_call":
+            if entry.new_value:
+                return tr("history.do_not_call_on", note=entry.note or "").rstrip()
+            return tr("history.do_not_call_off")
         if entry.kind in ("rank", "sql", "status", "owner"):
             return tr(f"history.{entry.kind}", old=old, new=new)
         return f"{entry.kind} {entry.note}"

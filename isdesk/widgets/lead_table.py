@@ -291,6 +291,9 @@ class LeadTable(ReportsWorkerErrors, ScrollView, can_focus=True):
                 return self._cell(tr("queue.new"), cells, style)
             return self._cell(format_day(row.last_touch_at, self.today), cells)
         if key == "next_action":
+            if row.do_not_call:  # nobody should dial it: say so where the next step would be
+                style = self.get_component_rich_style("lead-table--overdue")
+                return self._cell(tr("lead.dnc"), cells, style)
             when = format_day(row.next_action_at, self.today)
             overdue = self.get_component_rich_style("lead-table--overdue") if row.overdue else ""
             return self._cell(f"{when} {row.next_action}".strip(), cells, overdue)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from isdesk.domain.text import search_key
+from isdesk.domain.text import lead_search_key
 from isdesk.importer import Options, import_file
 from isdesk.importer import run as run_module
 from isdesk.rules import load_rules
@@ -68,11 +68,11 @@ def test_salesforce_export_creates_leads_with_touches_events_and_extras(db, tmp_
         )
         assert tanaka.acquired_at == dt.datetime(2026, 10, 1, 0, 30, tzinfo=dt.UTC)
         assert tanaka.status == "open" and tanaka.owner_id is None and tanaka.rank == "D"
-        extra = {"ID": "00Q5j00000AbCdE1", "RATING": "Hot", "INDUSTRY": "製造",
-                 "NUMBEROFEMPLOYEES": "120"}  # fmt: skip
+        extra = {"RATING": "Hot", "INDUSTRY": "製造", "NUMBEROFEMPLOYEES": "120"}
         assert json.loads(tanaka.extra) == extra
-        assert tanaka.search_text == search_key(
-            "株式会社アクメ", "田中 一郎", "03-1234-5678", "tanaka.ichiro@acme.co.jp", "展示会"
+        assert tanaka.external_key == "salesforce:00Q5j00000AbCdE1"  # Salesforce's own Id
+        assert tanaka.search_text == lead_search_key(
+            "株式会社アクメ", "田中 一郎", "tanaka.ichiro@acme.co.jp", "展示会", ["03-1234-5678"]
         )
         assert Lead.get(Lead.contact == "鈴木 次郎").status == "nurturing"
         created = LeadEvent.get((LeadEvent.lead == tanaka.id) & (LeadEvent.kind == "created"))
@@ -101,7 +101,8 @@ def test_hubspot_cp932_and_bom_files_import(db, tmp_path: Path) -> None:
     with db.connection_context():
         omega = Lead.get(Lead.email == "watanabe@omega.co.jp")
         assert omega.phone == "03-9876-5432" and omega.source == "展示会"
-        assert json.loads(omega.extra) == {"部署": "営業部", "備考": "名刺交換済"}
+        assert json.loads(omega.extra) == {"備考": "名刺交換済"}
+        assert omega.department == "営業部"
         mu = Lead.get(Lead.email == "hayashi@mu.co.jp")
         assert json.loads(mu.extra)["memo"] == "検討中。\n来期予算で導入予定\n(要フォロー)"
         assert Lead.get(Lead.email == "nakamura@eta.co.jp").status == "won"
@@ -170,12 +171,14 @@ def test_returning_leads_go_through_the_returning_lead_rules(
 
     monkeypatch.setattr(run_module, "_router", lambda: fake_route)
     rows = [["A", "a", "", "known@example.jp", "", ""], ["A", "a", "", "known@example.jp", "", ""]]
-    summary = run(db, write_list(tmp_path / "again.csv", rows))
+    # a campaign the lead was never in: a return (the second row repeats it: unchanged)
+    summary = run(db, write_list(tmp_path / "again.csv", rows), options=Options(campaign="再訪"))
     assert calls == [([known], NOW)]  # one batch per chunk; once per lead, not per row
+    assert (summary.merged, summary.unchanged) == (1, 1)
     assert summary.routing == {"available": True, "routed": 1, "actions": {"keep": 1}}
 
     monkeypatch.setattr(run_module, "_router", lambda: None)
-    rows = [["A", "a", "", "known@example.jp", "", "2026-10-30"]]
+    rows = [["A", "a", "", "known@example.jp", "", "2026-11-05"]]  # a newer form date
     absent = run(db, write_list(tmp_path / "third.csv", rows))
     assert absent.merged == 1 and absent.routing["available"] is False
     assert "not routed" in absent.routing["note"]
@@ -187,7 +190,7 @@ def test_the_real_assignment_service_routes_a_returning_lead(db, tmp_path: Path)
     owner = f.operator("sato", team="inbound")
     f.lead(owner, email="back@example.jp", acquired_days=-3)
     summary = run(
-        db, write_list(tmp_path / "back.csv", [["B", "b", "", "back@example.jp", "", ""]])
+        db, write_list(tmp_path / "back.csv", [["B", "b", "", "back@example.jp", "", "2026-11-01"]])
     )
     assert summary.merged == 1 and summary.routing["routed"] == 1
 
@@ -233,14 +236,19 @@ def test_the_same_file_twice_creates_nothing_new(db, tmp_path: Path) -> None:
     second = run(db, path)
     assert counts(db) == before
     assert second.already_imported and second.import_run == first.import_run
-    assert (second.read, second.created, second.merged, second.rejected) == (5, 5, 0, 0)
-    # the same rows in another file are returning leads: one touch each, no new leads
+    # what this run did: nothing new, every row one isdesk has
+    assert (second.read, second.created, second.merged, second.rejected) == (5, 0, 0, 0)
+    assert second.unchanged == 5
+    report = second.to_json()
+    assert (report["created"], report["merged"], report["unchanged"]) == (0, 0, 5)
+    # the same rows in another file (a re-export) bring nothing new either: no touch, no return
     other = tmp_path / "copy.csv"
     other.write_bytes(path.read_bytes() + b"\n")
     third = run(db, other)
-    assert (third.created, third.merged) == (0, 5)
-    assert counts(db)["leads"] == before["leads"]
-    assert counts(db)["touches"] == before["touches"] + 5
+    assert not third.already_imported
+    assert (third.created, third.merged, third.unchanged) == (0, 0, 5)
+    assert third.unchanged_by == {"external": 5}  # found by Salesforce's own record id
+    assert counts(db) == before
 
 
 def test_dry_run_counts_and_writes_nothing(db, tmp_path: Path) -> None:
@@ -262,7 +270,7 @@ def _sequence_file(tmp_path: Path, rows: int) -> Path:
     data = [
         [f"会社{i % 40}株式会社", f"担当 {i}", f"03-{1000 + i // 10:04d}-{i:04d}",
          f"person{i}@example.jp" if i % 7 else f"PERSON{i - 1}@EXAMPLE.JP", "資料請求",
-         "2026-10-01"]
+         "2026-10-01" if i % 7 else "2026-10-02"]  # a repeat a day later: a return
         for i in range(rows)
     ]  # fmt: skip
     data.insert(5, ["会社X", "連絡先なし", "", "", "資料請求", ""])
@@ -489,7 +497,7 @@ def test_returning_leads_are_routed_once_per_chunk(
         return real(lead_ids, rules, now=now)
 
     monkeypatch.setattr(assignment, "route_returning_leads", spy)
-    rows = [["A", "a", "", f"p{i}@example.jp", "", ""] for i in range(5)]
+    rows = [["A", "a", "", f"p{i}@example.jp", "", "2026-11-01"] for i in range(5)]
     summary = run(db, write_list(tmp_path / "back.csv", rows), chunk_rows=3)
     assert batches == [known[:3], known[3:]]
     assert summary.routing == {"available": True, "routed": 5, "actions": {"reassign": 5}}

@@ -98,3 +98,33 @@ def test_an_older_database_is_upgraded_forward_keeping_its_rows(db_url: str) -> 
         assert Operator.get(Operator.name == "sato").display_name == "佐藤"
     if hasattr(database, "close_all"):
         database.close_all()
+
+
+def test_migration_0009_rebuilds_the_search_key_of_existing_leads(db_url: str) -> None:
+    """Leads written before 0009 get kana-folded keys with phone digits, and their one phone."""
+    import json
+
+    from playhouse.migrations import Runner
+
+    from isdesk.store.schema import MIGRATIONS_DIR
+
+    database = open_database(db_url)
+    with database.connection_context():
+        Runner(database, str(MIGRATIONS_DIR)).up(target="0006_analytics_indexes")
+        database.execute_sql(
+            'INSERT INTO "lead" (company, contact, title, phone, email, source, acquired_at, '
+            "status, stage, rank, is_sql, heard, next_action, search_text, extra, version, "
+            "updated_at) VALUES ('ｻｸﾗｼｽﾃﾑ株式会社', '髙橋 一郎', '', '03-1234-5678', '', '展示会', "
+            "'2026-10-01 00:00:00', 'open', 'list', 'D', "
+            + ("false" if "postgres" in db_url else "0")
+            + ", 0, '', 'old key', '{}', 1, '2026-10-01 00:00:00')"
+        )
+    upgrade(database)
+    with database.connection_context():
+        lead = Lead.get()
+        assert lead.search_text.startswith("さくらしすてむ株式会社高橋一郎")
+        assert lead.search_text.endswith("|0312345678")
+        assert json.loads(lead.phones) == [{"kind": "phone", "number": "03-1234-5678"}]
+        assert (lead.do_not_call, lead.external_key, lead.department) == (False, "", "")
+    if hasattr(database, "close_all"):
+        database.close_all()

@@ -483,6 +483,78 @@ def test_teamdb_command_is_idempotent(pg_server: PgServer, tmp_path: Path) -> No
         pg_server.drop_database(name)
 
 
+def test_the_filter_index_tells_an_operator_only_about_leads_they_may_read(team: Team) -> None:
+    """sato's own lead and the unassigned ones are found through lead_gram; suzuki's and
+    tanaka's bigrams are neither readable nor counted in the filter's plan."""
+    from isdesk.services.queue import QueueQuery, QueueScope, count_queue
+    from isdesk.services.search import gram_counts
+
+    L = team.leads
+    with team.connect("sato") as conn, conn.cursor() as cur:
+        readable = {L["sato"], L["free_old"], L["free_new"], L["free_out"]}
+        assert _set(cur, "SELECT lead_id FROM lead_gram") == readable
+        assert _set(cur, "SELECT lead_id FROM lead_gram WHERE gram = '鈴木'") == set()
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute("INSERT INTO lead_gram (gram, lead_id) VALUES ('xx', %s)", (L["sato"],))
+    db, sato = _as(team, "sato")
+    with db.connection_context():
+        assert dict(gram_counts("鈴木の会社"))["鈴木"] == 0  # suzuki's lead is not counted
+        assert count_queue(QueueQuery(sato, QueueScope.MINE, "佐藤の")) == 1
+        assert count_queue(QueueQuery(sato, QueueScope.UNASSIGNED, "資料請求")) == 2
+    db.close_all()
+    # Operators may not rewrite the search text; the owner does (a search-key rebuild), and
+    # the operator's filter follows at once through the index the owner's trigger kept.
+    with (
+        team.connect("sato") as conn,
+        conn.cursor() as cur,
+        pytest.raises(psycopg2.errors.InsufficientPrivilege),
+    ):
+        cur.execute("UPDATE lead SET search_text = 'x' WHERE id = %s", (L["sato"],))
+    with team.connect(team.server.user) as admin, admin.cursor() as cur:
+        cur.execute("UPDATE lead SET search_text = 'さとうしょうじ' WHERE id = %s", (L["sato"],))
+    db, sato = _as(team, "sato")
+    with db.connection_context():
+        assert count_queue(QueueQuery(sato, QueueScope.MINE, "しょうじ")) == 1
+        assert count_queue(QueueQuery(sato, QueueScope.MINE, "佐藤の")) == 0
+    db.close_all()
+
+
+def test_the_phone_and_do_not_call_through_row_level_security(team: Team, tmp_path) -> None:
+    """Migration 0009's columns through the grants: an operator's login marks their lead
+    do-not-call (its columns and event kind granted), logs calls with a recording by number,
+    and finds only the leads it may read."""
+    from isdesk.services.assignment import take_next_lead
+    from isdesk.services.calls import import_call_log, log_call
+    from isdesk.services.contact import find_leads_by_phone, set_do_not_call
+    from isdesk.store.models import Activity, Lead
+
+    L = team.leads
+    with team.connect(team.server.user) as admin, admin.cursor() as cur:
+        for label, number in (("sato", "03-1234-5678"), ("suzuki", "03-1234-5678")):
+            cur.execute(
+                "UPDATE lead SET phone = %s, search_text = search_text || %s WHERE id = %s",
+                (number, "|0312345678", L[label]),
+            )
+        cur.execute("UPDATE lead SET do_not_call = true WHERE id = %s", (L["free_new"],))
+    db, sato = _as(team, "sato")
+    # suzuki's lead has the same number, but sato's login cannot even see it
+    assert [m.lead_id for m in find_leads_by_phone("0312345678")] == [L["sato"]]
+    logged = log_call(sato, lead_id=None, phone="0312345678", outcome="connected",
+                      duration_s=60, recording_url="https://rec.example.jp/1", at=NOW)  # fmt: skip
+    assert logged.lead_id == L["sato"]
+    log = tmp_path / "log.csv"
+    log.write_text("日時,相手先電話番号,通話時間\n2026/11/20 10:00,03-1234-5678,30\n")
+    assert import_call_log(log, sato, zone=RULES.calendar.zone).recorded == 1
+    change = set_do_not_call(sato, L["sato"], True, now=NOW)
+    assert change.do_not_call
+    with db.connection_context():
+        assert Lead.get_by_id(L["sato"]).do_not_call
+        assert Activity.select().where(Activity.recording_url != "").count() == 1
+    # the do-not-call unassigned lead is skipped: take next claims the older one
+    taken = take_next_lead(sato, RULES, now=NOW)
+    assert taken is not None and taken.id == L["free_old"]
+
+
 def test_a_leads_assignment_flows_write_their_history_through_row_level_security(
     team: Team,
 ) -> None:

@@ -33,8 +33,10 @@ def test_json_summary_has_the_four_counts_and_the_rejects_file(tmp_path: Path) -
                     "--campaign", "秋の資料DL", "--campaign-type", "download")  # fmt: skip
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert list(report)[:5] == ["read", "created", "merged", "rejected", "rejects_file"]
-    assert set(report) == {"read", "created", "merged", "rejected", "rejects_file", "details"}
+    assert list(report)[:6] == ["read", "created", "merged", "unchanged", "rejected",
+                                "rejects_file"]  # fmt: skip
+    assert set(report) == {"read", "created", "merged", "unchanged", "rejected", "rejects_file",
+                           "details"}  # fmt: skip
     assert (report["read"], report["created"], report["merged"], report["rejected"]) == (6, 2, 0, 4)
     assert report["rejects_file"] == str(tmp_path / "bad_rows.rejects.csv")
     assert report["details"]["mapping"] == "isdesk" and report["details"]["mapping_detected"]
@@ -51,7 +53,7 @@ def test_table_summary_says_which_mapping_was_chosen(tmp_path: Path) -> None:
     result = isdesk("import", str(copy("salesforce_leads.csv", tmp_path)), "--db", url)
     assert result.returncode == 0, result.stderr
     assert "mapping salesforce (detected from the header)" in result.stdout
-    assert "read 5 = created 5 + merged 0 + rejected 0" in result.stdout
+    assert "read 5 = created 5 + merged 0 + unchanged 0 + rejected 0" in result.stdout
     cp932 = isdesk("import", str(copy("excel_cp932.csv", tmp_path)), "--db", url,
                    "--mapping", "isdesk", "--dry-run")  # fmt: skip
     assert cp932.returncode == 0, cp932.stderr

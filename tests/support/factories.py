@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from isdesk.domain.text import search_key
+from isdesk.domain.text import lead_search_key
 from isdesk.services.operators import Actor, add_operator
 from isdesk.store.db import current_database
 from isdesk.store.models import Lead
@@ -45,8 +45,12 @@ def lead(
             acquired_at=at(acquired_days),
             last_touch_at=at(last_touch_days),
             next_action_at=at(next_action_days),
-            search_text=search_key(
-                company, contact, str(fields.get("phone", "")), str(fields.get("email", "")), source
+            search_text=lead_search_key(
+                company,
+                contact,
+                str(fields.get("email", "")),
+                source,
+                [str(fields["phone"])] if fields.get("phone") else [],
             ),
             **fields,
         )

@@ -46,10 +46,20 @@ def copy(name: str, tmp_path: Path) -> Path:
         ("03(1234)5678", "03-1234-5678", "0312345678"),
         ("+81 3-1234-5678", "03-1234-5678", "0312345678"),
         ("+81-90-1234-5678", "090-1234-5678", "09012345678"),
-        ("312345678", "0312345678", "0312345678"),  # Excel dropped the leading zero
-        ("9012345678", "09012345678", "09012345678"),
+        ("312345678", "03-1234-5678", "0312345678"),  # Excel dropped the leading zero
+        ("9012345678", "090-1234-5678", "09012345678"),
+        ("0312345678", "03-1234-5678", "0312345678"),  # national format, validated
+        ("0466123456", "0466-12-3456", "0466123456"),  # a 4-digit area code
+        ("0120123456", "0120-123-456", "0120123456"),
         ("03-1234-5678 内線 123", "03-1234-5678 内線 123", "0312345678"),
-        ("1234", "1234", ""),  # not a number anyone can call
+        ("03-1234-5678(内線12)", "03-1234-5678 内線 12", "0312345678"),
+        ("+1 415 555 0100", "+1 415-555-0100", "+14155550100"),
+        # not a number anyone can call: never shown as one, never a match key
+        ("1234", "", ""),
+        ("0000000000", "", ""),
+        ("000-0000-0000", "", ""),
+        ("090-1234-567", "", ""),  # a mobile number one digit short
+        ("1234567890", "", ""),  # no valid number even with a 0 put back
     ],
 )
 def test_phone_numbers_are_normalised_and_keyed_on_digits(
@@ -195,9 +205,13 @@ def test_no_mapping_fits_a_header_without_contact_columns() -> None:
 
 
 def test_preset_statuses_are_lead_statuses() -> None:
-    for mapping in PRESETS.values():
+    crms = [m for m in PRESETS.values() if m.name not in ("sansan", "eight")]
+    assert len(crms) == 3
+    for mapping in crms:
         assert mapping.stages is not None
         assert set(mapping.stages.values.values()) <= set(LEAD_STATUSES)
+    # a business card has no status: every card is a new, open lead
+    assert PRESETS["sansan"].stages is None and PRESETS["eight"].stages is None
 
 
 def test_rows_become_records_with_names_joined_and_extras_kept(tmp_path: Path) -> None:
@@ -210,11 +224,14 @@ def test_rows_become_records_with_names_joined_and_extras_kept(tmp_path: Path) -
         "田中 一郎", "株式会社アクメ", "tanaka.ichiro@acme.co.jp"
     )  # fmt: skip
     assert first.source == "展示会" and first.status == "open"
-    assert first.extra == {"ID": "00Q5j00000AbCdE1", "RATING": "Hot", "INDUSTRY": "製造",
+    assert first.extra == {"RATING": "Hot", "INDUSTRY": "製造",
                            "NUMBEROFEMPLOYEES": "120"}  # fmt: skip
+    assert first.external_key == "salesforce:00Q5j00000AbCdE1"  # the record's own id
     suzuki = records[2]
     assert isinstance(suzuki, Record)
-    assert suzuki.phone == "06-6543-2100" and suzuki.extra["MOBILEPHONE"] == "080-3333-4444"
+    assert suzuki.phone == "06-6543-2100" and "MOBILEPHONE" not in suzuki.extra
+    # every number is kept, the one to call first first
+    assert suzuki.phones == (("phone", "06-6543-2100"), ("mobile", "080-3333-4444"))
     assert suzuki.status == "nurturing"
     sato = records[1]
     assert isinstance(sato, Record) and sato.phone == "090-1111-2222"  # mobile when no phone
@@ -240,7 +257,8 @@ def test_preview_shows_what_the_first_rows_become(tmp_path: Path) -> None:
     assert (shown.encoding, shown.delimiter, shown.mapping_name) == ("utf-8", ",", "hubspot")
     assert shown.columns[:3] == ["Record ID", "First Name", "Last Name"]
     assert shown.field_map["email"] == ["Email"]
-    assert shown.extra_columns == ["Record ID", "Contact owner", "Associated Company"]
+    assert shown.extra_columns == ["Contact owner", "Associated Company"]
+    assert shown.field_map["external_id"] == ["Record ID"]
     assert len(shown.rows) == 2
     assert shown.rows[1]["contact"] == "中村 美咲" and shown.rows[1]["status"] == "won"
     assert shown.problems == []
@@ -363,3 +381,29 @@ def test_rules_mappings_statuses_are_the_models() -> None:
     from isdesk.rules.mappings import LEAD_STATUSES as RULES_STATUSES
 
     assert RULES_STATUSES == LEAD_STATUSES
+
+
+def test_reused_groupings_format_numbers_exactly_as_phonenumbers_does() -> None:
+    """normalize reuses a grouping per leading digits; it must never differ from the library."""
+    import random
+
+    import phonenumbers
+
+    from isdesk.importer import normalize
+
+    rng = random.Random(16)
+    prefixes = (3, 6, 11, 45, 52, 466, 90, 80, 70, 120, 570, 50, 92, 98, 1267, 4992, 800, 180)
+    compared = 0
+    for _ in range(3000):
+        digits = f"0{rng.choice(prefixes)}" + "".join(str(rng.randint(0, 9)) for _ in range(10))
+        for length in (10, 11):
+            number = phonenumbers.PhoneNumber(
+                country_code=81, national_number=int(digits[1:length])
+            )
+            if not phonenumbers.is_valid_number(number):
+                assert normalize.phone_key(digits[:length]) == ""
+                continue
+            compared += 1
+            expected = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+            assert normalize.normalize_phone(digits[:length]) == expected
+    assert compared > 1000

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input, LoadingIndicator, Static
 from isdesk.domain.qualification import Qualification, evaluate
 from isdesk.i18n import pick, to_local, tr
 from isdesk.screens.lead.actions import LeadActions
+from isdesk.screens.lead.phone_actions import PhoneActions
 from isdesk.services.context import WorkContext
 from isdesk.services.leads import (
     AnswerState,
@@ -40,7 +41,7 @@ from isdesk.widgets.workstation import workstation
 POLL_SECONDS = 3.0
 
 
-class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
+class LeadScreen(LeadActions, PhoneActions, ReportsWorkerErrors, Screen[None]):
     """One lead, worked during a call."""
 
     HELP_KIND = "lead"
@@ -72,6 +73,10 @@ class LeadScreen(LeadActions, ReportsWorkerErrors, Screen[None]):
         Binding("f7,h", "hand_off", "lead.handoff", key_display="F7", id="lead.handoff"),
         Binding("ctrl+o", "keep_mine", "lead.keep_mine", id="lead.keep_mine"),
         Binding("ctrl+t", "take_theirs", "lead.take_theirs", id="lead.take_theirs"),
+        # The phone (phone_actions.py): F-keys only, they work while typing in a field.
+        Binding("f8", "do_not_call", "lead.do_not_call", id="lead.do_not_call"),
+        Binding("f9", "copy_phone", "lead.copy_phone", id="lead.copy_phone"),
+        Binding("f10", "dial", "lead.dial", id="lead.dial"),
     ]
 
     class Loaded(Message):

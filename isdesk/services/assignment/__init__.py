@@ -24,46 +24,93 @@ Import the names from the package.
 
 from __future__ import annotations
 
-from isdesk.services.assignment.handout import (
-    assign_unassigned,
-    deactivate_operator,
-)
-from isdesk.services.assignment.loads import (
-    operator_loads,
-    unassigned_by_group,
-)
-from isdesk.services.assignment.models import (
-    AssignmentError,
-    AssignmentPermissionError,
-    AssignmentReport,
-    AssignmentRow,
-    DeactivationReport,
-    GroupQueue,
-    LoadChange,
-    Move,
-    NotTeamLeadError,
-    OperatorLoad,
-    OtherTeamError,
-    ReassignResult,
-    ReturningRoute,
-    StaleMovesError,
-    TakeNextRefused,
-    TakenLead,
-    UnassignedLead,
-)
-from isdesk.services.assignment.rebalance import (
-    apply_moves,
-    propose_rebalance,
-    reassign_leads,
-)
-from isdesk.services.assignment.returning import (
-    route_returning_lead,
-    route_returning_leads,
-)
-from isdesk.services.assignment.take import (
-    claim_next_lead,
-    take_next_lead,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from isdesk.services.assignment.handout import (
+        assign_unassigned,
+        deactivate_operator,
+    )
+    from isdesk.services.assignment.loads import (
+        operator_loads,
+        unassigned_by_group,
+    )
+    from isdesk.services.assignment.models import (
+        AssignmentError,
+        AssignmentPermissionError,
+        AssignmentReport,
+        AssignmentRow,
+        DeactivationReport,
+        GroupQueue,
+        LoadChange,
+        Move,
+        NotTeamLeadError,
+        OperatorLoad,
+        OtherTeamError,
+        ReassignResult,
+        ReturningRoute,
+        StaleMovesError,
+        TakeNextRefused,
+        TakenLead,
+        UnassignedLead,
+    )
+    from isdesk.services.assignment.rebalance import (
+        apply_moves,
+        propose_rebalance,
+        reassign_leads,
+    )
+    from isdesk.services.assignment.returning import (
+        route_returning_lead,
+        route_returning_leads,
+    )
+    from isdesk.services.assignment.take import (
+        claim_next_lead,
+        take_next_lead,
+    )
+
+# Where each name lives. The submodules load on first use, so `isdesk next` imports the
+# take-next code and what it needs, not batch assignment or rebalancing.
+_HOMES = {
+    "assign_unassigned": "handout",
+    "deactivate_operator": "handout",
+    "operator_loads": "loads",
+    "unassigned_by_group": "loads",
+    "AssignmentError": "models",
+    "AssignmentPermissionError": "models",
+    "AssignmentReport": "models",
+    "AssignmentRow": "models",
+    "DeactivationReport": "models",
+    "GroupQueue": "models",
+    "LoadChange": "models",
+    "Move": "models",
+    "NotTeamLeadError": "models",
+    "OperatorLoad": "models",
+    "OtherTeamError": "models",
+    "ReassignResult": "models",
+    "ReturningRoute": "models",
+    "StaleMovesError": "models",
+    "TakeNextRefused": "models",
+    "TakenLead": "models",
+    "UnassignedLead": "models",
+    "apply_moves": "rebalance",
+    "propose_rebalance": "rebalance",
+    "reassign_leads": "rebalance",
+    "route_returning_lead": "returning",
+    "route_returning_leads": "returning",
+    "claim_next_lead": "take",
+    "take_next_lead": "take",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # once: later lookups (and monkeypatching) see a plain attribute
+    return value
+
 
 __all__ = [
     "AssignmentError",

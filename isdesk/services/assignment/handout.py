@@ -42,7 +42,8 @@ def assign_unassigned(
     actor: Actor | None = None,
     lead_ids: Iterable[int] | None = None,
 ) -> AssignmentReport:
-    """Hand out every unassigned open lead, in arrival order, by the balanced policy.
+    """Hand out every unassigned open lead, in arrival order, by the balanced policy (never a
+    do-not-call lead: nobody should call it).
 
     With an ``actor`` (a team lead) the receivers are limited to the actor's team, so each lead
     assigns for their own team; without one (automation) every team receives. ``dry_run``
@@ -57,7 +58,7 @@ def assign_unassigned(
     with db.connection_context(), db.atomic():
         query = (
             Lead.select(Lead.id, Lead.source, Lead.acquired_at, Lead.company)
-            .where((Lead.status == "open") & Lead.owner.is_null())
+            .where((Lead.status == "open") & Lead.owner.is_null() & ~Lead.do_not_call)
             .order_by(Lead.acquired_at, Lead.id)
         )
         if is_postgres(db) and not dry_run:

@@ -61,6 +61,7 @@ def propose_rebalance(rules: Rules, team: str, *, now: dt.datetime) -> list[Move
             Lead.select(Lead.id, Lead.owner, Lead.source, Lead.acquired_at)
             .where(
                 (Lead.status == "open")
+                & ~Lead.do_not_call
                 & Lead.owner.in_([s.id for s in over])
                 & (Lead.next_action_at.is_null() | (Lead.next_action_at <= now))
                 & (Lead.last_touch_at.is_null() | (Lead.last_touch_at < _recent_cutoff(rules, now)))

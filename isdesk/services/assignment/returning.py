@@ -43,6 +43,7 @@ def _returning_leads(ids: Sequence[int]) -> dict[int, Lead]:
             Lead.source,
             Lead.acquired_at,
             Lead.last_touch_at,
+            Lead.do_not_call,
         ).where(Lead.id.in_(chunk))
         if is_postgres(db):
             query = query.order_by(Lead.id).for_update()
@@ -100,8 +101,12 @@ def route_returning_leads(
     Days are local calendar days (rules.calendar.timezone) since the owner's last contact;
     an owner who never contacted it counts from when they received it. ``days <= keep``
     (30 includes day 30): stays; ``days >= reassign`` (180): handed out anew, balanced, to
-    someone other than the previous owner; in between: ``returning.between``. A lead without an
-    owner, or whose owner is deactivated, is handed out too. Keeping writes nothing.
+    someone other than the previous owner when anyone else eligible has room; when nobody else
+    has, it stays with the previous owner (rule ``returning.no_other_operator``: the balanced
+    pick among everyone eligible would be them), so it never waits unassigned while someone
+    could work it. A lead without an owner, or whose owner is deactivated, is handed out too.
+    A do-not-call lead is never handed out: it stays (rule ``do_not_call``). Keeping writes
+    nothing.
 
     The state (leads, operators' loads, contacts) is read once; each lead is decided by the
     pure routing functions against loads updated in memory as the leads before it moved, so
@@ -130,6 +135,10 @@ def route_returning_leads(
         for lead_id in ids:
             lead = leads[lead_id]
             owner = states[names[lead.owner_id]] if lead.owner_id else None
+            if lead.do_not_call:
+                name = owner.name if owner else ""
+                routes.append(ReturningRoute(lead_id, "keep", "do_not_call", None, name, name))
+                continue
             if owner is None:
                 action, rule, days, before = "assign", "assignment.policy", None, ""
             elif not owner.active:
@@ -162,6 +171,25 @@ def route_returning_leads(
                 exclude=frozenset({before}) if before else frozenset(),
             )
             new_name = plan.rows[0].operator if plan.rows else ""
+            if not new_name and owner is not None and owner.active:
+                # Nobody else eligible has room: the balanced pick among everyone eligible is
+                # its owner, who holds it already. Handing it to nobody would leave it waiting.
+                message = (
+                    f"{plan.unplaced[0].message}; nobody else has room, so it stays with "
+                    f"{owner.name}"
+                )
+                routes.append(
+                    ReturningRoute(
+                        lead_id,
+                        "keep",
+                        "returning.no_other_operator",
+                        days,
+                        owner.name,
+                        owner.name,
+                        message,
+                    )
+                )
+                continue
             if not new_name and not before:
                 message = plan.unplaced[0].message
                 routes.append(ReturningRoute(lead_id, action, rule, days, "", "", message))

@@ -21,6 +21,8 @@ from isdesk.services.queue import QueueQuery, queue_page
 from isdesk.store.db import current_database, is_postgres
 from isdesk.store.models import Lead, LeadEvent
 
+# A source no group names: group_for gives the group that takes "any other" source.
+_NO_SOURCE = "\x00isdesk: no such source"
 # The first key of the per-operator take lock (pg_advisory_xact_lock(key, operator id)).
 _TAKE_LOCK = 0x7A4E
 
@@ -43,6 +45,10 @@ class ClaimStatements:
     load: str  # params: operator id, cap
     claim: str  # params: operator id, updated_at, *named, *others, operator id, cap, cap
     event: str  # params: lead, at, actor, kind, field, old_value, new_value, note
+    # PostgreSQL: the claim and its owner event as one statement (one round trip, atomic on
+    # its own). Params: the claim's, then at, actor id, actor name, (source, note) * named,
+    # the note for any other source.
+    claim_and_log: str | None
 
 
 @functools.lru_cache(maxsize=64)
@@ -67,6 +73,7 @@ def claim_statements(param: str, pg: bool, named: int, others: int | None) -> Cl
     # cap check and the claim are this one statement.
     oldest = (
         f'SELECT "id" FROM "{lead}" WHERE "status" = \'open\' AND "owner_id" IS NULL '
+        'AND NOT "do_not_call" '
         f'AND ({" OR ".join(allowed)}) ORDER BY "acquired_at", "id" LIMIT 1'
         + (" FOR UPDATE SKIP LOCKED" if pg else "")
     )
@@ -75,17 +82,29 @@ def claim_statements(param: str, pg: bool, named: int, others: int | None) -> Cl
         "lead_id", "at", "actor_id", "kind", "field", "old_value", "new_value", "note"
     ]  # fmt: skip
     quoted = [f'"{c}"' for c in columns]
+    claim = (
+        f'UPDATE "{lead}" SET "owner_id" = {p}, "version" = "version" + 1, '
+        f'"updated_at" = {p} WHERE "id" = ({oldest}) AND "owner_id" IS NULL '
+        f"AND {mine} < {p} "
+        'RETURNING "id", "company", "contact", "phone", "rank", "source", "acquired_at"'
+    )
+    note = (
+        "CASE " + " ".join(f'WHEN "source" = {p} THEN {p}' for _ in range(named)) + f" ELSE {p} END"
+        if named
+        else p
+    )
+    claim_and_log = (
+        f'WITH claimed AS ({claim}), logged AS (INSERT INTO "{event}" ({", ".join(quoted)}) '
+        f"SELECT \"id\", {p}, {p}, 'owner', '', '', {p}, {note} FROM claimed) "
+        "SELECT * FROM claimed"
+    )
     return ClaimStatements(
         load=f"SELECT {mine}",
-        claim=(
-            f'UPDATE "{lead}" SET "owner_id" = {p}, "version" = "version" + 1, '
-            f'"updated_at" = {p} WHERE "id" = ({oldest}) AND "owner_id" IS NULL '
-            f"AND {mine} < {p} "
-            'RETURNING "id", "company", "contact", "phone", "rank", "source", "acquired_at"'
-        ),
+        claim=claim,
         event=(
             f'INSERT INTO "{event}" ({", ".join(quoted)}) VALUES ({", ".join([p] * len(quoted))})'
         ),
+        claim_and_log=claim_and_log if pg else None,
     )
 
 
@@ -123,7 +142,8 @@ def take_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLead
     """The lead the operator should work now: their own most urgent lead when one is due
     (an overdue follow-up, or a lead of theirs never touched — the work queue's first two
     buckets, in its order), else the oldest unassigned open lead their group rules allow,
-    claimed atomically. An operator at the cap gets only their own leads. None: nothing to do.
+    claimed atomically. A do-not-call lead is never given nor claimed. An operator at the cap
+    gets only their own leads. None: nothing to do.
 
     Claiming writes the owner and one owner event (reason "take_next") in one transaction.
     """
@@ -133,7 +153,7 @@ def take_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLead
             "only active operators and team leads take leads from the queue"
         )
     with current_database().connection_context():  # one connection for the whole take
-        first = queue_page(QueueQuery(actor=actor, now=now), 0, 1)
+        first = queue_page(QueueQuery(actor=actor, now=now, callable_only=True), 0, 1)
         if first and (first[0].overdue or first[0].new):
             lead = Lead.get_by_id(first[0].id)
             load = open_counts([actor.id]).get(actor.id, 0)
@@ -174,20 +194,32 @@ def claim_next_lead(actor: Actor, rules: Rules, *, now: dt.datetime) -> TakenLea
             g.name: owner_note("take_next", "take_next", g.name, "take_next", load, cap)
             for g in ar.groups
         }
-        with db.atomic():
-            if is_postgres(db):
+        if sql.claim_and_log is not None:
+            # PostgreSQL: the claim and its owner event are one statement, after the
+            # per-operator lock: BEGIN, lock, claim, COMMIT instead of one more INSERT.
+            by_source = [x for s in named for x in (s, notes[ar.group_for(s).name])]
+            other = notes[ar.group_for(_NO_SOURCE).name]
+            log = (at, actor.id, actor.name, *by_source, other)
+            with db.atomic():
                 # Two sessions of one operator (two terminals) would each count the load in
                 # their own snapshot and both claim: one lock per operator makes the second
                 # wait, and its claim statement then counts the first one's lead.
                 db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (_TAKE_LOCK, actor.id))
-            rows = db.execute_sql(sql.claim, params).fetchall()
+                rows = db.execute_sql(sql.claim_and_log, (*params, *log)).fetchall()
             if not rows:
                 return None
             lead_id, company, contact, phone, rank, source, acquired_at = rows[0]
             group = ar.group_for(source).name
-            db.execute_sql(
-                sql.event, (lead_id, at, actor.id, "owner", "", "", actor.name, notes[group])
-            )
+        else:
+            with db.atomic():
+                rows = db.execute_sql(sql.claim, params).fetchall()
+                if not rows:
+                    return None
+                lead_id, company, contact, phone, rank, source, acquired_at = rows[0]
+                group = ar.group_for(source).name
+                db.execute_sql(
+                    sql.event, (lead_id, at, actor.id, "owner", "", "", actor.name, notes[group])
+                )
     return TakenLead(
         id=lead_id,
         company=company,
