@@ -20,6 +20,7 @@ from isdesk.screens.queue import QueueScreen
 from isdesk.services.context import WorkContext
 from isdesk.services.retry import run_with_retry
 from isdesk.widgets.bindings import localize_bindings
+from isdesk.widgets.workstation import Workstation
 
 T = TypeVar("T")
 
@@ -192,3 +193,7 @@ class IsdeskApp(App[None]):
         """Textual's palette, with our placeholder and providers."""
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(IsdeskCommandPalette())
+
+
+# The screens reach the app through the Workstation protocol; this holds the app to it.
+_WORKSTATION: type[Workstation] = IsdeskApp

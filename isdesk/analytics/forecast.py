@@ -313,19 +313,22 @@ def forecast_report(
                 act,
             )
         )
-    sums = [
+    sq_runs, od_runs, val_runs = (
         tuple(map(sum, zip(*series, strict=True)))
         for series in (proj.runs_sqls, proj.runs_orders, proj.runs_value)
-    ]
+    )
     total_act = None
-    if actuals and all(a is not None for a in actuals):
-        total_act = tuple(sum(a[i] for a in actuals) for i in range(3))  # type: ignore[index]
+    over = [a for a in actuals if a is not None] if actuals else []
+    if actuals and len(over) == len(actuals):  # every step is over
+        total_act = tuple(sum(a[i] for a in over) for i in range(3))
     total = month(
         0,
         sum(proj.sqls),
         sum(proj.orders),
         sum(proj.value),
-        *sums,
+        sq_runs,
+        od_runs,
+        val_runs,
         bounds[0],
         bounds[-1],
         total_act,
@@ -369,7 +372,9 @@ def _q(values, q: float) -> float:
     return round(v, 2) if v is not None else 0.0
 
 
-def _actuals(actual: History, bounds: list[int], only: set[int] | None, default: int):
+def _actuals(
+    actual: History, bounds: list[int], only: set[int] | None, default: int
+) -> list[tuple[int, int, int] | None]:
     """Per step: (first-time SQLs, orders, order value) that happened, or None if not over."""
     amounts = actual.amounts
     steps = len(bounds) - 1

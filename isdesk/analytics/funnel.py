@@ -107,14 +107,16 @@ def _funnel(history: History, segment: str, furthest: dict[int, int]) -> Funnel:
     keys = stages.keys
     labels = stages.labels
     reached = [sum(n for f, n in furthest.items() if f >= i) for i in range(len(keys))]
-    conversions: list[float | None] = [None] + [
-        rate(reached[i], reached[i - 1]) for i in range(1, len(keys))
+    conversions: list[float | None] = [
+        None,
+        *(rate(reached[i], reached[i - 1]) for i in range(1, len(keys))),
     ]
-    weakest_i = None
+    weakest_i: int | None = None
+    weakest = 0.0  # conversions[weakest_i], once there is one
     for i in range(1, len(keys)):
         c = conversions[i]
-        if c is not None and (weakest_i is None or c < conversions[weakest_i]):  # type: ignore[operator]
-            weakest_i = i
+        if c is not None and (weakest_i is None or c < weakest):
+            weakest_i, weakest = i, c
     steps = tuple(
         FunnelStep(
             keys[i],

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules | None) -> in
         print(f"isdesk: building {args.leads:,} demo leads in {settings.db_url} …", file=sys.stderr)
         try:
             summary = build_demo(
-                db, leads=args.leads, seed=args.seed, me=settings.operator, rules=rules
+                leads=args.leads, seed=args.seed, me=settings.operator, rules=rules
             )
         except DemoError as error:
             raise UserError(

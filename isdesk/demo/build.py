@@ -11,12 +11,11 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from peewee import Database
-
 from isdesk.demo.clock import JST
 from isdesk.demo.simulation import Simulation
 from isdesk.demo.writer import DEMO_MODELS, Writer
 from isdesk.rules import Rules, load_rules
+from isdesk.store.db import current_database
 from isdesk.store.models import Campaign, Operator
 
 __all__ = ["DemoError", "DemoSummary", "build_demo"]
@@ -41,7 +40,6 @@ class DemoSummary:
 
 
 def build_demo(
-    db: Database,
     *,
     leads: int = 4000,
     seed: int = 42,
@@ -63,12 +61,13 @@ def build_demo(
         raise DemoError("leads must be zero or more")
     today = today or dt.datetime.now(JST).date()
     rules = rules or load_rules(None)
+    db = current_database()
     opened = db.is_closed()
     if opened:
         db.connect()
     try:
         sim = Simulation(random.Random(seed), today, rules, me)
-        writer = Writer(db)
+        writer = Writer()
         # Checked inside the write transaction (SQLite: BEGIN IMMEDIATE holds the write lock),
         # so two demos started at once cannot both find the database empty.
         with db.atomic():

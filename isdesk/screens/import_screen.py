@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -23,6 +23,10 @@ from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from isdesk.i18n import tr
 from isdesk.screens.base import BaseScreen
 from isdesk.services.context import WorkContext
+
+if TYPE_CHECKING:  # the importer loads when the screen first reads a file, not at start-up
+    from isdesk.importer.previews import Preview
+    from isdesk.importer.summary import ImportSummary
 
 PREVIEW_FIELDS = (
     "company",
@@ -45,7 +49,7 @@ class ImportScreen(BaseScreen):
 
     @dataclass
     class Previewed(Message):
-        preview: Any
+        preview: Preview | None
         error: str | None
 
     @dataclass
@@ -55,12 +59,12 @@ class ImportScreen(BaseScreen):
 
     @dataclass
     class Finished(Message):
-        summary: Any
+        summary: ImportSummary | None
         error: str | None
 
     def __init__(self, ctx: WorkContext) -> None:
         super().__init__(ctx)
-        self.preview: object | None = None
+        self.preview: Preview | None = None
         self.running = False
 
     def compose(self) -> ComposeResult:
@@ -88,7 +92,9 @@ class ImportScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, group="import-preview", exit_on_error=False)
     def _preview(self, raw_path: str) -> None:
-        from isdesk.importer import MappingError, ReadError, preview
+        from isdesk.importer.mappings import MappingError
+        from isdesk.importer.previews import preview
+        from isdesk.importer.reader import ReadError
 
         path = Path(raw_path).expanduser()
         if not path.is_file():
@@ -137,7 +143,7 @@ class ImportScreen(BaseScreen):
         path = self.query_one("#import-path", Input).value.strip()
         if self.running or not path:
             return
-        if self.preview is None or not getattr(self.preview, "mapping_name", ""):
+        if self.preview is None or not self.preview.mapping_name:
             self.notify(tr("import.preview_first"), severity="warning")
             return
         self.running = True
@@ -158,13 +164,11 @@ class ImportScreen(BaseScreen):
     def _import(
         self, path: str, source: str | None, campaign: str | None, campaign_type: str | None
     ) -> None:
-        from isdesk.importer import (
-            ImportConflictError,
-            MappingError,
-            Options,
-            ReadError,
-            import_file,
-        )
+        from isdesk.importer.convert import Options
+        from isdesk.importer.mappings import MappingError
+        from isdesk.importer.reader import ReadError
+        from isdesk.importer.run import import_file
+        from isdesk.importer.write import ImportConflictError
 
         ctx = self.ctx
         options = Options(
@@ -176,7 +180,6 @@ class ImportScreen(BaseScreen):
         try:
             summary = import_file(
                 Path(path).expanduser(),
-                ctx.db,
                 rules=ctx.rules,
                 options=options,
                 actor_id=ctx.actor.id,

@@ -19,7 +19,7 @@ from isdesk.domain.followup import follow_up_at
 from isdesk.i18n import to_local, tr
 from isdesk.rules.values import parse_date
 from isdesk.screens.actions import BackgroundActions
-from isdesk.screens.base import BaseDialog, BaseScreen
+from isdesk.screens.base import BaseDialog
 from isdesk.services.context import WorkContext
 from isdesk.services.handoff import (
     REJECT_REASONS,
@@ -103,7 +103,7 @@ class RejectDialog(BaseDialog[tuple[str, str, dt.date | None] | None]):
         self.dismiss(None)
 
 
-class InboxScreen(BackgroundActions, BaseScreen):
+class InboxScreen(BackgroundActions):
     HELP_KIND = "inbox"
     BINDINGS = [
         Binding("a", "accept", "inbox.accept", id="inbox.accept"),

@@ -108,7 +108,7 @@ class ReportsScreen(BaseScreen):
         db = self.ctx.db
         with db.connection_context():
             if self._history is None:
-                self._history = History(db, self.ctx.rules)
+                self._history = History(self.ctx.rules)
             report = build_report(kind, self._history, **{**DEFAULT_OPTIONS[kind], **options})
         self.post_message(self.Built(kind, report))
 
@@ -144,7 +144,7 @@ class ReportsScreen(BaseScreen):
                     text = self._label(column.key, value) or format_cell(value, column.kind)
                     left = column.kind in (TEXT, BAR)
                     heated = heat and column.kind == PCT
-                    style = heat_style(value, top) if heated else ""  # type: ignore[arg-type]
+                    style = heat_style(value, top) if heated else ""
                     cells.append(Text(text, justify="left" if left else "right", style=style))
                 grid.add_row(*cells)
             grid.styles.height = min(len(table.rows) + 2, 24)

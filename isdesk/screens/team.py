@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from isdesk.i18n import to_local, tr
 from isdesk.rules import Rules
 from isdesk.screens.actions import BackgroundActions
-from isdesk.screens.base import BaseDialog, BaseScreen
+from isdesk.screens.base import BaseDialog
 from isdesk.services.assignment import Move, apply_moves, propose_rebalance, reassign_leads
 from isdesk.services.context import WorkContext
 from isdesk.services.team import (
@@ -170,7 +170,7 @@ class RebalanceDialog(BaseDialog[bool]):
         self.dismiss(False)
 
 
-class MoveLeadsScreen(BackgroundActions, BaseScreen):
+class MoveLeadsScreen(BackgroundActions):
     """One operator's open leads: space marks, m moves the marked ones to someone else."""
 
     HELP_KIND = "move_leads"
@@ -289,7 +289,7 @@ class PickOperatorDialog(BaseDialog[str | None]):
         self.dismiss(None)
 
 
-class TeamScreen(BackgroundActions, BaseScreen):
+class TeamScreen(BackgroundActions):
     HELP_KIND = "team"
     BINDINGS = [
         Binding("b", "rebalance", "team.rebalance", id="team.rebalance"),

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Select, Static
+from textual.widgets.select import NoSelection
 
 from isdesk.domain.answers import parse_answer
 from isdesk.i18n import current_language, pick, tr
@@ -87,7 +88,7 @@ class HearingField(Horizontal):
             self._initial, id=editor_id, placeholder=placeholder, highlighter=PrintableHighlighter()
         )
 
-    def _select_value(self, raw: str) -> object:
+    def _select_value(self, raw: str) -> str | NoSelection:
         parsed = parse_answer(self.item, raw, self.today)
         return parsed.canonical if parsed.canonical is not None else Select.NULL
 
@@ -96,7 +97,7 @@ class HearingField(Horizontal):
 
     @property
     def editor(self) -> Input | Select[str]:
-        return self.query_one(f"#answer-{self.item.key}")  # type: ignore[return-value]
+        return self.query_one(f"#answer-{self.item.key}")  # type: ignore[return-value]  # _editor() made it
 
     @property
     def value(self) -> str:

@@ -39,7 +39,7 @@ CAMPAIGN_KIND = {
 
 def _build(db: Database, leads: int = 500, seed: int = 7, **kw: object) -> DemoSummary:
     with db.connection_context():
-        return build_demo(db, leads=leads, seed=seed, today=TODAY, me="tester", **kw)
+        return build_demo(leads=leads, seed=seed, today=TODAY, me="tester", **kw)
 
 
 def _digest(db: Database) -> str:
@@ -278,7 +278,7 @@ def test_non_empty_database_is_refused_and_left_alone(db) -> None:
 def test_me_can_be_one_of_the_demo_logins(tmp_path: Path) -> None:
     db = _fresh_sqlite(tmp_path / "me.sqlite3")
     with db.connection_context():
-        build_demo(db, leads=100, seed=1, today=TODAY, me="sato.misaki")
+        build_demo(leads=100, seed=1, today=TODAY, me="sato.misaki")
         mine = Operator.select().where(Operator.name == "sato.misaki")
         assert [(o.role, o.team, o.active) for o in mine] == [("lead", "inbound", True)]
         assert Lead.select().where(Lead.owner == mine[0]).count() > 0
@@ -317,7 +317,7 @@ def test_a_teams_own_rules_shape_the_answers(tmp_path: Path) -> None:
     rules = parse_rules(CUSTOM_RULES, "team.yaml")
     db = _fresh_sqlite(tmp_path / "custom.sqlite3")
     with db.connection_context():
-        build_demo(db, leads=300, seed=3, today=TODAY, rules=rules)
+        build_demo(leads=300, seed=3, today=TODAY, rules=rules)
         answers: dict[int, dict[str, str]] = defaultdict(dict)
         for a in Answer.select():
             answers[a.lead_id][a.item] = a.value

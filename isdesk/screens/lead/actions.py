@@ -1,6 +1,7 @@
 """What the operator does to a lead besides answering: log activities and hand it off.
 
-Mixed into :class:`isdesk.screens.lead.LeadScreen`; kept apart so each file stays one thing.
+The base of :class:`isdesk.screens.lead.LeadScreen` (a Screen itself, so every call it makes
+is typed); kept apart so each file stays one thing.
 Both go through the app's ordered writer after every answer typed so far, so an activity's
 ``rank_after`` and a hand-off's SQL check see the answers the operator just gave.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.message import Message
+from textual.screen import Screen
 
 from isdesk.i18n import tr
 from isdesk.screens.lead.handoff_dialog import HandoffDialog
@@ -18,6 +20,7 @@ from isdesk.services.activities import ActivityInput, LoggedActivity, log_activi
 from isdesk.services.handoff import bant_summary, hand_off
 from isdesk.widgets.call_timer import CallTimer
 from isdesk.widgets.hearing import HearingChecklist
+from isdesk.widgets.workstation import workstation
 
 if TYPE_CHECKING:
     from isdesk.domain.qualification import Qualification
@@ -25,11 +28,17 @@ if TYPE_CHECKING:
     from isdesk.services.leads import LeadDetail
 
 
-class LeadActions:
+class LeadActions(Screen[None]):
+    """Logging activities and handing off; the lead screen provides what is declared here."""
+
     ctx: WorkContext
     lead_id: int
     detail: LeadDetail | None
     qualification: Qualification | None
+
+    def _load(self) -> object:
+        """(Re)load the lead: history and next action. The lead screen runs it in a worker."""
+        raise NotImplementedError
 
     class ActivityLogged(Message):
         def __init__(self, logged: LoggedActivity | None, error: BaseException | None) -> None:
@@ -68,7 +77,9 @@ class LeadActions:
         ctx = self.ctx
 
         def run() -> LoggedActivity:
-            return self.app.with_retry(lambda: log_activity(ctx.actor, self.lead_id, entry))
+            return workstation(self).with_retry(
+                lambda: log_activity(ctx.actor, self.lead_id, entry)
+            )
 
         def done(logged: LoggedActivity | None, error: BaseException | None) -> None:
             self.post_message(self.ActivityLogged(logged, error))
@@ -103,7 +114,7 @@ class LeadActions:
         ctx = self.ctx
 
         def run() -> int:
-            return self.app.with_retry(
+            return workstation(self).with_retry(
                 lambda: hand_off(ctx.actor, self.lead_id, to_user, note, ctx.rules)
             )
 

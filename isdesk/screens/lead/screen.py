@@ -35,6 +35,7 @@ from isdesk.widgets.hearing import HearingChecklist, HearingField
 from isdesk.widgets.lead_info import HistoryTimeline, ProfileCard
 from isdesk.widgets.printable import printable
 from isdesk.widgets.qualification import QualificationPanel
+from isdesk.widgets.workstation import workstation
 
 POLL_SECONDS = 3.0
 
@@ -232,7 +233,7 @@ class LeadScreen(LeadActions, PhoneActions, BaseScreen):
             )
 
         def run() -> SaveOutcome:
-            outcome = self.app.with_retry(save)  # type: ignore[attr-defined]
+            outcome = workstation(self).with_retry(save)
             if outcome.saved:
                 self._versions[item] = outcome.answer.version
             return outcome
