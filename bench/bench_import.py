@@ -162,7 +162,7 @@ def main() -> int:
         t0 = time.perf_counter()
         plan = plan_import(first, rules=rules)
         t_plan = time.perf_counter() - t0
-        summary = execute_plan(plan, db, rules=rules, assign=False)
+        summary = execute_plan(plan, rules=rules, assign=False)
         t_import = time.perf_counter() - t0
         t_write = t_import - t_plan
         db.close()
@@ -217,7 +217,7 @@ def main() -> int:
             db = fresh_db(path)
             t0 = time.perf_counter()
             plan = plan_import(source, rules=rules)
-            result = execute_plan(plan, db, rules=rules, route=route, assign=False)
+            result = execute_plan(plan, rules=rules, route=route, assign=False)
             elapsed = time.perf_counter() - t0
             db.close()
             lines.append(

@@ -114,7 +114,7 @@ def build(db, activities: int, today: dt.date) -> None:
                 False,
             )
         )
-    writer = Writer(db)
+    writer = Writer()
     with db.connection_context(), db.atomic():
         writer.write(Operator, ops)
         writer.write(Lead, leads)

@@ -148,7 +148,7 @@ def main() -> None:
     lines = [f"# Queue benchmark ({args.leads:,} leads, {url.split(':')[0]})", ""]
     if not args.db:
         start = time.perf_counter()
-        summary = build_demo(db, leads=args.leads, seed=7, me=ME, rules=load_rules(None))
+        summary = build_demo(leads=args.leads, seed=7, me=ME, rules=load_rules(None))
         took = time.perf_counter() - start
         rows = summary.leads + summary.answers + summary.events + summary.activities
         lines.append(

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         build_s = 0.0
         if empty:
             start = time.perf_counter()
-            build_demo(db, leads=args.leads, seed=42, rules=rules)
+            build_demo(leads=args.leads, seed=42, rules=rules)
             build_s = time.perf_counter() - start
         with db.connection_context():
             counts = {
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             for kind, queries in PLAIN.items():
 
                 def report(kind=kind):
-                    return build_report(kind, History(db, rules))
+                    return build_report(kind, History(rules))
 
                 def plain(queries=queries):
                     return [db.execute_sql(q).fetchall() for q in queries]
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
                 t_plain, _, _ = _median(plain, args.runs)
                 n = sum(len(t.rows) for t in result.tables())
                 rows.append([kind, t_report, cpu_report, t_plain, n])
-            shared = History(db, rules)
+            shared = History(rules)
             start = time.perf_counter()
             for row in rows:
                 step = time.perf_counter()

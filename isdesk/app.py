@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
 
 from isdesk.i18n import set_display_zone, to_local, tr
 from isdesk.screens.help import HelpScreen, sections_for
 from isdesk.screens.navigation import FollowUpsChanged, Navigate
+from isdesk.screens.palette import AppCommands, IsdeskCommandPalette
 from isdesk.screens.queue import QueueScreen
 from isdesk.services.context import WorkContext
 from isdesk.services.retry import run_with_retry
 from isdesk.store.db import utcnow
 from isdesk.widgets.bindings import localize_bindings
+from isdesk.widgets.workstation import Workstation
 
 T = TypeVar("T")
 DUE_CHECK_SECONDS = 30.0  # how soon a follow-up that falls due is announced
@@ -73,11 +77,19 @@ def check_appearance(theme: str, keymap: Iterable[str]) -> tuple[str, str] | Non
 
 class IsdeskApp(App[None]):
     CSS_PATH = "app.tcss"
+    # Screens get -narrow / -medium / -wide by terminal width; app.tcss lays them out by it.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (160, "-wide")]
+    # Textual's system commands are English; ours are translated (and the screens add theirs).
+    COMMANDS = {AppCommands}
     BINDINGS = [
         # F1 also works while typing in a field, where ? is just a character.
         Binding("question_mark,f1", "help", "app.help", key_display="?", id="app.help"),
         # Bare q quits only where nobody types (see quit_key); ctrl+q (Textual's) everywhere.
         Binding("q", "quit_key", "app.quit", id="app.quit"),
+        # Declared here (not added by Textual) so it has a translated description and an id.
+        Binding(
+            "ctrl+p", "command_palette", "app.palette", show=False, priority=True, id="app.palette"
+        ),
     ]
 
     def __init__(self, ctx: WorkContext) -> None:
@@ -182,12 +194,11 @@ class IsdeskApp(App[None]):
             self.post_message(self.DatabaseStatus(None))
         return result
 
+    @dataclass
     class DatabaseStatus(Message):
         """The database stopped answering (``error``) or answers again (None)."""
 
-        def __init__(self, error: str | None) -> None:
-            self.error = error
-            super().__init__()
+        error: str | None
 
     def on_isdesk_app_database_status(self, message: DatabaseStatus) -> None:
         if message.error is not None:
@@ -234,20 +245,17 @@ class IsdeskApp(App[None]):
         self.notify(tr("app.lost_db", error=error), severity="error", timeout=10)
 
     def action_help(self) -> None:
+        """The keys of the screen on top, generated from its live bindings."""
         screen = self.screen
-        if isinstance(screen, HelpScreen):
+        if isinstance(screen, HelpScreen | CommandPalette):
             return
-        # Each screen names its help section; dialogs and others fall back to the queue's.
-        kind = getattr(screen, "HELP_KIND", "queue")
-        bindings = [active.binding for active in screen.active_bindings.values()]
-        self.push_screen(HelpScreen(sections_for(kind, bindings, self.get_key_display)))
+        self.push_screen(HelpScreen(sections_for(screen, self.get_key_display)))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        if isinstance(screen, QueueScreen):
-            yield SystemCommand(tr("cmd.next"), tr("cmd.next"), screen.action_next_lead)
-            yield SystemCommand(tr("cmd.filter"), tr("cmd.filter"), screen.action_filter)
-            yield SystemCommand(tr("cmd.scope"), tr("cmd.scope"), screen.action_switch_scope)
-            yield SystemCommand(tr("cmd.refresh"), tr("cmd.refresh"), screen.action_refresh)
-            yield SystemCommand(tr("cmd.kpi"), tr("cmd.kpi"), screen.action_kpi)
-        yield SystemCommand(tr("cmd.help"), tr("cmd.help"), self.action_help)
-        yield from super().get_system_commands(screen)
+    def action_command_palette(self) -> None:
+        """Textual's palette, with our placeholder and providers."""
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(IsdeskCommandPalette())
+
+
+# The screens reach the app through the Workstation protocol; this holds the app to it.
+_WORKSTATION: type[Workstation] = IsdeskApp

@@ -5,7 +5,7 @@ handoff, touch), never from a lead's current state alone. Headless: no Textual h
 Use::
 
     with db.connection_context():
-        history = History(db, rules, as_of=None)      # loads lazily, once per table
+        history = History(rules, as_of=None)      # loads lazily, once per table
         report = funnel_report(history, cohort=dt.date(2026, 9, 1))
     report.tables()    # frozen Table(key, title, columns, rows) for a screen
     report.to_rows()   # the main table as dicts
@@ -17,6 +17,7 @@ turns one into text, CSV for Excel or JSON.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from isdesk.analytics.campaigns import CampaignsReport, campaigns_report
@@ -52,7 +53,8 @@ __all__ = [
     "voice_report",
 ]
 
-BUILDERS = {
+# Each builder takes the history and its own keyword options.
+BUILDERS: dict[str, Callable[..., ReportBase]] = {
     "periods": periods_report,
     "cohorts": cohorts_report,
     "campaigns": campaigns_report,

@@ -37,8 +37,17 @@ from dataclasses import dataclass
 
 from isdesk.analytics.history import DAY_S, History, local_midnight, without_gc
 from isdesk.analytics.report import FLOAT, PCT, TEXT, YEN, Column, ReportBase, Table, rate
+from isdesk.i18n import tr
 
 MEASURES = ("leads", "contacted", "reached", "appointments", "sqls", "orders")
+_MEASURE_LABELS = {
+    "leads": ("リード", "Leads"),
+    "contacted": ("接触", "Contacted"),
+    "reached": ("会話", "Reached"),
+    "appointments": ("アポ", "Appointments"),
+    "sqls": ("SQL", "Sqls"),
+    "orders": ("受注", "Orders"),
+}
 RATES = ("contact_rate", "reach_rate", "appointment_rate", "sql_rate", "order_rate")
 AGES = (30, 60, 90)  # days since a lead arrived, for the rates at the same age
 SMALL = 10  # a campaign with fewer leads is marked small
@@ -116,7 +125,7 @@ class CampaignsReport(ReportBase):
     def tables(self) -> tuple[Table, ...]:
         main = Table(
             "campaigns",
-            "campaigns against their type's average",
+            tr("report.campaigns.title"),
             (
                 Column("campaign", "キャンペーン", "Campaign", TEXT),
                 Column("small", "少数", "Small", TEXT),
@@ -187,13 +196,12 @@ class CampaignsReport(ReportBase):
         )
         kinds = Table(
             "kinds",
-            "by type: counts per campaign, rates pooled over the type's leads; (all): every "
-            "campaign of every type"
-            + (f" (listed: {self.only_kind} only)" if self.only_kind else ""),
+            tr("report.kinds.title")
+            + (tr("report.listed_only", kind=self.only_kind) if self.only_kind else ""),
             (
                 Column("kind", "種別", "Type", TEXT),
                 Column("campaigns", "本数", "Campaigns"),
-                *(Column(m, m, m.capitalize(), FLOAT) for m in MEASURES),
+                *(Column(m, *_MEASURE_LABELS[m], FLOAT) for m in MEASURES),
                 *(Column(r, r, r.replace("_", " "), PCT) for r in RATES),
                 *(Column(f"sql_d{d}", f"SQL率{d}日", f"SQL % d{d}", PCT) for d in AGES),
             ),

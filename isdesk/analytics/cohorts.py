@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from isdesk.analytics.history import DAY_S, History, Months, without_gc
 from isdesk.analytics.report import DAYS, INT, PCT, TEXT, Column, ReportBase, Table, median, rate
+from isdesk.i18n import tr
 
 MILESTONES = ("contact", "reach", "appointment", "sql", "order")
 _MILESTONE_LABELS = {
@@ -51,7 +52,7 @@ class CohortsReport(ReportBase):
     def tables(self) -> tuple[Table, ...]:
         summary = Table(
             "summary",
-            "cohorts: reached by as_of",
+            tr("report.cohorts.title"),
             (
                 Column("cohort", "獲得月", "Cohort", TEXT),
                 Column("leads", "リード", "Leads"),
@@ -78,13 +79,16 @@ class CohortsReport(ReportBase):
         )
         tables = [summary]
         for milestone in MILESTONES:
-            en = _MILESTONE_LABELS[milestone][1]
             head = (Column("cohort", "獲得月", "Cohort", TEXT), Column("leads", "リード", "Leads"))
             for suffix, kind, cells in (("", INT, "cumulative"), ("_pct", PCT, "share")):
                 tables.append(
                     Table(
                         milestone + suffix,
-                        f"{en} by months since acquisition" + (" (%)" if suffix else ""),
+                        tr(
+                            "report.cohort_months.title",
+                            milestone=tr(f"report.milestone.{milestone}"),
+                        )
+                        + (" (%)" if suffix else ""),
                         (
                             *head,
                             *(

@@ -59,6 +59,7 @@ from isdesk.analytics.forecast_chain import (
 from isdesk.analytics.forecast_sim import Projection, project
 from isdesk.analytics.history import History, without_gc
 from isdesk.analytics.report import FLOAT, PCT, TEXT, YEN, Column, ReportBase, Table, quantile
+from isdesk.i18n import tr
 
 # The chain and the projection are imported from here too (tests, callers of the old module).
 __all__ = [
@@ -135,7 +136,7 @@ class ForecastReport(ReportBase):
 
         def row(m: ForecastMonth) -> tuple:
             return (
-                f"+{m.month}" if m.month else "total",
+                f"+{m.month}" if m.month else tr("report.total"),
                 m.start.isoformat(),
                 m.sqls,
                 f"{m.sqls_p10:g}–{m.sqls_p90:g}",
@@ -150,14 +151,14 @@ class ForecastReport(ReportBase):
 
         main = Table(
             "forecast",
-            f"forecast from {self.as_of.date()} ({self.runs} runs, seed {self.seed})",
+            tr("report.forecast.title", day=self.as_of.date(), runs=self.runs, seed=self.seed),
             columns,
             tuple(row(m) for m in (*self.forecast, self.total)),
         )
         c = self.chain
         rates = Table(
             "rates",
-            f"monthly rates over the last {self.lookback} months",
+            tr("report.rates.title", months=self.lookback),
             (
                 Column("state", "状態", "State", TEXT),
                 Column("leads", "現在", "Leads now"),
@@ -312,19 +313,22 @@ def forecast_report(
                 act,
             )
         )
-    sums = [
+    sq_runs, od_runs, val_runs = (
         tuple(map(sum, zip(*series, strict=True)))
         for series in (proj.runs_sqls, proj.runs_orders, proj.runs_value)
-    ]
+    )
     total_act = None
-    if actuals and all(a is not None for a in actuals):
-        total_act = tuple(sum(a[i] for a in actuals) for i in range(3))  # type: ignore[index]
+    over = [a for a in actuals if a is not None] if actuals else []
+    if actuals and len(over) == len(actuals):  # every step is over
+        total_act = tuple(sum(a[i] for a in over) for i in range(3))
     total = month(
         0,
         sum(proj.sqls),
         sum(proj.orders),
         sum(proj.value),
-        *sums,
+        sq_runs,
+        od_runs,
+        val_runs,
         bounds[0],
         bounds[-1],
         total_act,
@@ -368,7 +372,9 @@ def _q(values, q: float) -> float:
     return round(v, 2) if v is not None else 0.0
 
 
-def _actuals(actual: History, bounds: list[int], only: set[int] | None, default: int):
+def _actuals(
+    actual: History, bounds: list[int], only: set[int] | None, default: int
+) -> list[tuple[int, int, int] | None]:
     """Per step: (first-time SQLs, orders, order value) that happened, or None if not over."""
     amounts = actual.amounts
     steps = len(bounds) - 1

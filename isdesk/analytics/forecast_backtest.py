@@ -94,7 +94,7 @@ def run_backtests(history: History, origins: int, **options: Any) -> list[Checke
     local = history.as_of_dt.astimezone(history.rules.calendar.zone)
     out: list[Checked] = []
     for k in range(1, origins + 1):
-        then = History(history.db, history.rules, shift_months(local, -k))
+        then = History(history.rules, shift_months(local, -k))
         report = forecast_report(
             then, months=min(months, k), runs=runs, coverage=0, actual=history, **options
         )

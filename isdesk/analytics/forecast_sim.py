@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from isdesk.analytics.forecast_chain import Chain
@@ -27,9 +28,9 @@ class Projection:
 
 def project(
     chain: Chain,
-    counts: list[float],
-    nonsql: list[float],
-    values: list[float],
+    counts: Sequence[float],
+    nonsql: Sequence[float],
+    values: Sequence[float],
     *,
     months: int,
     runs: int = 500,
@@ -100,7 +101,7 @@ def project(
                 sqls += flips
             new_ns, new_sq = [0] * n, [0] * n
             orders, value = 0, 0.0
-            worth = mean_value[k]
+            order_value = mean_value[k]  # per state
             for x in range(n):
                 for group, target in ((ns, new_ns), (sq, new_sq)):
                     left = group[x]
@@ -114,7 +115,7 @@ def project(
                         target[y] += moved
                         if y == order and x != order:
                             orders += moved
-                            value += moved * worth[x]
+                            value += moved * order_value[x]
             if A > 0:
                 left = _poisson(rng, A)
                 remaining = 1.0

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from isdesk.analytics.history import History, Months, local_midnight, without_gc
 from isdesk.analytics.report import BAR, PCT, TEXT, Column, ReportBase, Table, rate
-from isdesk.i18n import pick
+from isdesk.i18n import pick, tr
 
 OTHER = "other"
 
@@ -74,19 +74,22 @@ class FunnelReport(ReportBase):
                     s.reached,
                     s.share_of_first,
                     s.conversion,
-                    "◀ weakest" if s.weakest else "",
+                    tr("report.weakest") if s.weakest else "",
                     s.share_of_first or 0.0,
                 )
                 for s in f.steps
             ]
 
         main = Table(
-            "funnel", f"funnel ({self.funnel.leads} leads)", columns, tuple(rows(self.funnel))
+            "funnel",
+            tr("report.funnel.title", leads=self.funnel.leads),
+            columns,
+            tuple(rows(self.funnel)),
         )
         seg_rows = [(f.segment, *row) for f in self.segments for row in rows(f)]
         segments = Table(
             "segments",
-            "funnel by routed team (inbound / outbound)",
+            tr("report.segments.title"),
             (Column("segment", "区分", "Segment", TEXT), *columns),
             tuple(seg_rows),
         )
@@ -104,14 +107,16 @@ def _funnel(history: History, segment: str, furthest: dict[int, int]) -> Funnel:
     keys = stages.keys
     labels = stages.labels
     reached = [sum(n for f, n in furthest.items() if f >= i) for i in range(len(keys))]
-    conversions: list[float | None] = [None] + [
-        rate(reached[i], reached[i - 1]) for i in range(1, len(keys))
+    conversions: list[float | None] = [
+        None,
+        *(rate(reached[i], reached[i - 1]) for i in range(1, len(keys))),
     ]
-    weakest_i = None
+    weakest_i: int | None = None
+    weakest = 0.0  # conversions[weakest_i], once there is one
     for i in range(1, len(keys)):
         c = conversions[i]
-        if c is not None and (weakest_i is None or c < conversions[weakest_i]):  # type: ignore[operator]
-            weakest_i = i
+        if c is not None and (weakest_i is None or c < weakest):
+            weakest_i, weakest = i, c
     steps = tuple(
         FunnelStep(
             keys[i],

@@ -30,8 +30,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from functools import cached_property
-
-from peewee import Database
+from typing import Any
 
 from isdesk.analytics.milestones import GroupedMilestones
 from isdesk.analytics.replay import ReplayedPipeline
@@ -58,7 +57,7 @@ from isdesk.analytics.timebase import (
     local_midnight,
 )
 from isdesk.rules import Rules
-from isdesk.store.db import is_postgres, utcnow
+from isdesk.store.db import current_database, is_postgres, utcnow
 
 # The row types, time helpers and constants live in isdesk.analytics.rows and
 # isdesk.analytics.timebase; the reports import them from here.
@@ -83,18 +82,21 @@ __all__ = [
 ]
 
 
-class History(GroupedMilestones, ReplayedPipeline):
+class History:
     """Lazily loaded history of one database up to ``as_of`` (default: now).
 
     Open a connection around its use (``with db.connection_context(): …``); every property
     runs its query once.
 
-    The milestones from grouped queries (:attr:`first_sql`, :meth:`reached_at`, …) are in
-    isdesk.analytics.milestones, the replayed pipeline (:attr:`timelines`, :attr:`orders`, …)
-    in isdesk.analytics.replay.
+    History keeps the tables; it has two parts, each given the history to read through: the
+    milestones from grouped queries (:attr:`milestones`: :attr:`first_sql`,
+    :meth:`reached_at`, …; isdesk.analytics.milestones) and the replayed pipeline
+    (:attr:`pipeline`: :attr:`timelines`, :attr:`orders`, …; isdesk.analytics.replay). The
+    reports ask History, which hands each question to its part.
     """
 
-    def __init__(self, db: Database, rules: Rules, as_of: dt.datetime | None = None) -> None:
+    def __init__(self, rules: Rules, as_of: dt.datetime | None = None) -> None:
+        db = current_database()  # the one the models are bound to, from here on
         self.db = db
         self.rules = rules
         self.as_of_dt = (as_of or utcnow()).astimezone(dt.UTC)
@@ -103,6 +105,8 @@ class History(GroupedMilestones, ReplayedPipeline):
         self.stages = rules.stages.keys
         self.stage_index = {key: i for i, key in enumerate(self.stages)}
         self.last_stage = len(self.stages) - 1
+        self.milestones = GroupedMilestones(self)
+        self.pipeline = ReplayedPipeline(self)
 
     # --- SQL helpers ----------------------------------------------------------------------
 
@@ -123,7 +127,7 @@ class History(GroupedMilestones, ReplayedPipeline):
         naive = self.as_of_dt.replace(tzinfo=None)
         return naive if self.postgres else naive.isoformat(sep=" ")
 
-    def _rows(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
+    def _rows(self, sql: str, params: Iterable[object] = ()) -> list[tuple[Any, ...]]:
         """All rows of one parameterised query, straight from the DB-API cursor."""
         sql = sql.replace("?", self.db.param)
         cursor = self.db.cursor()
@@ -133,6 +137,66 @@ class History(GroupedMilestones, ReplayedPipeline):
                 return cursor.fetchall()
         finally:
             cursor.close()
+
+    # --- the milestones from grouped queries (GroupedMilestones) -------------------------
+
+    @property
+    def first_sql(self) -> dict[int, int]:
+        """lead -> when it first became SQL: :attr:`GroupedMilestones.first_sql`."""
+        return self.milestones.first_sql
+
+    def reached_at(self, stage: int) -> dict[int, int]:
+        """lead -> when it first reached stage index ``stage``:
+        :meth:`GroupedMilestones.reached_at`."""
+        return self.milestones.reached_at(stage)
+
+    def furthest_by_source(
+        self, lo: int | None = None, hi: int | None = None
+    ) -> list[tuple[str, int, int]]:
+        """The funnel as one grouped query: :meth:`GroupedMilestones.furthest_by_source`."""
+        return self.milestones.furthest_by_source(lo, hi)
+
+    def campaign_counts(
+        self, lo: int | None = None, hi: int | None = None
+    ) -> dict[int, tuple[int, int, int, int, int, int]]:
+        """Per campaign counts: :meth:`GroupedMilestones.campaign_counts`."""
+        return self.milestones.campaign_counts(lo, hi)
+
+    def return_counts(
+        self, lo: int | None = None, hi: int | None = None
+    ) -> dict[int, tuple[int, int, int]]:
+        """Per campaign, the leads that came back: :meth:`GroupedMilestones.return_counts`."""
+        return self.milestones.return_counts(lo, hi)
+
+    # --- the replayed pipeline (ReplayedPipeline) -----------------------------------------
+
+    @property
+    def timelines(self) -> dict[int, Timeline]:
+        """lead -> Timeline: :attr:`ReplayedPipeline.timelines`."""
+        return self.pipeline.timelines
+
+    def timeline(self, lead: LeadRow) -> Timeline:
+        """The lead's timeline: :meth:`ReplayedPipeline.timeline`."""
+        return self.pipeline.timeline(lead)
+
+    def timeline_of(self, lead: int, acquired: int) -> Timeline:
+        """:meth:`ReplayedPipeline.timeline_of`."""
+        return self.pipeline.timeline_of(lead, acquired)
+
+    @property
+    def sql_events(self) -> list[Dated]:
+        """Every sql false → true event: :attr:`ReplayedPipeline.sql_events`."""
+        return self.pipeline.sql_events
+
+    @property
+    def handoffs(self) -> list[Dated]:
+        """Every hand-off: :attr:`ReplayedPipeline.handoffs`."""
+        return self.pipeline.handoffs
+
+    @property
+    def orders(self) -> list[Dated]:
+        """Every stage change to the last stage: :attr:`ReplayedPipeline.orders`."""
+        return self.pipeline.orders
 
     # --- tables ---------------------------------------------------------------------------
 

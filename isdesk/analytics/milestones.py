@@ -10,14 +10,26 @@ instead. A test holds these to what the replay gives, on both backends.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from isdesk.analytics.rows import _HISTORY_IN, _NOT_TRUE, CONTACT_KINDS, REACHED_SQL
 
+if TYPE_CHECKING:
+    from isdesk.analytics.history import History
+
 
 class GroupedMilestones:
-    """The grouped-query milestones of a :class:`~isdesk.analytics.history.History` (a mixin:
-    it uses History's ``_rows``, ``_epoch``, ``_cutoff``, ``_history_index``, ``stages``,
-    ``last_stage``, ``acquired`` and, when replayed, ``timelines``)."""
+    """The grouped-query milestones of a :class:`~isdesk.analytics.history.History`, which
+    holds one as ``history.milestones`` and answers :attr:`first_sql` and the rest through it.
+
+    It reads through the history's SQL helpers (``_rows``, ``_epoch``, ``_cutoff``,
+    ``_history_index``), its ``stages`` and ``acquired``, and, once replayed, its pipeline's
+    timelines.
+    """
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+        self._reached_at: dict[int, dict[int, int]] = {}
 
     # --- milestones from grouped queries (no replay) -------------------------------------
 
@@ -29,18 +41,19 @@ class GroupedMilestones:
         event does not depend on the lead's state. May hold leads acquired after as_of; look
         leads up, do not iterate.
         """
-        if "_replayed" in self.__dict__:
+        h = self.history
+        if h.pipeline.replayed:
             return {
                 lead: tl.first_sql
-                for lead, tl in self.timelines.items()
+                for lead, tl in h.pipeline.timelines.items()
                 if tl.first_sql is not None
             }
         return dict(
-            self._rows(
-                f"SELECT lead_id, {self._epoch('MIN(at)')} FROM lead_event "
+            h._rows(
+                f"SELECT lead_id, {h._epoch('MIN(at)')} FROM lead_event "
                 f"WHERE kind = 'sql' AND new_value = 'true' AND {_NOT_TRUE} AND at < ? "
                 "GROUP BY lead_id",
-                (self._cutoff,),
+                (h._cutoff,),
             )
         )
 
@@ -48,25 +61,27 @@ class GroupedMilestones:
         """lead -> when it first reached stage index ``stage`` (its timeline's
         ``reached[stage]``), for leads that did. Like :attr:`first_sql`: one grouped query
         unless the timelines are already replayed; may hold leads acquired after as_of."""
+        h = self.history
         if stage == 0:
-            return self.acquired
-        cache = self.__dict__.setdefault("_reached_at", {})
+            return h.acquired
+        cache = self._reached_at
         if stage in cache:
             return cache[stage]
-        if "_replayed" in self.__dict__:
+        out: dict[int, int]
+        if h.pipeline.replayed:
             out = {
-                lead: tl.reached[stage]
-                for lead, tl in self.timelines.items()
-                if tl.reached[stage] is not None
+                lead: reached
+                for lead, tl in h.pipeline.timelines.items()
+                if (reached := tl.reached[stage]) is not None
             }
         else:
             out = dict(
-                self._rows(
-                    f"SELECT lead_id, {self._epoch('MIN(at)')} "
-                    f"FROM lead_event{self._history_index} WHERE kind IN {_HISTORY_IN} "
+                h._rows(
+                    f"SELECT lead_id, {h._epoch('MIN(at)')} "
+                    f"FROM lead_event{h._history_index} WHERE kind IN {_HISTORY_IN} "
                     "AND kind = 'stage' AND new_value = ? AND at < ? "
                     "GROUP BY lead_id",
-                    (self.stages[stage], self._cutoff),
+                    (h.stages[stage], h._cutoff),
                 )
             )
         cache[stage] = out
@@ -81,19 +96,21 @@ class GroupedMilestones:
         A lead's furthest stage is the highest its stage events ever named (its timeline's
         last non-empty ``reached``); a lead without one has reached only the first stage.
         """
-        whens = " ".join(f"WHEN ? THEN {i}" for i in range(len(self.stages)))
-        acquired = self._epoch("l.acquired_at")
-        where, params = "", [*self.stages, self._cutoff, self._cutoff]
+        h = self.history
+        whens = " ".join(f"WHEN ? THEN {i}" for i in range(len(h.stages)))
+        acquired = h._epoch("l.acquired_at")
+        where: str = ""
+        params: list[object] = [*h.stages, h._cutoff, h._cutoff]
         if lo is not None:
             where += f" AND {acquired} >= ?"
             params.append(lo)
         if hi is not None:
             where += f" AND {acquired} < ?"
             params.append(hi)
-        return self._rows(
+        return h._rows(
             f'SELECT l.source, COALESCE(f.top, 0), COUNT(*) FROM "lead" l LEFT JOIN '
             f"(SELECT lead_id, MAX(CASE new_value {whens} END) AS top "
-            f"FROM lead_event{self._history_index} "
+            f"FROM lead_event{h._history_index} "
             f"WHERE kind IN {_HISTORY_IN} AND kind = 'stage' AND at < ? GROUP BY lead_id) f "
             f"ON f.lead_id = l.id WHERE l.acquired_at < ?{where} "
             "GROUP BY l.source, COALESCE(f.top, 0)",
@@ -114,19 +131,20 @@ class GroupedMilestones:
         hold campaigns
         since deleted.
         """
+        h = self.history
         kinds = ", ".join(f"'{k}'" for k in CONTACT_KINDS)
-        cutoff = self._cutoff
-        index = self._history_index
-        acquired = self._epoch("l.acquired_at")
+        cutoff = h._cutoff
+        index = h._history_index
+        acquired = h._epoch("l.acquired_at")
         params: list[object] = [cutoff, cutoff, cutoff, cutoff, cutoff]
         ordered = "1"
-        if self.last_stage > 0:
+        if h.last_stage > 0:
             ordered = (
                 f"CASE WHEN EXISTS (SELECT 1 FROM lead_event e{index} WHERE e.lead_id = l.id "
                 f"AND e.kind IN {_HISTORY_IN} AND e.kind = 'stage' AND e.new_value = ? "
                 "AND e.at < ?) THEN 1 ELSE 0 END"
             )
-            params += [self.stages[-1], cutoff]
+            params += [h.stages[-1], cutoff]
         where = ""
         params.append(cutoff)
         if lo is not None:
@@ -135,7 +153,7 @@ class GroupedMilestones:
         if hi is not None:
             where += f" AND {acquired} < ?"
             params.append(hi)
-        rows = self._rows(
+        rows: list[tuple[Any, ...]] = h._rows(
             "SELECT cid, COUNT(*), SUM(contacted), SUM(reached), SUM(appointment), SUM(is_sql), "
             "SUM(ordered) "
             "FROM (SELECT COALESCE(l.campaign_id, (SELECT t.campaign_id FROM touch t "
@@ -155,7 +173,10 @@ class GroupedMilestones:
             "WHERE cid IS NOT NULL GROUP BY cid",
             params,
         )
-        return {cid: tuple(int(v) for v in counts) for cid, *counts in rows}  # type: ignore[misc]
+        return {
+            cid: (int(leads), int(contacted), int(reached), int(appointment), int(sql), int(last))
+            for cid, leads, contacted, reached, appointment, sql, last in rows
+        }
 
     def return_counts(
         self, lo: int | None = None, hi: int | None = None
@@ -168,17 +189,19 @@ class GroupedMilestones:
         Returns are reported apart from the leads a campaign brought (the attribution rule of
         :attr:`first_touch_campaign`): a lead that comes back never moves to the campaign.
         """
-        cutoff = self._cutoff
-        index = self._history_index
-        at = self._epoch("t.at")
-        where, params = "", [cutoff]
+        h = self.history
+        cutoff = h._cutoff
+        index = h._history_index
+        at = h._epoch("t.at")
+        where: str = ""
+        params: list[object] = [cutoff]
         if lo is not None:
             where += f" AND {at} >= ?"
             params.append(lo)
         if hi is not None:
             where += f" AND {at} < ?"
             params.append(hi)
-        rows = self._rows(
+        rows = h._rows(
             "SELECT r.campaign_id, COUNT(*), "
             "SUM(CASE WHEN EXISTS (SELECT 1 FROM lead_event e"
             f"{index} WHERE e.lead_id = r.lead_id AND e.kind IN {_HISTORY_IN} "
@@ -191,6 +214,6 @@ class GroupedMilestones:
             "FROM (SELECT t.campaign_id, t.lead_id, MIN(t.at) AS first_at FROM touch t "
             "WHERE t.kind = 'return' AND t.campaign_id IS NOT NULL AND t.at < ?"
             f"{where} GROUP BY t.campaign_id, t.lead_id) r GROUP BY r.campaign_id",
-            [cutoff, self.stages[-1], cutoff, *params],
+            [cutoff, h.stages[-1], cutoff, *params],
         )
         return {cid: (int(n), int(s or 0), int(o or 0)) for cid, n, s, o in rows}

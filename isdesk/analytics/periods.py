@@ -39,6 +39,7 @@ from isdesk.analytics.history import History, Months, local_midnight, without_gc
 from isdesk.analytics.report import BAR, PCT, TEXT, YEN, Column, ReportBase, Table
 from isdesk.analytics.rows import _HISTORY_IN
 from isdesk.domain import kpi
+from isdesk.i18n import tr
 
 BY_CHOICES = ("month", "quarter", "year")
 PER_CHOICES = ("none", "operator", "team", "source", "campaign", "segment")
@@ -114,14 +115,18 @@ class PeriodsReport(ReportBase):
         )
         main = Table(
             "periods",
-            f"periods by {self.by} per {self.per}",
+            tr(
+                "report.periods.title",
+                by=tr(f"report.by.{self.by}"),
+                per=tr(f"report.per.{self.per}"),
+            ),
             columns,
             tuple((r.bucket, r.group, *r.cells()) for r in self.rows),
         )
         top = max((r.sqls for r in self.totals), default=0)
         totals = Table(
             "totals",
-            f"totals by {self.by}",
+            tr("report.totals.title", by=tr(f"report.by.{self.by}")),
             (*columns[:1], *_MEASURE_COLUMNS, Column("sql_bar", "SQL推移", "SQLs", BAR)),
             tuple((r.bucket, *r.cells(), r.sqls / top if top else 0.0) for r in self.totals),
         )
@@ -129,13 +134,15 @@ class PeriodsReport(ReportBase):
 
     def sparklines(self) -> list[tuple[str, list[float]]]:
         if self.per == "none":
-            return [(f"{m}", [getattr(r, m) for r in self.totals]) for m in MEASURES]
+            return [
+                (tr(f"report.measure.{m}"), [getattr(r, m) for r in self.totals]) for m in MEASURES
+            ]
         series: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(self.buckets))
         index = {b: i for i, b in enumerate(self.buckets)}
         for r in self.rows:
             series[r.group][index[r.bucket]] = r.sqls
         ranked = sorted(series.items(), key=lambda kv: -sum(kv[1]))[:12]
-        return [(f"SQLs {group}", values) for group, values in ranked]
+        return [(tr("report.sqls_of", group=group), values) for group, values in ranked]
 
 
 def bucket_namer(history: History, by: str):

@@ -48,15 +48,15 @@ def format_cell(value: Cell, kind: str) -> str:
     if value is None:
         return "—"
     if kind == BAR:
-        return bar(float(value))  # type: ignore[arg-type]
+        return bar(float(value))
     if kind == PCT:
-        return f"{float(value) * 100:.1f}%"  # type: ignore[arg-type]
+        return f"{float(value) * 100:.1f}%"
     if kind == DAYS:
-        return f"{float(value):.1f}"  # type: ignore[arg-type]
+        return f"{float(value):.1f}"
     if kind == YEN:
-        return f"¥{float(value):,.0f}"  # type: ignore[arg-type]
+        return f"¥{float(value):,.0f}"
     if kind == FLOAT:
-        return f"{float(value):,.2f}"  # type: ignore[arg-type]
+        return f"{float(value):,.2f}"
     if kind == INT and isinstance(value, int | float) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)

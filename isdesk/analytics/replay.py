@@ -3,15 +3,16 @@ into a :class:`~isdesk.analytics.rows.Timeline` (its stays, when it reached each
 it first became SQL) plus the dated SQL, hand-off and order events the period views count.
 
 :class:`ReplayedPipeline` is the part of :class:`~isdesk.analytics.history.History` that
-needs the replay (History inherits it; it uses History's SQL helpers and
-:attr:`~isdesk.analytics.history.History.acquired`); :func:`_replay` is the replay itself.
+needs the replay (History holds one as ``history.pipeline``; it reads through History's SQL
+helpers and :attr:`~isdesk.analytics.history.History.acquired`); :func:`_replay` is the replay
+itself.
 Event conventions: see isdesk.analytics.history.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from isdesk.analytics.rows import (
     _HISTORY_IN,
@@ -35,13 +36,22 @@ _IMPORT_FIELD = "import"
 
 
 class ReplayedPipeline:
-    """The replayed pipeline of a :class:`~isdesk.analytics.history.History` (a mixin: it
-    uses History's ``_rows``, ``_epoch``, ``_cutoff``, ``_history_index``, ``stages``,
-    ``last_stage`` and ``acquired``)."""
+    """The replayed pipeline of a :class:`~isdesk.analytics.history.History`, which holds one
+    as ``history.pipeline`` and answers :attr:`timelines` and the rest through it.
 
-    # --- the replayed pipeline ------------------------------------------------------------
+    It reads through the history's SQL helpers (``_rows``, ``_epoch``, ``_cutoff``,
+    ``_history_index``), its ``stages``, ``last_stage`` and ``acquired``.
+    """
 
-    def _events(self) -> list[tuple]:
+    def __init__(self, history: History) -> None:
+        self.history = history
+
+    @property
+    def replayed(self) -> bool:
+        """Whether the replay has run (then the grouped milestones read its timelines)."""
+        return "_replayed" in self.__dict__
+
+    def _events(self) -> list[tuple[Any, ...]]:
         """The pipeline events that change a replay, in lead then time order, as
         (lead, at, code, actor, status): code is the target stage index of a stage event,
         _STATUS for a status change (status: its new value), _SQL for sql false → true and
@@ -50,27 +60,28 @@ class ReplayedPipeline:
         do not know) are left in the database — unless
         there is only one stage: then a lead's first stay is in the last stage, and any batch
         of events, even of those alone, ends it; so they come, as _NOTHING."""
-        keys = self.stages
+        h = self.history
+        keys = h.stages
         whens = " ".join(f"WHEN ? THEN {i}" for i in range(len(keys)))
         marks = ", ".join("?" * len(keys))
-        params: list[object] = [*keys, _IMPORT_FIELD, self._cutoff]
+        params: list[object] = [*keys, _IMPORT_FIELD, h._cutoff]
         only = ""
-        if self.last_stage > 0:
+        if h.last_stage > 0:
             only = (
                 f" AND (kind = 'status' OR (kind = 'stage' AND new_value IN ({marks})) "
                 f"OR (kind = 'sql' AND new_value = 'true' AND {_NOT_TRUE}) "
                 "OR (kind = 'handoff' AND field = 'sent'))"
             )
             params.extend(keys)
-        return self._rows(
-            f"SELECT lead_id, {self._epoch('at')}, CASE kind "
+        return h._rows(
+            f"SELECT lead_id, {h._epoch('at')}, CASE kind "
             f"WHEN 'stage' THEN COALESCE(CASE new_value {whens} END, {_NOTHING}) "
             f"WHEN 'status' THEN CASE WHEN field = ? THEN {_IMPORTED} ELSE {_STATUS} END "
             f"WHEN 'sql' THEN CASE WHEN new_value = 'true' AND {_NOT_TRUE} THEN {_SQL} "
             f"ELSE {_NOTHING} END "
             f"ELSE CASE WHEN field = 'sent' THEN {_SENT} ELSE {_NOTHING} END END, "
             "actor_id, CASE WHEN kind = 'status' THEN new_value END "
-            f"FROM lead_event{self._history_index} WHERE kind IN {_HISTORY_IN} AND at < ?"
+            f"FROM lead_event{h._history_index} WHERE kind IN {_HISTORY_IN} AND at < ?"
             f"{only} ORDER BY lead_id, at, id",
             params,
         )
@@ -78,7 +89,7 @@ class ReplayedPipeline:
     @cached_property
     def _replayed(self) -> tuple[dict[int, Timeline], list[Dated], list[Dated], list[Dated]]:
         with gc_paused():
-            return _replay(self)
+            return _replay(self.history, self._events())
 
     @property
     def timelines(self) -> dict[int, Timeline]:
@@ -94,7 +105,7 @@ class ReplayedPipeline:
         found = self._replayed[0].get(lead)
         if found is not None:
             return found
-        reached = (acquired,) + (None,) * self.last_stage
+        reached = (acquired,) + (None,) * self.history.last_stage
         stay = _new(Stay, (0, acquired, None, None, None))
         return _new(Timeline, (lead, (stay,), reached, None, 0, "open", acquired))
 
@@ -114,14 +125,16 @@ class ReplayedPipeline:
         return self._replayed[3]
 
 
-def _replay(history: History) -> tuple[dict[int, Timeline], list[Dated], list[Dated], list[Dated]]:
+def _replay(
+    history: History, rows: list[tuple[Any, ...]]
+) -> tuple[dict[int, Timeline], list[Dated], list[Dated], list[Dated]]:
     """Replay each lead's pipeline events, batch by batch (events of one second together).
 
     A stay ends when a batch changes the stage or makes the lead inactive (lost, nurturing,
     won): "moved" when the stage moved forward (or the lead was won), else "dropped". A new
     stay starts when the lead is active in a stage other than the last after the batch.
 
-    One pass over the coded rows of :meth:`History._events` with the state in local
+    One pass over the coded ``rows`` of :meth:`ReplayedPipeline._events` with the state in local
     variables: a batch is applied when the next row's (lead, second) differs, a lead's
     timeline is stored when the next row's lead differs (a sentinel row ends the last).
     """
@@ -135,11 +148,10 @@ def _replay(history: History) -> tuple[dict[int, Timeline], list[Dated], list[Da
     new = _new
     active_statuses = ACTIVE_STATUSES
     STATUS, SQL, SENT, IMPORTED = _STATUS, _SQL, _SENT, _IMPORTED
-    rows = history._events()
     rows.append((None, None, _NOTHING, None, None))  # the sentinel: ends the last lead
 
     cur = None  # the lead being replayed; None: none (or one acquired after as_of)
-    batch_at = None
+    batch_at: Any = None  # the batch's second, from the rows; None: before the first row
     # per lead
     stage, status, in_stay, start = 0, "open", True, 0
     reached: list[int | None] = []
@@ -172,7 +184,7 @@ def _replay(history: History) -> tuple[dict[int, Timeline], list[Dated], list[Da
                         (cur, tuple(stays), tuple(reached), first_sql, stage, status, start),
                     )
             if lead_id != cur:
-                acquired = acquired_of.get(lead_id)  # type: ignore[arg-type]
+                acquired = acquired_of.get(lead_id)
                 if acquired is None:  # not acquired before as_of (or the sentinel): skip
                     cur = None
                     continue

@@ -72,7 +72,7 @@ class ReportBase:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"report": self.kind}
-        for f in fields(self):  # type: ignore[arg-type]
+        for f in fields(self):  # type: ignore[arg-type]  # every report is a dataclass
             out[f.name] = jsonable(getattr(self, f.name))
         return out
 

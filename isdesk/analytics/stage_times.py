@@ -36,7 +36,7 @@ from isdesk.analytics.report import (
     rate,
 )
 from isdesk.analytics.survival import km_quantile
-from isdesk.i18n import pick
+from isdesk.i18n import pick, tr
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class StageTimesReport(ReportBase):
     def tables(self) -> tuple[Table, ...]:
         main = Table(
             "stages",
-            "time in each stage",
+            tr("report.stages.title"),
             (
                 Column("stage", "ステージ", "Stage", TEXT),
                 Column("label", "名称", "Label", TEXT),
@@ -128,13 +128,13 @@ class StageTimesReport(ReportBase):
             main,
             Table(
                 "stalled",
-                f"stalled: no stage move in {self.stalled_days} days ({len(self.stalled)})",
+                tr("report.stalled.title", days=self.stalled_days, count=len(self.stalled)),
                 listed,
                 rows(self.stalled),
             ),
             Table(
                 "stale",
-                f"stale: open, untouched for {self.stale_days} days ({len(self.stale)})",
+                tr("report.stale.title", days=self.stale_days, count=len(self.stale)),
                 listed,
                 rows(self.stale),
             ),
@@ -214,20 +214,21 @@ def stage_times_report(
     stale_at = []
     limit = stale_days * DAY_S
     for lead_id, acquired_at in acquired.items():
-        tl = timelines.get(lead_id)
-        status = tl.status if tl else "open"
+        found = timelines.get(lead_id)
+        status = found.status if found else "open"
         if status != "open":
             continue
         touched = max(last_touch.get(lead_id, 0), acquired_at)
         if now - touched >= limit:
-            stage = keys[tl.stage] if tl else keys[0]
+            stage = keys[found.stage] if found else keys[0]
             stale_at.append((lead_id, stage, status, round((now - touched) / DAY_S, 1)))
     names = history.operators.names
     details = history.details([row[0] for row in (*stalled_at, *stale_at)])
 
     def listed(lead_id: int, stage: str, status: str, days: float) -> ListedLead:
         company, owner = details[lead_id]
-        return ListedLead(lead_id, company, names.get(owner, ""), stage, status, days)  # type: ignore[arg-type]
+        owner_name = names.get(owner, "") if owner is not None else ""
+        return ListedLead(lead_id, company, owner_name, stage, status, days)
 
     stalled = [listed(*row) for row in stalled_at]
     stale = [listed(*row) for row in stale_at]

@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     demo = subparsers.add_parser(
         "demo", parents=[common], help="build a demo database of realistic leads and open it"
     )
-    demo.add_argument("--leads", type=int, default=2000, help="how many leads (default 2000)")
+    demo.add_argument("--leads", type=int, default=4000, help="how many leads (default 4000)")
     demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     demo.add_argument("--rebuild", action="store_true", help="throw away and rebuild the demo")
     demo.add_argument("--no-open", action="store_true", help="build only, do not open the UI")
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules | None) -> in
         print(f"isdesk: building {args.leads:,} demo leads in {settings.db_url} …", file=sys.stderr)
         try:
             summary = build_demo(
-                db, leads=args.leads, seed=args.seed, me=settings.operator, rules=rules
+                leads=args.leads, seed=args.seed, me=settings.operator, rules=rules
             )
         except DemoError as error:
             raise UserError(

@@ -124,7 +124,6 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     try:
         summary = execute_plan(
             plan,
-            db,
             rules=rules,
             dry_run=args.dry_run,
             actor_id=actor.id if actor else None,

@@ -144,7 +144,7 @@ def _quiet_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """isdesk's own warnings (e.g. a calendar that runs out) as one plain line on stderr."""
     from isdesk.rules import CalendarHorizonWarning
 

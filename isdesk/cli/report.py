@@ -238,9 +238,9 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
                 raise UserError("--default-value: zero or more yen")
             options["default_value"] = args.default_value
     with db.connection_context():
-        history = History(db, rules, as_of)
+        history = History(rules, as_of)
         if kind == "forecast" and as_of is not None:
-            options["actual"] = History(db, rules, None)
+            options["actual"] = History(rules, None)
         try:
             report = build_report(kind, history, **options)
         except ValueError as error:

@@ -124,7 +124,7 @@ def load_settings_file(path: Path | None = None) -> FileSettings:
         _check_dial(path, lines["dial_command"], str(dial))
     return FileSettings(
         path=path,
-        language=language,  # type: ignore[arg-type]  # checked above: str or None
+        language=language,  # checked above: str or None
         database=database,  # type: ignore[arg-type]
         theme=values.get("theme"),  # type: ignore[arg-type]
         dial_command=dial,  # type: ignore[arg-type]

@@ -11,12 +11,11 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from peewee import Database
-
 from isdesk.demo.clock import JST
 from isdesk.demo.simulation import Simulation
 from isdesk.demo.writer import DEMO_MODELS, Writer
 from isdesk.rules import Rules, load_rules
+from isdesk.store.db import current_database
 from isdesk.store.models import Campaign, Operator
 
 __all__ = ["DemoError", "DemoSummary", "build_demo"]
@@ -41,9 +40,8 @@ class DemoSummary:
 
 
 def build_demo(
-    db: Database,
     *,
-    leads: int = 2000,
+    leads: int = 4000,
     seed: int = 42,
     today: dt.date | None = None,
     me: str | None = None,
@@ -54,7 +52,7 @@ def build_demo(
 
     The same (leads, seed, today, me) always gives the same rows: all randomness comes from
     ``random.Random(seed)`` and all times from ``today`` (default: today in Asia/Tokyo). The
-    demo's "now" is today 09:00 JST: history lies before it, next actions on both sides.
+    demo's "now" is today 17:00 JST: history lies before it, next actions on both sides.
     ``me`` (the OS user running the demo) joins team inbound as a team lead with a normal
     share of leads. ``progress(done, total)`` is called with lead counts as chunks are written.
     Raises DemoError, writing nothing, when the database already holds data.
@@ -63,12 +61,13 @@ def build_demo(
         raise DemoError("leads must be zero or more")
     today = today or dt.datetime.now(JST).date()
     rules = rules or load_rules(None)
+    db = current_database()
     opened = db.is_closed()
     if opened:
         db.connect()
     try:
         sim = Simulation(random.Random(seed), today, rules, me)
-        writer = Writer(db)
+        writer = Writer()
         # Checked inside the write transaction (SQLite: BEGIN IMMEDIATE holds the write lock),
         # so two demos started at once cannot both find the database empty.
         with db.atomic():

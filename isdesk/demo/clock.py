@@ -15,6 +15,7 @@ BACK_DAYS = 400  # the clock starts here: campaigns and white papers predate the
 HISTORY_DAYS = 365
 OPEN_S = 9 * HOUR  # business hours, JST
 CLOSE_S = 18 * HOUR + 1800
+NOW_S = 17 * HOUR
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
 
@@ -29,7 +30,9 @@ class Clock:
         self.day0 = today - dt.timedelta(days=BACK_DAYS)
         self.base_utc = dt.datetime.combine(self.day0, dt.time()) - dt.timedelta(hours=9)
         self.today = BACK_DAYS
-        self.now = BACK_DAYS * DAY + OPEN_S  # the demo's "now": today 09:00 JST
+        # The demo's "now": today 17:00 JST, late in a working day, so today's volumes and the
+        # team's rows show a day's work instead of a morning's nothing.
+        self.now = BACK_DAYS * DAY + NOW_S
         self._business = [is_business_day(self.date(d)) for d in range(BACK_DAYS + 90)]
 
     def is_business(self, day: int) -> bool:

@@ -207,6 +207,8 @@ class LeadState:
             if t < clock.now:
                 return t - t % 900, text  # on the quarter hour, as people schedule
         t = clock.business_moment(clock.today + rng.randrange(0, 15), rng)
+        if t - t % 900 <= last:  # today, earlier than the call just made: the next day
+            t = clock.business_moment(last // DAY + 1, rng)
         return t - t % 900, text
 
 

@@ -20,6 +20,7 @@ from isdesk.demo import words
 from isdesk.demo.campaigns import Campaigns
 from isdesk.demo.clock import DAY, Clock
 from isdesk.demo.companies import Company, make_contact, plan_companies
+from isdesk.demo.dialing import Dialing
 from isdesk.demo.hearing import Hearing
 from isdesk.demo.history import work
 from isdesk.demo.lead import LeadState
@@ -30,6 +31,7 @@ from isdesk.store.models import Activity, Answer, Lead, LeadEvent
 from isdesk.store.pipeline import Handoff
 
 LEADS_PER_CHUNK = 2_000  # simulated, written and reported at a time (bounds memory)
+STALE_DAYS = 60  # an open lead untouched this long has gone to nurturing
 
 
 class Simulation:
@@ -42,6 +44,7 @@ class Simulation:
         self.hearing = Hearing(rng, self.clock, rules, today)
         self.staff = Staff(rng, self.clock, me)
         self.campaigns = Campaigns(rng, self.clock, today)
+        self.dialing = Dialing(rng, self.clock, self.staff, rules)
         self.companies: list[Company] = []
         self.ids = {"answer": 0, "event": 0, "activity": 0, "handoff": 0}
 
@@ -58,6 +61,7 @@ class Simulation:
         others refer to it)."""
         self.companies = plan_companies(self.rng, leads)
         arrivals = self.campaigns.arrivals(leads)
+        self.dialing.expect_natural(leads)
         self.ids = {"answer": 0, "event": 0, "activity": 0, "handoff": 0}
         for start in range(0, leads, LEADS_PER_CHUNK):
             out: dict[type[Model], list[tuple[Any, ...]]] = {
@@ -97,7 +101,17 @@ class Simulation:
             lead.owner = self.staff.pick(self.staff.by_team[team], team, t_assign)
             lead.event(t_assign, None, "owner", old="", new=lead.owner.name)
             work(self, lead, source, t_assign, age)
-        elif age > 60 and rng.random() < 0.25:
+            self.dialing.add(lead)
+            kept = lead.status == "open" and lead.owner is not None and not lead.handoffs
+            if kept and lead.acts:
+                # No touch for two months: the operator let it go to automated nurturing
+                # (operators hold what they work, not a year of everything, and stay under
+                # the holding cap).
+                last = max(max(a[0] for a in lead.acts), max(e[0] for e in lead.events))
+                if now - last > STALE_DAYS * DAY:
+                    gone = clock.work_time(last + rng.randrange(30, STALE_DAYS) * DAY, rng)
+                    lead.set_status(gone, lead.op.id, "nurturing", "反応なし、MAで育成")
+        elif age > 30 and rng.random() < 0.9:
             # Nobody called it: automated nurturing took it over.
             lead.set_status(
                 t0 + rng.randrange(30, 60) * DAY, None, "nurturing", "反応なし、MAで育成"

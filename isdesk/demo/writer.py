@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from peewee import Database, Model
+from peewee import Model
 
-from isdesk.store.db import is_postgres
+from isdesk.store.db import current_database, is_postgres
 from isdesk.store.models import ALL_MODELS
 from isdesk.store.pipeline import Handoff
 
@@ -25,7 +25,8 @@ DEMO_MODELS: tuple[type[Model], ...] = (*ALL_MODELS, Handoff)
 class Writer:
     """Bulk inserts with explicit ids, the SQL peewee would generate, run by the driver."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self) -> None:
+        db = current_database()
         self.db = db
         self.pg = is_postgres(db)
         self.written: dict[str, int] = {m._meta.table_name: 0 for m in DEMO_MODELS}

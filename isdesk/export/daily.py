@@ -24,6 +24,7 @@ from isdesk.rules import Rules
 from isdesk.services.operators import Actor
 from isdesk.store.db import current_database
 from isdesk.store.models import Activity, Lead, Operator
+from isdesk.store.query import tuples
 
 
 class ExportError(ValueError):
@@ -108,7 +109,7 @@ def daily_export(
         members = _members(actor, operator, team)
         ids = [m.id for m in members]
         in_scope = (Activity.operator.in_(ids)) & (Activity.at >= start) & (Activity.at < end)
-        query = (
+        query = tuples(
             Activity.select(
                 Activity.id,
                 Activity.at,
@@ -131,7 +132,6 @@ def daily_export(
             .join(Lead, on=Activity.lead == Lead.id)
             .where(in_scope)
             .order_by(Activity.at, Activity.id)
-            .tuples()
         )
         rows = tuple(
             ActivityRow(
@@ -154,7 +154,7 @@ def daily_export(
             for (aid, at, kind, outcome, duration, rank_after, sql_after, voice, note, login,
                  display, op_team, lead_id, company, contact) in query
         )  # fmt: skip
-        counts = (
+        counts = tuples(
             Activity.select(
                 Activity.operator,
                 Activity.kind,
@@ -164,7 +164,6 @@ def daily_export(
             )
             .where(in_scope)
             .group_by(Activity.operator, Activity.kind, Activity.outcome)
-            .tuples()
         )
         per_operator: dict[int, list[tuple[str, str, int, int]]] = defaultdict(list)
         for operator_id, kind, outcome, count, seconds in counts:

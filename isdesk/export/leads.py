@@ -19,6 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import JOIN
 
@@ -31,6 +32,7 @@ from isdesk.services.operators import Actor
 from isdesk.store.db import current_database
 from isdesk.store.models import Answer, Campaign, Lead, Operator
 from isdesk.store.pipeline import Handoff
+from isdesk.store.query import tuples
 
 _CHUNK = 500  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
 
@@ -145,7 +147,7 @@ def _latest_handoffs(actor: Actor, zone: dt.tzinfo) -> dict[int, HandoffInfo]:
     if actor.role == "field":
         query = query.where(Handoff.to_user == actor.id)
     latest: dict[int, HandoffInfo] = {}
-    for lead_id, at, status, note, s_name, s_team, r_name, r_display in query.tuples():
+    for lead_id, at, status, note, s_name, s_team, r_name, r_display in tuples(query):
         latest[lead_id] = HandoffInfo(
             at.astimezone(zone), s_name, s_team, r_name, r_display, status, note
         )
@@ -154,7 +156,7 @@ def _latest_handoffs(actor: Actor, zone: dt.tzinfo) -> dict[int, HandoffInfo]:
 
 def _leads(
     actor: Actor, handoffs: dict[int, HandoffInfo], *, sql: bool, handed_off: bool
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     owner = Operator.alias("owner")
     query = (
         Lead.select(
@@ -185,7 +187,7 @@ def _leads(
     if handed_off:
         query = query.where(Lead.id.in_(list(handoffs)) if handoffs else Lead.id < 0)
     rows = []
-    for row in query.tuples():
+    for row in tuples(query):
         lead_id, owner_team, owner_id = row[0], row[14], row[15]
         info = handoffs.get(lead_id)
         team = info.from_team if info else (owner_team or "")
@@ -207,7 +209,7 @@ def _answers(lead_ids: Sequence[int]) -> dict[int, dict[str, str]]:
     for i in range(0, len(lead_ids), _CHUNK):
         chunk = list(lead_ids[i : i + _CHUNK])
         query = Answer.select(Answer.lead, Answer.item, Answer.value).where(Answer.lead.in_(chunk))
-        for lead_id, item, value in query.tuples():
+        for lead_id, item, value in tuples(query):
             if value.strip():
                 found[lead_id][item] = value
     return found

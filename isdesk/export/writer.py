@@ -445,3 +445,25 @@ def write_private_file(path: Path, data: bytes) -> None:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def write_new_private_file(path: Path, data: bytes) -> Path:
+    """Write ``data`` (mode 0600) to ``path``, or to ``stem-2.csv``, ``stem-3.csv`` … if it exists.
+
+    For exports made from the workstation: a second export the same day (say, in the other
+    language) is kept beside the first instead of silently replacing it. The name is taken
+    with a hard link, so two writers never end up with the same file. Returns the path used.
+    """
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    write_private_file(temp, data)
+    try:
+        for n in range(1, 1000):
+            candidate = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+            try:
+                os.link(temp, candidate)
+            except FileExistsError:
+                continue
+            return candidate
+        raise FileExistsError(f"{path}: 999 exports of the same name already exist")
+    finally:
+        temp.unlink(missing_ok=True)

@@ -184,7 +184,7 @@ def render_workbook(
     return buffer.getvalue()
 
 
-def _write(ws, row, col, value, kind, formats, text_format, quoted_format) -> None:  # type: ignore[no-untyped-def]
+def _write(ws, row, col, value, kind, formats, text_format, quoted_format) -> None:
     if value is None or (value == "" and kind != TEXT):
         return  # an empty cell: Excel's blank, which filters and pivots as "(blank)"
     if isinstance(value, bool):  # before int: a bool is an int

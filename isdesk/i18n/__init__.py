@@ -67,6 +67,31 @@ def tr(key: str, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
+def tr_in(language: str, key: str, **fields: object) -> str:
+    """The text for ``key`` in ``language`` whatever the UI language is."""
+    pair = _CATALOGUE.get(key)
+    if pair is None:
+        return key
+    text = pair[0] if language == "ja" else pair[1]
+    return text.format(**fields) if fields else text
+
+
+def duration(seconds: int) -> str:
+    """A call's length as people say it: ``14分36秒`` / ``14m36s`` (``1時間5分`` / ``1h05m``).
+
+    ``14:36`` reads as a time of day; a duration is never shown that way.
+    """
+    seconds = max(int(seconds), 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    ja = _State.language == "ja"
+    if hours:
+        return f"{hours}時間{minutes}分" if ja else f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}分{secs}秒" if ja else f"{minutes}m{secs:02d}s"
+    return f"{secs}秒" if ja else f"{secs}s"
+
+
 def pick(label: object) -> str:
     """The current language's text of a ``{ja, en}`` label from rules.yaml."""
     if isinstance(label, dict):

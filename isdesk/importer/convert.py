@@ -151,7 +151,10 @@ def parse_when(text: str, fmt: str | None, zone: ZoneInfo) -> dt.datetime:
     moment: dt.datetime | None = None
     numeric = _NUMERIC.fullmatch(text) if fmt is None else None
     if numeric is not None:
-        moment = dt.datetime(*(int(part) for part in numeric.groups() if part is not None))
+        year, month, day, hour, minute, second = numeric.groups()  # the time is optional
+        moment = dt.datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
+        )
     elif fmt is not None:
         moment = dt.datetime.strptime(text, fmt)
     elif _ISO.fullmatch(text):

@@ -19,11 +19,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from peewee import Database
-
 from isdesk.domain.text import phone_numbers
 from isdesk.importer import normalize as n
 from isdesk.importer.convert import Record
+from isdesk.store.db import current_database
 
 __all__ = ["Known", "LeadIndex"]
 
@@ -59,11 +58,12 @@ class LeadIndex:
     known: dict[int, Known] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, db: Database) -> LeadIndex:
+    def load(cls) -> LeadIndex:
         """Every lead's keys, in one query (ids ascending: the oldest lead wins a tie), and
         what each one has been through (touches by campaign), in another."""
         from isdesk.store.models import Lead
 
+        db = current_database()
         index = cls()
         cursor = db.execute_sql(
             "SELECT id, email, phone, phones, company, contact, external_key, campaign_id, "

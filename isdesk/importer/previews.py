@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from isdesk.i18n import tr
 from isdesk.importer.convert import Options, Record, Reject, convert_row
 from isdesk.importer.mappings import MappingError, detect_mapping, resolve_mapping
 from isdesk.importer.reader import read_table
@@ -58,7 +59,7 @@ def preview(
         return Preview(table.encoding, table.delimiter, "", list(table.columns), {},
                        problems=[str(error)])  # fmt: skip
     if not fields.reachable:
-        problems.append(f"mapping {chosen.name} finds no e-mail or phone column")
+        problems.append(tr("import.no_contact_column", mapping=chosen.name))
     options = Options(zone=rules.calendar.zone) if rules is not None else Options()
     shown: list[dict[str, object]] = []
     for number, cells in table.rows:
@@ -70,7 +71,7 @@ def preview(
             values = {"_row": number, "_problem": item.reason}
             for name, positions in fields.fields.items():
                 values[name] = next((cells[i].strip() for i in positions if cells[i].strip()), "")
-            problems.append(f"row {number}: {item.reason}")
+            problems.append(tr("import.row_problem", row=number, problem=item.reason))
         shown.append(values)
     return Preview(
         table.encoding,

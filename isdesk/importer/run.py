@@ -17,8 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from peewee import Database
-
 from isdesk.importer.convert import Options
 from isdesk.importer.plan import ImportPlan, plan_import, rejects_path, write_rejects
 from isdesk.importer.summary import ImportSummary
@@ -30,7 +28,7 @@ from isdesk.importer.write import (
     _Writer,
 )
 from isdesk.rules import Rules
-from isdesk.store.db import utcnow
+from isdesk.store.db import current_database, utcnow
 
 __all__ = [
     "CHUNK_ROWS",
@@ -46,7 +44,6 @@ __all__ = [
 
 def import_file(
     path: Path,
-    db: Database,
     *,
     rules: Rules,
     mapping: str | None = None,
@@ -56,12 +53,11 @@ def import_file(
 ) -> ImportSummary:
     """plan_import + execute_plan (keyword arguments as for execute_plan)."""
     plan = plan_import(path, rules=rules, mapping=mapping, encoding=encoding, options=options)
-    return execute_plan(plan, db, rules=rules, **kwargs)
+    return execute_plan(plan, rules=rules, **kwargs)
 
 
 def execute_plan(
     plan: ImportPlan,
-    db: Database,
     *,
     rules: Rules,
     dry_run: bool = False,
@@ -99,8 +95,8 @@ def execute_plan(
     if not dry_run:
         summary.rejects_file = write_rejects(plan)
     router = _router() if route else None  # looked up here, where tests replace _router
-    writer = _Writer(plan, db, rules, summary, now, actor_id, dry_run, route, router)
-    with db.connection_context():
+    writer = _Writer(plan, rules, summary, now, actor_id, dry_run, route, router)
+    with current_database().connection_context():
         writer.run(progress, chunk_rows)
         _assign(writer, assign)
     summary.seconds = time.perf_counter() - started

@@ -21,15 +21,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from peewee import Database
-
 from isdesk.domain.text import lead_search_key
 from isdesk.importer.convert import Record, Reject
 from isdesk.importer.matching import LeadIndex
 from isdesk.importer.plan import ImportPlan
 from isdesk.importer.summary import ImportSummary
 from isdesk.rules import Rules
-from isdesk.store.db import is_postgres
+from isdesk.store.db import current_database, is_postgres
 
 __all__ = ["CHUNK_ROWS", "IMPORT_FIELD", "ROUTING_MODULE", "ImportConflictError", "Progress"]
 
@@ -50,7 +48,6 @@ class _Writer:
     def __init__(
         self,
         plan: ImportPlan,
-        db: Database,
         rules: Rules,
         summary: ImportSummary,
         now: dt.datetime,
@@ -59,6 +56,7 @@ class _Writer:
         route: bool,
         router: Callable[..., Any] | None,  # route_returning_leads, if route and installed
     ) -> None:
+        db = current_database()
         self.plan, self.db, self.rules, self.summary = plan, db, rules, summary
         self.now, self.actor_id, self.dry_run = now, actor_id, dry_run
         self.pg = is_postgres(db)
@@ -116,7 +114,7 @@ class _Writer:
                     f"options to finish it (now: {_describe(plan.run_options)})"
                 )
         self.campaign_ids = {c.name: c.id for c in Campaign.select(Campaign.id, Campaign.name)}
-        self.index = LeadIndex.load(db)
+        self.index = LeadIndex.load()
         done = 0
         run_id: int | None = None
         if existing is not None:
@@ -140,6 +138,7 @@ class _Writer:
             if self.dry_run:
                 self._chunk(chunk, None)
             else:
+                assert run_id is not None  # started above unless this is a dry run
                 with db.atomic():
                     self._claim(run_id, done)
                     counts = self._chunk(chunk, run_id)

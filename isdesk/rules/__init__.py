@@ -166,8 +166,10 @@ def parse_rules(text: str, filename: str) -> Rules:
         offset = getattr(exc, "position", None)
         line = None
         if isinstance(offset, int):  # libyaml counts UTF-8 bytes, the Python reader characters
-            before = text[:offset] if loader is yaml.SafeLoader else text.encode()[:offset]
-            line = before.count("\n" if isinstance(before, str) else b"\n") + 1
+            if loader is yaml.SafeLoader:
+                line = text[:offset].count("\n") + 1
+            else:
+                line = text.encode()[:offset].count(b"\n") + 1
         raise RulesError(filename, line, "(yaml)", f"YAML error: {exc}") from exc
     if root is None:
         source.fail(None, "(document)", "the file is empty: start it with `version: 1`")
@@ -209,7 +211,7 @@ def _screen(source: Source, events: Iterable[yaml.Event]) -> None:
         tag = getattr(event, "tag", None)
         if tag not in _PLAIN_TAGS:
             source.fail(
-                event,  # type: ignore[arg-type]
+                event,  # type: ignore[arg-type]  # as above: events carry start_mark
                 "(yaml)",
                 f"the tag {tag} is not supported in rules.yaml: remove it (values are plain "
                 "text, numbers, lists and mappings)",
@@ -218,7 +220,7 @@ def _screen(source: Source, events: Iterable[yaml.Event]) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 source.fail(
-                    event,  # type: ignore[arg-type]
+                    event,  # type: ignore[arg-type]  # as above: events carry start_mark
                     "(yaml)",
                     f"nested more than {MAX_DEPTH} levels deep: check the brackets and the "
                     "indentation here",

@@ -112,7 +112,7 @@ def parse_hearing(
         choices = _parse_choices(source, fields.get("choices"), at, kind, item_node)
         hint = parse_label(source, fields["hint"], f"{at}.hint") if "hint" in fields else None
         label = parse_label(source, fields["label"], f"{at}.label")
-        items.append(HearingItem(key, label, kind, bant, choices, hint))  # type: ignore[arg-type]
+        items.append(HearingItem(key, label, kind, bant, choices, hint))  # type: ignore[arg-type]  # one_of: a type
     return tuple(items)
 
 

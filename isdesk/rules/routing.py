@@ -90,6 +90,7 @@ class AssignmentGroup:
     name: str
     sources: tuple[str, ...] | None
     operators: OperatorSelector = OperatorSelector()
+    label: Label | None = None  # shown on screen; the name when absent
 
     @property
     def is_any(self) -> bool:
@@ -177,7 +178,7 @@ def default_stages() -> Stages:
 # --- parsing ---------------------------------------------------------------------------------
 
 _ASSIGNMENT_FIELDS = {"groups": False, "policy": False, "holding_cap": False, "returning": False}
-_GROUP_FIELDS = {"name": True, "sources": True, "operators": False}
+_GROUP_FIELDS = {"name": True, "sources": True, "operators": False, "label": False}
 _SELECTOR_FIELDS = {"team": False, "names": False}
 _RETURNING_FIELDS = {"keep_owner_within_days": False, "reassign_after_days": False,
                      "between": False}  # fmt: skip
@@ -239,7 +240,18 @@ def _parse_groups(source: Source, node: yaml.Node, path: str) -> tuple[Assignmen
         operators = OperatorSelector()
         if "operators" in fields:
             operators = _parse_selector(source, fields["operators"], f"{at}.operators")
-        groups.append(AssignmentGroup(name, sources, operators))
+        label = None
+        if "label" in fields:
+            label_at = f"{at}.label"
+            parts = required_mapping(
+                source, fields["label"], label_at, {"ja": True, "en": True},
+                what="a label {ja, en}",
+            )  # fmt: skip
+            label = Label(
+                source.text(parts["ja"], f"{label_at}.ja"),
+                source.text(parts["en"], f"{label_at}.en"),
+            )
+        groups.append(AssignmentGroup(name, sources, operators, label))
     if groups[-1].sources is not None:
         last = len(groups) - 1
         source.fail(

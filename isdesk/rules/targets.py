@@ -184,8 +184,11 @@ def parse_targets(source: Source, node: yaml.Node, path: str, _: Mapping[str, An
             for team, team_layer in teams.items():
                 merged = base[line] | team_layer[line] | layer[line]
                 _check_lines(source, merged, line, f" for an operator of team {team}")
+    daily, quarterly, quarterly_sql = (_lines(base[line]) for line in _TARGET_LINES)
     return Targets(
-        *(_lines(base[line]) for line in _TARGET_LINES),
+        daily,
+        quarterly,
+        quarterly_sql,
         teams=MappingProxyType({name: _override(layer) for name, layer in teams.items()}),
         operators=MappingProxyType({name: _override(layer) for name, layer in operators.items()}),
     )
@@ -224,7 +227,7 @@ def _read_line(
     fields: Mapping[str, yaml.Node] | None = None,
 ) -> dict[str, _Value]:
     if fields is None:
-        fields = required_mapping(source, node, path, line_fields, what=what)  # type: ignore[arg-type]
+        fields = required_mapping(source, node, path, line_fields, what=what)  # type: ignore[arg-type]  # node is given when fields is not
     return {
         name: _Value(source.integer(fields[name], f"{path}.{name}", minimum=0), fields[name],
                      f"{path}.{name}", layer)

@@ -8,7 +8,9 @@ with read = created + merged + unchanged + rejected and where the rejects file i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -16,13 +18,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 
 from isdesk.i18n import tr
+from isdesk.screens.base import BaseScreen
 from isdesk.services.context import WorkContext
-from isdesk.widgets.bindings import localize_bindings
-from isdesk.widgets.worker_errors import ReportsWorkerErrors
+
+if TYPE_CHECKING:  # the importer loads when the screen first reads a file, not at start-up
+    from isdesk.importer.previews import Preview
+    from isdesk.importer.summary import ImportSummary
 
 PREVIEW_FIELDS = (
     "company",
@@ -36,36 +40,31 @@ PREVIEW_FIELDS = (
 )
 
 
-class ImportScreen(ReportsWorkerErrors, Screen[None]):
+class ImportScreen(BaseScreen):
     HELP_KIND = "import"
     BINDINGS = [
         Binding("ctrl+s", "run_import", "import.run", priority=True, id="import.run"),
         Binding("escape", "back", "lead.back", id="import.back"),
     ]
 
+    @dataclass
     class Previewed(Message):
-        def __init__(self, preview: object | None, error: str | None) -> None:
-            self.preview = preview
-            self.error = error
-            super().__init__()
+        preview: Preview | None
+        error: str | None
 
+    @dataclass
     class Progressed(Message):
-        def __init__(self, done: int, total: int) -> None:
-            self.done = done
-            self.total = total
-            super().__init__()
+        done: int
+        total: int
 
+    @dataclass
     class Finished(Message):
-        def __init__(self, summary: object | None, error: str | None) -> None:
-            self.summary = summary
-            self.error = error
-            super().__init__()
+        summary: ImportSummary | None
+        error: str | None
 
     def __init__(self, ctx: WorkContext) -> None:
-        super().__init__()
-        localize_bindings(self)
-        self.ctx = ctx
-        self.preview: object | None = None
+        super().__init__(ctx)
+        self.preview: Preview | None = None
         self.running = False
 
     def compose(self) -> ComposeResult:
@@ -93,7 +92,9 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="import-preview", exit_on_error=False)
     def _preview(self, raw_path: str) -> None:
-        from isdesk.importer import MappingError, ReadError, preview
+        from isdesk.importer.mappings import MappingError
+        from isdesk.importer.previews import preview
+        from isdesk.importer.reader import ReadError
 
         path = Path(raw_path).expanduser()
         if not path.is_file():
@@ -142,7 +143,7 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
         path = self.query_one("#import-path", Input).value.strip()
         if self.running or not path:
             return
-        if self.preview is None or not getattr(self.preview, "mapping_name", ""):
+        if self.preview is None or not self.preview.mapping_name:
             self.notify(tr("import.preview_first"), severity="warning")
             return
         self.running = True
@@ -163,13 +164,11 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
     def _import(
         self, path: str, source: str | None, campaign: str | None, campaign_type: str | None
     ) -> None:
-        from isdesk.importer import (
-            ImportConflictError,
-            MappingError,
-            Options,
-            ReadError,
-            import_file,
-        )
+        from isdesk.importer.convert import Options
+        from isdesk.importer.mappings import MappingError
+        from isdesk.importer.reader import ReadError
+        from isdesk.importer.run import import_file
+        from isdesk.importer.write import ImportConflictError
 
         ctx = self.ctx
         options = Options(
@@ -181,7 +180,6 @@ class ImportScreen(ReportsWorkerErrors, Screen[None]):
         try:
             summary = import_file(
                 Path(path).expanduser(),
-                ctx.db,
                 rules=ctx.rules,
                 options=options,
                 actor_id=ctx.actor.id,

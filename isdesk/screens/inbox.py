@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from isdesk.domain.followup import follow_up_at
-from isdesk.i18n import pick, to_local, tr
+from isdesk.i18n import to_local, tr
 from isdesk.rules.values import parse_date
 from isdesk.screens.actions import BackgroundActions
+from isdesk.screens.base import BaseDialog
 from isdesk.services.context import WorkContext
 from isdesk.services.handoff import (
     REJECT_REASONS,
@@ -27,26 +29,24 @@ from isdesk.services.handoff import (
     move_stage,
     reject_handoff,
 )
-from isdesk.widgets.bindings import localize_bindings
-from isdesk.widgets.worker_errors import ReportsWorkerErrors
+from isdesk.widgets.labels import stage_label
 
 
-class RejectDialog(ModalScreen[tuple[str, str, dt.date | None] | None]):
+class RejectDialog(BaseDialog[tuple[str, str, dt.date | None] | None]):
     """Why the lead goes back: 1 not qualified, 2 timing (+ date), 3 lost after meetings."""
 
     BINDINGS = [
-        Binding("ctrl+s", "send", "handoff.send", priority=True),
-        Binding("escape", "cancel", "log.cancel"),
+        Binding("ctrl+s", "send", "handoff.send", priority=True, id="inbox.reject.send"),
+        Binding("escape", "cancel", "dialog.cancel", id="dialog.cancel"),
     ]
 
     def __init__(self, today: dt.date) -> None:
         super().__init__()
-        localize_bindings(self)
         self.today = today
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="reject-box"):
-            yield Static(tr("inbox.reject_title"), id="log-title")
+        with Vertical(id="reject-box", classes="dialog-box"):
+            yield self.title_line(tr("inbox.reject_title"))
             yield OptionList(
                 *[
                     Option(f"{n}  {tr(f'reason.{r}')}", id=r)
@@ -57,6 +57,7 @@ class RejectDialog(ModalScreen[tuple[str, str, dt.date | None] | None]):
             yield Input(placeholder=tr("log.date_placeholder"), id="reject-date")
             yield Input(placeholder=tr("inbox.comment"), id="reject-comment")
             yield Static("", id="log-error")
+            yield self.key_hints(tr("inbox.reject_keys"))
 
     def on_mount(self) -> None:
         reasons = self.query_one("#reject-reason", OptionList)
@@ -102,7 +103,7 @@ class RejectDialog(ModalScreen[tuple[str, str, dt.date | None] | None]):
         self.dismiss(None)
 
 
-class InboxScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
+class InboxScreen(BackgroundActions):
     HELP_KIND = "inbox"
     BINDINGS = [
         Binding("a", "accept", "inbox.accept", id="inbox.accept"),
@@ -111,15 +112,12 @@ class InboxScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
         Binding("d", "toggle_decided", "inbox.toggle", id="inbox.toggle"),
     ]
 
+    @dataclass
     class Loaded(Message):
-        def __init__(self, items: list[HandoffView]) -> None:
-            self.items = items
-            super().__init__()
+        items: list[HandoffView]
 
     def __init__(self, ctx: WorkContext) -> None:
-        super().__init__()
-        localize_bindings(self)
-        self.ctx = ctx
+        super().__init__(ctx)
         self.items: list[HandoffView] = []
         self.include_decided = False
 
@@ -150,12 +148,21 @@ class InboxScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
         option_list = self.query_one("#inbox-list", OptionList)
         keep = option_list.highlighted or 0
         option_list.clear_options()
+        # The status comes first, padded to the widest: a narrow list cuts the company's name,
+        # never whether a hand-off is still waiting.
+        statuses = {i.status: tr(f"inbox.status.{i.status}") for i in self.items}
+        width = max((cell_len(t) for t in statuses.values()), default=0)
         for item in self.items:
-            line = Text(f"{to_local(item.created_at):%m/%d} ", style="dim")
+            status = statuses[item.status]
+            line = Text(f"{to_local(item.created_at):%m/%d} ", style="dim", no_wrap=True)
+            line.append(
+                status + " " * (width - cell_len(status)) + " ",
+                style="bold" if item.status == "pending" else "dim",
+            )
             line.append(f"[{item.rank}] ", style="bold")
             line.append(f"{item.company}  {item.contact}  ")
-            line.append(f"← {item.from_name}  ", style="italic")
-            line.append(tr(f"inbox.status.{item.status}"))
+            line.append(tr("inbox.from", name=item.from_name), style="italic")
+            line.overflow = "ellipsis"
             option_list.add_option(Option(line, id=str(item.id)))
         if self.items:
             option_list.highlighted = min(keep, len(self.items) - 1)
@@ -172,13 +179,13 @@ class InboxScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
         if item is None:
             note.update(Text(tr("inbox.empty")))
             return
-        stage = self.ctx.rules.stages.labels.get(item.stage)
         text = Text()
         text.append(f"{item.company}\n", style="bold")
         text.append(f"{item.contact}  {item.phone}  {item.email}\n")
         text.append(
             f"{tr('lead.rank')} {item.rank} · {tr('lead.stage')} "
-            f"{pick(stage) if stage else item.stage}\n\n"
+            f"{stage_label(self.ctx.rules, item.stage)} · "
+            f"{tr(f'inbox.status.{item.status}')}\n\n"
         )
         text.append(item.note)
         if item.reason:
@@ -198,7 +205,7 @@ class InboxScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
     def action_accept(self) -> None:
         item, ctx = self.current, self.ctx
         if item is not None:
-            self.run_action(
+            self.run_in_background(
                 lambda: accept_handoff(ctx.actor, item.id, ctx.rules),
                 tr("inbox.accepted", company=item.company),
             )
@@ -213,7 +220,7 @@ class InboxScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
                 return
             reason, comment, day = result
             when = follow_up_at(day, ctx.rules.calendar) if day else None
-            self.run_action(
+            self.run_in_background(
                 lambda: reject_handoff(
                     ctx.actor, item.id, reason, ctx.rules, comment=comment, follow_up_at=when
                 ),
@@ -230,8 +237,8 @@ class InboxScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
         if item.stage not in stages or item.stage == stages[-1]:
             return
         target = stages[stages.index(item.stage) + 1]
-        label = pick(ctx.rules.stages.labels[target])
-        self.run_action(
+        label = stage_label(ctx.rules, target)
+        self.run_in_background(
             lambda: move_stage(ctx.actor, item.lead_id, target, ctx.rules),
             tr("inbox.moved", company=item.company, stage=label),
         )

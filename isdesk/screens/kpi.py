@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -10,24 +11,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
 from isdesk.config.locations import data_dir, make_private_dir
 from isdesk.domain.kpi import ACTIVITY_KINDS
 from isdesk.export.daily import daily_export
-from isdesk.export.writer import render, write_private_file
-from isdesk.i18n import current_language, tr
+from isdesk.export.writer import render, write_new_private_file
+from isdesk.i18n import current_language, short_day, tr
+from isdesk.screens.base import BaseScreen
 from isdesk.services.context import WorkContext
 from isdesk.services.scorecard import Scorecard, operator_scorecard
-from isdesk.widgets.bindings import localize_bindings
+from isdesk.widgets.labels import team_label
 from isdesk.widgets.target_bar import TargetBar
-from isdesk.widgets.worker_errors import ReportsWorkerErrors
+from isdesk.widgets.toast_text import path_lines
 
 REFRESH_SECONDS = 15.0
 
 
-class KpiScreen(ReportsWorkerErrors, Screen[None]):
+class KpiScreen(BaseScreen):
     HELP_KIND = "kpi"
     BINDINGS = [
         Binding("escape,K", "back", "kpi.back", id="kpi.back"),
@@ -36,26 +37,21 @@ class KpiScreen(ReportsWorkerErrors, Screen[None]):
         Binding("X", "export_crm", "kpi.export_crm", id="kpi.export_crm"),
     ]
 
+    @dataclass
     class Exported(Message):
-        def __init__(self, path: Path) -> None:
-            self.path = path
-            super().__init__()
+        path: Path
 
+    @dataclass
     class CrmExported(Message):
-        def __init__(self, count: int, paths: tuple[Path, ...]) -> None:
-            self.count = count
-            self.paths = paths
-            super().__init__()
+        count: int
+        paths: tuple[Path, ...]
 
+    @dataclass
     class Loaded(Message):
-        def __init__(self, card: Scorecard) -> None:
-            self.card = card
-            super().__init__()
+        card: Scorecard
 
     def __init__(self, ctx: WorkContext, operator: str | None = None) -> None:
-        super().__init__()
-        localize_bindings(self)
-        self.ctx = ctx
+        super().__init__(ctx)
         self.operator = operator or ctx.actor.name
         self.card: Scorecard | None = None
 
@@ -71,6 +67,7 @@ class KpiScreen(ReportsWorkerErrors, Screen[None]):
             yield Static(tr("kpi.sql"), classes="section-title")
             yield Static(id="kpi-sql")
             yield TargetBar(id="kpi-sql-bar")
+            yield Static(tr("kpi.marker"), id="kpi-marker")
             yield Static(tr("kpi.contribution"), classes="section-title")
             yield Static(id="kpi-contribution")
             yield Static(tr("kpi.rank_ups"), classes="section-title")
@@ -107,12 +104,14 @@ class KpiScreen(ReportsWorkerErrors, Screen[None]):
         export = daily_export(ctx.actor, day, ctx.rules)
         folder = data_dir() / "exports"
         make_private_dir(folder)
-        path = folder / f"isdesk-daily-{day.isoformat()}-{ctx.actor.name}.csv"
-        write_private_file(path, render(export, "csv", lang=current_language()))
+        language = current_language()
+        path = folder / f"isdesk-daily-{day.isoformat()}-{ctx.actor.name}-{language}.csv"
+        # A second export keeps the first (…-2.csv): nothing is replaced without asking.
+        path = write_new_private_file(path, render(export, "csv", lang=language))
         self.post_message(self.Exported(path))
 
     def on_kpi_screen_exported(self, message: Exported) -> None:
-        self.notify(tr("kpi.exported", path=str(message.path)), timeout=10)
+        self.notify(tr("kpi.exported", path="\n" + path_lines(message.path)), timeout=10)
 
     def action_export_crm(self) -> None:
         self._export_crm()
@@ -133,13 +132,15 @@ class KpiScreen(ReportsWorkerErrors, Screen[None]):
         paths = []
         for mapping in ("salesforce", "hubspot"):
             path = folder / f"{stem}-{mapping}.csv"
-            write_private_file(path, render_leads(export, mapping, "csv", current_language()))
-            paths.append(path)
+            data = render_leads(export, mapping, "csv", current_language())
+            paths.append(write_new_private_file(path, data))  # never over an earlier one
         self.post_message(self.CrmExported(len(export.leads), tuple(paths)))
 
     def on_kpi_screen_crm_exported(self, message: CrmExported) -> None:
-        shown = "  ".join(str(p) for p in message.paths)
-        self.notify(tr("kpi.crm_exported", count=message.count, paths=shown), timeout=10)
+        shown = "\n".join(p.name for p in message.paths)
+        folder = path_lines(message.paths[0]).split("\n", 1)[1] if message.paths else ""
+        paths = f"\n{shown}\n{folder}"
+        self.notify(tr("kpi.crm_exported", count=message.count, paths=paths), timeout=10)
 
     @work(thread=True, exclusive=True, group="kpi-load", exit_on_error=False)
     def _load(self) -> None:
@@ -153,8 +154,9 @@ class KpiScreen(ReportsWorkerErrors, Screen[None]):
         quarter = card.quarter
         self.query_one("#kpi-title", Static).update(
             Text(
-                f"{tr('kpi.title')}  {card.display_name} ({card.team})  {card.today:%Y-%m-%d}  "
-                f"FY{quarter.fiscal_year} Q{quarter.number} "
+                f"{tr('kpi.title')}  {card.display_name} ({team_label(card.team)})  "
+                f"{short_day(card.today)}  "
+                f"{tr('kpi.fiscal', year=quarter.fiscal_year, number=quarter.number)} "
                 f"({quarter.start:%m/%d}–{quarter.end:%m/%d})"
             )
         )
@@ -230,6 +232,12 @@ class KpiScreen(ReportsWorkerErrors, Screen[None]):
             first, last = card.trend[0][0], card.trend[-1][0]
             self.query_one("#kpi-trend-range", Static).update(
                 Text(
-                    f"{first:%m/%d} – {last:%m/%d}   min {min(values):.0f} · max {max(values):.0f}"
+                    tr(
+                        "kpi.range",
+                        first=f"{first:%m/%d}",
+                        last=f"{last:%m/%d}",
+                        low=f"{min(values):.0f}",
+                        high=f"{max(values):.0f}",
+                    )
                 )
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 from rich.text import Text
@@ -9,11 +10,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from isdesk.i18n import tr
+from isdesk.screens.base import BaseScreen
 from isdesk.screens.navigation import FollowUpsChanged, Navigate
 from isdesk.services.context import WorkContext
 from isdesk.services.queue import (
@@ -25,9 +26,8 @@ from isdesk.services.queue import (
     queue_page,
 )
 from isdesk.store.db import utcnow
-from isdesk.widgets.bindings import localize_bindings
+from isdesk.widgets.labels import team_label
 from isdesk.widgets.lead_table import LeadTable
-from isdesk.widgets.worker_errors import ReportsWorkerErrors
 
 FILTER_DEBOUNCE_S = 0.12
 
@@ -35,7 +35,7 @@ FILTER_DEBOUNCE_S = 0.12
 # Other screens are imported when first opened: they stay off the path to the first frame.
 
 
-class QueueScreen(ReportsWorkerErrors, Screen[None]):
+class QueueScreen(BaseScreen):
     HELP_KIND = "queue"
     BINDINGS = [
         Binding("slash", "filter", "queue.filter", id="queue.filter"),
@@ -46,26 +46,24 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
         Binding("I", "import_leads", "queue.import", id="queue.import"),
         Binding("R", "reports", "queue.reports", id="queue.reports"),
         Binding("r", "refresh", "queue.refresh", show=False, id="queue.refresh"),
-        Binding("escape", "close_filter", show=False),
+        Binding(
+            "escape", "close_filter", "queue.close_filter", show=False, id="queue.close_filter"
+        ),
     ]
 
+    @dataclass
     class Loaded(Message):
-        def __init__(self, query: QueueQuery, total: int, first_page: list[QueueRow]) -> None:
-            self.query = query
-            self.total = total
-            self.first_page = first_page
-            super().__init__()
+        query: QueueQuery
+        total: int
+        first_page: list[QueueRow]
 
+    @dataclass
     class OpenLead(Message):
-        def __init__(self, lead_id: int | None, claimed: bool = False) -> None:
-            self.lead_id = lead_id
-            self.claimed = claimed
-            super().__init__()
+        lead_id: int | None
+        claimed: bool = False
 
     def __init__(self, ctx: WorkContext) -> None:
-        super().__init__()
-        localize_bindings(self)
-        self.ctx = ctx
+        super().__init__(ctx)
         self.scope = QueueScope.MINE
         self._filter_timer: Timer | None = None
 
@@ -121,7 +119,7 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
         scope = tr(f"queue.scope.{self.scope.value}")
         title = Text()
         title.append(tr("queue.title"), style="bold")
-        title.append(f"  {scope}  ·  {count}  ·  {actor.display_name} ({actor.team})")
+        title.append(f"  {scope}  ·  {count}  ·  {actor.display_name} ({team_label(actor.team)})")
         self.query_one("#queue-title", Static).update(title)
 
     # -- filter -----------------------------------------------------------------------------
@@ -129,6 +127,7 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
         box = self.query_one("#queue-filter", Input)
         box.display = True
         box.focus()
+        self.refresh_bindings()
 
     def action_close_filter(self) -> None:
         box = self.query_one("#queue-filter", Input)
@@ -137,6 +136,7 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
                 box.value = ""
             box.display = False
             self.query_one(LeadTable).focus()
+            self.refresh_bindings()
 
     @on(Input.Changed, "#queue-filter")
     def _filter_changed(self) -> None:
@@ -199,6 +199,8 @@ class QueueScreen(ReportsWorkerErrors, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("team", "import_leads", "reports"):
             return self.ctx.actor.is_lead  # team tabs and imports are the team lead's
+        if action == "close_filter":  # Escape means something only while the filter is open
+            return self.is_mounted and self.query_one("#queue-filter").display
         return True
 
     def action_reports(self) -> None:

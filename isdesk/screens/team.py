@@ -7,30 +7,33 @@ in one transaction) and move chosen leads between operators (Enter on an operato
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane, Tabs
 from textual.widgets.option_list import Option
 
 from isdesk.i18n import to_local, tr
+from isdesk.rules import Rules
 from isdesk.screens.actions import BackgroundActions
+from isdesk.screens.base import BaseDialog
 from isdesk.services.assignment import Move, apply_moves, propose_rebalance, reassign_leads
 from isdesk.services.context import WorkContext
 from isdesk.services.team import (
     HeldLead,
     TeamOverview,
+    TeamRow,
     leads_held_by,
     team_overview,
     visible_teams,
 )
 from isdesk.store.db import utcnow
-from isdesk.widgets.bindings import localize_bindings
-from isdesk.widgets.worker_errors import ReportsWorkerErrors
+from isdesk.widgets.labels import group_label, team_label
 
 REFRESH_SECONDS = 10.0
 COLUMNS = (
@@ -43,65 +46,86 @@ COLUMNS = (
     "team.col.rejected",
     "team.col.last",
 )
+# Below this many columns the per-rank split and the last activity give way, so the numbers a
+# lead compares (load, today against the line, SQLs, rank-ups, rejections) fit 80 columns.
+WIDE_FROM = 110
+NARROW_DROPS = frozenset({"team.col.ranks", "team.col.last"})
+TIER_STYLE = {"below": "red", "minimum": "yellow", "expected": "green", "stretch": "green"}
 
 
 class TeamPanel(Vertical):
     """One team's table and unassigned queue."""
 
-    def __init__(self, team: str) -> None:
+    def __init__(self, team: str, rules: Rules) -> None:
         super().__init__(id=f"team-{abs(hash(team))}")
         self.team = team
+        self.rules = rules
         self.overview: TeamOverview | None = None
+        self._columns: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns(*[tr(c) for c in COLUMNS])
-        yield table
+        yield DataTable(cursor_type="row", zebra_stripes=True)
         yield Static(classes="team-groups")
 
-    def show(self, overview: TeamOverview, rank_names: tuple[str, ...]) -> None:
+    def on_resize(self) -> None:
+        if self.overview is not None:
+            self.show(self.overview)
+
+    def show(self, overview: TeamOverview) -> None:
         self.overview = overview
-        table = self.query_one(DataTable)
+        table: DataTable[Text] = self.query_one(DataTable)
+        wide = (self.size.width or self.app.size.width) >= WIDE_FROM
+        columns = tuple(c for c in COLUMNS if wide or c not in NARROW_DROPS)
         row = table.cursor_row
-        table.clear()
+        if columns != self._columns:
+            table.clear(columns=True)
+            table.add_columns(*[tr(c) for c in columns])
+            self._columns = columns
+        else:
+            table.clear()
         for r in overview.rows:
-            load = r.load
-            holding = Text(f"{load.open_leads}/{load.cap}")
-            if load.over_cap:
-                holding.append(" ⚠", style="bold red")
-            today = Text(f"{r.today_volume}/{r.daily_lines.expected} ")
-            today.append(
-                tr(f"tier.{r.today_tier}"),
-                style="green"
-                if r.today_tier in ("expected", "stretch")
-                else "yellow"
-                if r.today_tier == "minimum"
-                else "red",
-            )
-            last = (
-                to_local(r.last_activity_at).strftime("%m/%d %H:%M") if r.last_activity_at else "—"
-            )
-            name = Text(load.display_name + ("" if load.active else " (inactive)"))
-            table.add_row(
-                name,
-                holding,
-                Text(" ".join(f"{k}{load.open_by_rank.get(k, 0)}" for k in rank_names)),
-                today,
-                Text(str(r.sql_quarter)),
-                Text(str(r.rank_ups)),
-                Text(f"−{r.rejected}" if r.rejected else "0", style="red" if r.rejected else ""),
-                Text(last),
-                key=load.name,
-            )
+            cells = self._cells(r)
+            table.add_row(*[cells[c] for c in columns], key=r.load.name)
         if overview.rows:
             table.move_cursor(row=min(row, len(overview.rows) - 1))
         groups = Text(tr("team.unassigned") + "  ", style="bold")
         for g in overview.groups:
-            groups.append(f"{g.name}: {g.depth}")
+            groups.append(f"{group_label(self.rules, g.name)}: {g.depth}")
             if g.depth and g.oldest_wait_days is not None:
                 groups.append(f" ({tr('team.oldest', days=g.oldest_wait_days)})")
             groups.append("   ")
         self.query_one(".team-groups", Static).update(groups)
+
+    def _cells(self, r: TeamRow) -> dict[str, Text]:
+        load = r.load
+        holding = Text(f"{load.open_leads}/{load.cap}")
+        if load.over_cap:
+            holding.append(" ⚠", style="bold red")
+        today = Text(f"{r.today_volume}/{r.daily_lines.expected} ")
+        today.append(tr(f"tier.short.{r.today_tier}"), style=TIER_STYLE.get(r.today_tier, ""))
+        last = to_local(r.last_activity_at).strftime("%m/%d %H:%M") if r.last_activity_at else "—"
+        name = load.display_name + ("" if load.active else " " + tr("team.inactive"))
+        ranks = " ".join(f"{k}{load.open_by_rank.get(k, 0)}" for k in self.rules.rank_names)
+        return {
+            "team.col.operator": Text(name),
+            "team.col.holding": holding,
+            "team.col.ranks": Text(ranks),
+            "team.col.today": today,
+            "team.col.sql": Text(str(r.sql_quarter), justify="right"),
+            "team.col.rank_ups": Text(str(r.rank_ups), justify="right"),
+            "team.col.rejected": Text(
+                f"−{r.rejected}" if r.rejected else "0",
+                style="red" if r.rejected else "",
+                justify="right",
+            ),
+            "team.col.last": Text(last),
+        }
+
+    @property
+    def display_names(self) -> dict[str, str]:
+        """Login name → display name of this team's operators."""
+        rows = self.overview.rows if self.overview else ()
+        return {r.load.name: r.load.display_name for r in rows}
 
     @property
     def selected_operator(self) -> str | None:
@@ -111,29 +135,33 @@ class TeamPanel(Vertical):
         return self.overview.rows[table.cursor_row].name
 
 
-class RebalanceDialog(ModalScreen[bool]):
+class RebalanceDialog(BaseDialog[bool]):
     """The moves a rebalance would make, shown before anything changes."""
 
     BINDINGS = [
         # priority: the table of moves would otherwise take Enter as "select row"
-        Binding("enter,y", "apply", "team.apply", priority=True),
-        Binding("escape,n", "cancel", "log.cancel"),
+        Binding("enter,y", "apply", "team.apply", priority=True, id="team.apply"),
+        Binding("escape,n", "cancel", "dialog.cancel", id="dialog.cancel"),
     ]
 
-    def __init__(self, moves: list[Move]) -> None:
+    def __init__(self, moves: list[Move], names: dict[str, str]) -> None:
         super().__init__()
-        localize_bindings(self)
         self.moves = moves
+        self.names = names
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="rebalance-box"):
-            yield Static(tr("team.rebalance_title", count=len(self.moves)), id="log-title")
+        with Vertical(id="rebalance-box", classes="dialog-box"):
+            yield self.title_line(tr("team.rebalance_title", count=len(self.moves)))
             table: DataTable[Text] = DataTable(cursor_type="row")
             table.add_columns(tr("team.col.lead"), tr("team.col.from"), tr("team.col.to"))
             for m in self.moves:
-                table.add_row(Text(str(m.lead_id)), Text(m.from_op), Text(m.to_op))
+                table.add_row(
+                    Text(str(m.lead_id)),
+                    Text(self.names.get(m.from_op, m.from_op)),
+                    Text(self.names.get(m.to_op, m.to_op)),
+                )
             yield table
-            yield Static(tr("team.rebalance_keys"), id="log-keys")
+            yield self.key_hints(tr("team.rebalance_keys"))
 
     def action_apply(self) -> None:
         self.dismiss(True)
@@ -142,31 +170,31 @@ class RebalanceDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class MoveLeadsScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
+class MoveLeadsScreen(BackgroundActions):
     """One operator's open leads: space marks, m moves the marked ones to someone else."""
 
+    HELP_KIND = "move_leads"
     BINDINGS = [
-        Binding("space", "mark", "team.mark"),
-        Binding("m", "move", "team.move"),
-        Binding("escape", "back", "lead.back"),
+        Binding("space", "mark", "team.mark", id="team.mark"),
+        Binding("m", "move", "team.move", id="team.move"),
+        Binding("escape", "back", "team.held_back", id="team.held_back"),
     ]
 
+    @dataclass
     class Loaded(Message):
-        def __init__(self, leads: list[HeldLead]) -> None:
-            self.leads = leads
-            super().__init__()
+        leads: list[HeldLead]
 
     def __init__(self, ctx: WorkContext, operator: str, teammates: list[tuple[str, str]]) -> None:
-        super().__init__()
-        localize_bindings(self)
-        self.ctx = ctx
+        super().__init__(ctx)
         self.operator = operator
+        self.names = dict(teammates)
         self.teammates = [t for t in teammates if t[0] != operator]
         self.marked: set[int] = set()
         self.leads: list[HeldLead] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(tr("team.held_title", name=self.operator), id="queue-title")
+        name = self.names.get(self.operator, self.operator)
+        yield Static(tr("team.held_title", name=name), id="queue-title")
         table: DataTable[Text] = DataTable(cursor_type="row")
         table.add_columns(
             "✓",
@@ -226,9 +254,9 @@ class MoveLeadsScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
 
     def _reassign(self, ids: list[int], to: str) -> None:
         ctx = self.ctx
-        self.run_action(
+        self.run_in_background(
             lambda: reassign_leads(ctx.actor, ids, to, now=utcnow(), rules=ctx.rules),
-            lambda result: tr("team.moved", count=len(result.moved), to=to),
+            lambda result: tr("team.moved", count=len(result.moved), to=self.names.get(to, to)),
         )
 
     def after_action(self) -> None:
@@ -239,19 +267,20 @@ class MoveLeadsScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
         self.dismiss()
 
 
-class PickOperatorDialog(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", "log.cancel")]
+class PickOperatorDialog(BaseDialog[str | None]):
+    """Whom the marked leads go to, by display name."""
+
+    BINDINGS = [Binding("escape", "cancel", "dialog.cancel", id="dialog.cancel")]
 
     def __init__(self, operators: list[tuple[str, str]]) -> None:
         super().__init__()
         self.operators = operators
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="reject-box"):
-            yield Static(tr("team.move_to"), id="log-title")
-            yield OptionList(
-                *[Option(f"{display} ({name})", id=name) for name, display in self.operators]
-            )
+        with Vertical(id="pick-box", classes="dialog-box"):
+            yield self.title_line(tr("team.move_to"))
+            yield OptionList(*[Option(display, id=name) for name, display in self.operators])
+            yield self.key_hints(tr("team.pick"))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
@@ -260,34 +289,31 @@ class PickOperatorDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class TeamScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
+class TeamScreen(BackgroundActions):
     HELP_KIND = "team"
     BINDINGS = [
         Binding("b", "rebalance", "team.rebalance", id="team.rebalance"),
         Binding("enter", "open_operator", "team.open", id="team.open"),
         Binding("r", "refresh", "kpi.refresh", id="team.refresh"),
         Binding("escape,T", "back", "kpi.back", id="team.back"),
+        Binding("right,l", "next_tab", "reports.next_tab", show=False, id="team.next_tab"),
+        Binding("left,h", "previous_tab", "reports.prev_tab", show=False, id="team.prev_tab"),
     ]
 
+    @dataclass
     class TeamsKnown(Message):
-        def __init__(self, teams: list[str]) -> None:
-            self.teams = teams
-            super().__init__()
+        teams: list[str]
 
+    @dataclass
     class Loaded(Message):
-        def __init__(self, overview: TeamOverview) -> None:
-            self.overview = overview
-            super().__init__()
+        overview: TeamOverview
 
+    @dataclass
     class Proposed(Message):
-        def __init__(self, moves: list[Move]) -> None:
-            self.moves = moves
-            super().__init__()
+        moves: list[Move]
 
     def __init__(self, ctx: WorkContext) -> None:
-        super().__init__()
-        localize_bindings(self)
-        self.ctx = ctx
+        super().__init__(ctx)
         self.panels: dict[str, TeamPanel] = {}
 
     def compose(self) -> ComposeResult:
@@ -306,9 +332,9 @@ class TeamScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
     async def on_team_screen_teams_known(self, message: TeamsKnown) -> None:
         tabs = self.query_one(TabbedContent)
         for team in message.teams:
-            panel = TeamPanel(team)
+            panel = TeamPanel(team, self.ctx.rules)
             self.panels[team] = panel
-            await tabs.add_pane(TabPane(team, panel, id=f"tab-{panel.id}"))
+            await tabs.add_pane(TabPane(team_label(team), panel, id=f"tab-{panel.id}"))
         self.action_refresh()
 
     @property
@@ -332,7 +358,7 @@ class TeamScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
     def on_team_screen_loaded(self, message: Loaded) -> None:
         panel = self.panels.get(message.overview.team)
         if panel is not None:
-            panel.show(message.overview, self.ctx.rules.rank_names)
+            panel.show(message.overview)
 
     def action_rebalance(self) -> None:
         panel = self.current_panel
@@ -354,11 +380,13 @@ class TeamScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
             if apply:
                 self._apply(message.moves)
 
-        self.app.push_screen(RebalanceDialog(message.moves), decided)
+        panel = self.panels.get(self.ctx.actor.team)
+        names = panel.display_names if panel is not None else {}
+        self.app.push_screen(RebalanceDialog(message.moves, names), decided)
 
     def _apply(self, moves: list[Move]) -> None:
         actor = self.ctx.actor
-        self.run_action(
+        self.run_in_background(
             lambda: apply_moves(actor, moves, now=utcnow()),
             lambda done: tr("team.rebalanced", count=len(done)),
         )
@@ -383,3 +411,9 @@ class TeamScreen(BackgroundActions, ReportsWorkerErrors, Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_next_tab(self) -> None:
+        self.query_one(TabbedContent).query_one(Tabs).action_next_tab()
+
+    def action_previous_tab(self) -> None:
+        self.query_one(TabbedContent).query_one(Tabs).action_previous_tab()

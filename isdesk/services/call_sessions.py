@@ -62,7 +62,7 @@ def start_call(actor: Actor, lead_id: int, *, now: dt.datetime | None = None) ->
         lead = Lead.get_or_none(Lead.id == lead_id)
         if lead is None:
             raise LeadNotFoundError(f"lead {lead_id} does not exist")
-        if not can_change(actor, lead.owner_id, owner_team(lead)):  # type: ignore[attr-defined]
+        if not can_change(actor, lead.owner_id, owner_team(lead)):
             raise LeadAccessError(f"lead {lead_id} belongs to another operator")
         row = PhoneCall.create(
             lead=lead_id, operator=actor.id, started_at=at, last_seen_at=at, status="running"

@@ -110,7 +110,7 @@ def _event(
 
 def _move(lead: Lead, actor: Actor, at: dt.datetime, **changes: object) -> None:
     """Apply lead changes and log each one (stage, status, owner as login names)."""
-    names = {}
+    names: dict[object, str] = {}  # operator id -> login, looked up by the changed values
     for key in ("owner",):
         if key in changes:
             ids = [i for i in (lead.owner_id, changes[key]) if i]
@@ -245,6 +245,7 @@ def reject_handoff(
         back_to = operator.id if operator.active and operator.role != "field" else None
         first = rules.stages.keys[0]
         if reason == "timing":
+            assert follow_up_at is not None  # checked before anything was written
             # The follow-up is written with the move, while the lead is still theirs: in team
             # mode a field user may not touch it once it is back with its operator.
             _event(lead.id, actor, at, "next_action", new=follow_up_at.isoformat(), note=comment)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypedDict
 
 from peewee import IntegrityError
 
@@ -364,9 +365,19 @@ def _record_answer_event(
         )
 
 
+class _Qualified(TypedDict):
+    """What a save did to the lead's rank and SQL: the SaveOutcome fields after ``answer``."""
+
+    rank: str
+    is_sql: bool
+    rank_changed: bool
+    sql_changed: bool
+    lead_version: int
+
+
 def _apply_qualification(
     lead: Lead, actor: Actor, qual: Qualification, now: dt.datetime, answer_changed: bool
-) -> dict[str, object]:
+) -> _Qualified:
     rank_changed = qual.rank != lead.rank
     sql_changed = qual.sql != bool(lead.is_sql)
     if rank_changed:

@@ -26,7 +26,8 @@ class _Job:
 
 class SaveQueue:
     def __init__(self) -> None:
-        self._jobs: OrderedDict[Hashable, _Job] = OrderedDict()
+        # (key, arrival): a replaceable job is found by key, jobs run in arrival order.
+        self._jobs: OrderedDict[tuple[Hashable | None, int], _Job] = OrderedDict()
         self._cond = threading.Condition()
         self._closed = False
         self._busy = False
@@ -50,7 +51,7 @@ class SaveQueue:
             if self._closed:
                 raise RuntimeError("save queue is closed")
             self._counter += 1
-            slot: Hashable = (key, self._counter)
+            slot = (key, self._counter)
             if key is not None:
                 for existing in list(self._jobs):
                     if existing[0] == key and self._jobs[existing].replaceable:

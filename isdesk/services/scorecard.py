@@ -33,6 +33,7 @@ from isdesk.rules import Lines, Rules
 from isdesk.services.operators import Actor
 from isdesk.store.db import current_database, is_postgres
 from isdesk.store.models import Activity, LeadEvent, Operator
+from isdesk.store.query import tuples
 
 TREND_DAYS = 30
 
@@ -87,7 +88,7 @@ def _local_day(column, rules: Rules, today: dt.date):
     # SQLite has no zone database: shift by the zone's offset on that day (exact for zones
     # without daylight saving, such as Asia/Tokyo).
     noon = dt.datetime.combine(today, dt.time(12), tzinfo=rules.calendar.zone)
-    minutes = int(noon.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+    minutes = int(noon.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]  # aware: has offset
     # coerce(False): the result is a day, not a value of the timestamp column's type.
     return fn.date(column, f"{minutes:+d} minutes").coerce(False)
 
@@ -114,34 +115,34 @@ def operator_scorecard(actor: Actor, operator_name: str, today: dt.date, rules: 
 
         day = _local_day(Activity.at, rules, today)
         per_day: dict[dt.date, list[tuple[str, str, int]]] = defaultdict(list)
-        query = (
+        query = tuples(
             Activity.select(
                 day.alias("day"), Activity.kind, Activity.outcome, fn.COUNT(Activity.id).alias("n")
             )
             .where((Activity.operator == op.id) & (Activity.at >= start) & (Activity.at < end))
             .group_by(day, Activity.kind, Activity.outcome)
-            .tuples()
         )
         for raw_day, kind, outcome, n in query:
             per_day[_as_date(raw_day)].append((kind, outcome, n))
 
         q_start, _ = period_bounds_utc(quarter.start, today, cal)
         events = list(
-            LeadEvent.select(
-                LeadEvent.lead,
-                LeadEvent.kind,
-                LeadEvent.old_value,
-                LeadEvent.new_value,
-                _local_day(LeadEvent.at, rules, today),
+            tuples(
+                LeadEvent.select(
+                    LeadEvent.lead,
+                    LeadEvent.kind,
+                    LeadEvent.old_value,
+                    LeadEvent.new_value,
+                    _local_day(LeadEvent.at, rules, today),
+                )
+                .where(
+                    (LeadEvent.actor == op.id)
+                    & (LeadEvent.kind.in_(["sql", "rank"]))
+                    & (LeadEvent.at >= q_start)
+                    & (LeadEvent.at < end)
+                )
+                .order_by(LeadEvent.at, LeadEvent.id)
             )
-            .where(
-                (LeadEvent.actor == op.id)
-                & (LeadEvent.kind.in_(["sql", "rank"]))
-                & (LeadEvent.at >= q_start)
-                & (LeadEvent.at < end)
-            )
-            .order_by(LeadEvent.at, LeadEvent.id)
-            .tuples()
         )
         rejected = (
             LeadEvent.select(fn.COUNT(LeadEvent.id))
@@ -223,20 +224,20 @@ def _contribution(
 
     last = rules.stages.keys[-1]
     orders = list(
-        LeadEvent.select(LeadEvent.lead, LeadEvent.at)
-        .where(
-            (LeadEvent.kind == "stage")
-            & (LeadEvent.new_value == last)
-            & (LeadEvent.at >= start)
-            & (LeadEvent.at < end)
+        tuples(
+            LeadEvent.select(LeadEvent.lead, LeadEvent.at).where(
+                (LeadEvent.kind == "stage")
+                & (LeadEvent.new_value == last)
+                & (LeadEvent.at >= start)
+                & (LeadEvent.at < end)
+            )
         )
-        .tuples()
     )
     if not orders:
         return 0, 0
     ids = sorted({lead for lead, _ in orders})
     sent: dict[int, list[tuple[dt.datetime, int | None]]] = defaultdict(list)
-    for lead, at, actor in (
+    for lead, at, actor in tuples(
         LeadEvent.select(LeadEvent.lead, LeadEvent.at, LeadEvent.actor)
         .where(
             (LeadEvent.lead.in_(ids))
@@ -247,7 +248,6 @@ def _contribution(
             & (LeadEvent.at < end)
         )
         .order_by(LeadEvent.at, LeadEvent.id)
-        .tuples()
     ):
         sent[lead].append((at, actor))
     mine = []
@@ -260,7 +260,7 @@ def _contribution(
     budget = next((i.key for i in rules.hearing if i.bant == "B"), None)
     values: dict[int, int] = {}
     if budget is not None:
-        for lead, text in (
+        for lead, text in tuples(
             LeadEvent.select(LeadEvent.lead, LeadEvent.new_value)
             .where(
                 (LeadEvent.lead.in_(mine))
@@ -269,14 +269,13 @@ def _contribution(
                 & (LeadEvent.at < end)
             )
             .order_by(LeadEvent.at, LeadEvent.id)
-            .tuples()
         ):
             amount = parse_amount(text or "")
             if amount is not None:
                 values[lead] = amount
             else:
                 values.pop(lead, None)  # the latest answer decides
-    for lead, extra in Lead.select(Lead.id, Lead.extra).where(Lead.id.in_(mine)).tuples():
+    for lead, extra in tuples(Lead.select(Lead.id, Lead.extra).where(Lead.id.in_(mine))):
         amount = _extra_amount(extra)
         if amount is not None:
             values[lead] = amount

@@ -19,6 +19,7 @@ from isdesk.services.assignment import GroupQueue, OperatorLoad, operator_loads,
 from isdesk.services.operators import Actor
 from isdesk.store.db import current_database
 from isdesk.store.models import Activity, LeadEvent, Operator
+from isdesk.store.query import tuples
 
 
 class TeamAccessError(PermissionError):
@@ -96,10 +97,9 @@ def visible_teams(actor: Actor) -> list[str]:
     with current_database().connection_context():
         teams = [
             t
-            for (t,) in Operator.select(Operator.team)
-            .where(Operator.role != "field")
-            .distinct()
-            .tuples()
+            for (t,) in tuples(
+                Operator.select(Operator.team).where(Operator.role != "field").distinct()
+            )
         ]
     return [actor.team, *sorted(t for t in teams if t != actor.team)]
 
@@ -122,7 +122,7 @@ def team_overview(
         }
         id_list = list(ids.values())
         today_rows: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
-        for op, kind, outcome, n in (
+        for op, kind, outcome, n in tuples(
             Activity.select(
                 Activity.operator, Activity.kind, Activity.outcome, fn.COUNT(Activity.id)
             )
@@ -132,19 +132,19 @@ def team_overview(
                 & (Activity.at < day_end)
             )
             .group_by(Activity.operator, Activity.kind, Activity.outcome)
-            .tuples()
         ):
             today_rows[op].append((kind, outcome, n))
         last = dict(
-            Activity.select(Activity.operator, fn.MAX(Activity.at))
-            .where(Activity.operator.in_(id_list))
-            .group_by(Activity.operator)
-            .tuples()
+            tuples(
+                Activity.select(Activity.operator, fn.MAX(Activity.at))
+                .where(Activity.operator.in_(id_list))
+                .group_by(Activity.operator)
+            )
         )
         sql_leads: dict[int, set[int]] = defaultdict(set)
         first_rank: dict[tuple[int, int], str] = {}
         last_rank: dict[tuple[int, int], str] = {}
-        for actor_id, lead_id, kind, old, new in (
+        for actor_id, lead_id, kind, old, new in tuples(
             LeadEvent.select(
                 LeadEvent.actor,
                 LeadEvent.lead,
@@ -159,7 +159,6 @@ def team_overview(
                 & (LeadEvent.at < day_end)
             )
             .order_by(LeadEvent.at, LeadEvent.id)
-            .tuples()
         ):
             if kind == "sql" and new == "true":
                 sql_leads[actor_id].add(lead_id)
@@ -167,17 +166,18 @@ def team_overview(
                 first_rank.setdefault((actor_id, lead_id), old or "")
                 last_rank[(actor_id, lead_id)] = new or ""
         rejected = dict(
-            LeadEvent.select(LeadEvent.old_value, fn.COUNT(LeadEvent.id))
-            .where(
-                (LeadEvent.kind == "handoff")
-                & (LeadEvent.field == "rejected")
-                & (LeadEvent.new_value == "not_qualified")
-                & LeadEvent.old_value.in_(list(ids))
-                & (LeadEvent.at >= q_start)
-                & (LeadEvent.at < day_end)
+            tuples(
+                LeadEvent.select(LeadEvent.old_value, fn.COUNT(LeadEvent.id))
+                .where(
+                    (LeadEvent.kind == "handoff")
+                    & (LeadEvent.field == "rejected")
+                    & (LeadEvent.new_value == "not_qualified")
+                    & LeadEvent.old_value.in_(list(ids))
+                    & (LeadEvent.at >= q_start)
+                    & (LeadEvent.at < day_end)
+                )
+                .group_by(LeadEvent.old_value)
             )
-            .group_by(LeadEvent.old_value)
-            .tuples()
         )
     ups: dict[int, int] = defaultdict(int)
     for key, new in last_rank.items():

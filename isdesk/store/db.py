@@ -8,6 +8,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlparse
 
 from peewee import (
@@ -255,7 +256,9 @@ class UtcDateTimeField(DateTimeField):
             value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return super().db_value(value)
 
-    def python_value(self, value: object) -> object:
+    # Any, as peewee's own converters: the caller knows the column (an aware datetime, or None
+    # where the column allows NULL); ``object`` would make every caller cast it back.
+    def python_value(self, value: object) -> Any:
         value = super().python_value(value)
         if isinstance(value, dt.datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)

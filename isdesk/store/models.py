@@ -3,6 +3,10 @@
 Current state lives on ``Lead`` and ``Answer``; every change to it is also appended to
 ``LeadEvent`` (append-only, enforced by triggers) so that later reports can compute transition
 times and rates from the history rather than from snapshots.
+
+Each foreign key ``x`` also has the column's value as ``x_id``, which peewee adds at run time;
+the bare ``x_id: int`` annotations under the keys declare it for the type checker (an annotation
+without a value creates nothing, so peewee's behaviour is unchanged).
 """
 
 from __future__ import annotations
@@ -52,7 +56,9 @@ class Lead(BaseModel):
     email = CharField(default="")
     source = CharField(default="")
     campaign = ForeignKeyField(Campaign, null=True, backref="leads", on_delete="RESTRICT")
+    campaign_id: int | None
     owner = ForeignKeyField(Operator, null=True, backref="leads", on_delete="RESTRICT")
+    owner_id: int | None
     acquired_at = UtcDateTimeField()
     status = CharField(default="open")  # one of LEAD_STATUSES
     stage = CharField(default="list")  # pipeline stage key from rules.yaml
@@ -92,11 +98,13 @@ class Answer(BaseModel):
 
     id = AutoField()
     lead = ForeignKeyField(Lead, backref="answers", on_delete="CASCADE")
+    lead_id: int
     item = CharField()  # hearing item key from rules.yaml
     value = TextField(default="")
     version = IntegerField(default=1)  # optimistic lock: a save names the version it edited
     updated_at = UtcDateTimeField(default=utcnow)
     updated_by = ForeignKeyField(Operator, null=True, on_delete="RESTRICT")
+    updated_by_id: int | None
 
     class Meta:
         indexes = ((("lead", "item"), True),)
@@ -114,8 +122,10 @@ class LeadEvent(BaseModel):
 
     id = AutoField()
     lead = ForeignKeyField(Lead, backref="events", on_delete="RESTRICT")
+    lead_id: int
     at = UtcDateTimeField(default=utcnow)
     actor = ForeignKeyField(Operator, null=True, on_delete="RESTRICT")
+    actor_id: int | None
     kind = CharField()  # one of EVENT_KINDS
     field = CharField(default="")  # the hearing item for kind == "answer"
     old_value = TextField(null=True)
@@ -136,7 +146,9 @@ class Activity(BaseModel):
 
     id = AutoField()
     lead = ForeignKeyField(Lead, backref="activities", on_delete="RESTRICT")
+    lead_id: int
     operator = ForeignKeyField(Operator, backref="activities", on_delete="RESTRICT")
+    operator_id: int
     at = UtcDateTimeField(default=utcnow)
     kind = CharField()
     outcome = CharField(default="")
@@ -173,6 +185,7 @@ class ImportRun(BaseModel):
     rejected = IntegerField(default=0)
     status = CharField(default="running")  # running | done
     actor = ForeignKeyField(Operator, null=True, on_delete="RESTRICT")
+    actor_id: int | None
     started_at = UtcDateTimeField(default=utcnow)
     finished_at = UtcDateTimeField(null=True)
     unchanged = IntegerField(default=0)  # matched a lead and brought nothing new (0009)
@@ -188,11 +201,14 @@ class Touch(BaseModel):
 
     id = AutoField()
     lead = ForeignKeyField(Lead, backref="touches", on_delete="RESTRICT")
+    lead_id: int
     campaign = ForeignKeyField(Campaign, null=True, backref="touches", on_delete="RESTRICT")
+    campaign_id: int | None
     source = CharField(default="")
     at = UtcDateTimeField()
     kind = CharField(default="new")  # new | return
     import_run = ForeignKeyField(ImportRun, null=True, backref="touches", on_delete="RESTRICT")
+    import_run_id: int | None
     row = IntegerField(null=True)  # the file row (as Excel numbers it, header = 1)
     created_at = UtcDateTimeField(default=utcnow)
 

@@ -13,10 +13,15 @@ HANDOFF_STATUSES = ("pending", "accepted", "rejected")
 class Handoff(BaseModel):
     """One lead handed from an inside-sales operator to a field user, and the decision."""
 
+    # The ``x_id`` annotations declare peewee's foreign-key id attributes for the type checker.
+
     id = AutoField()
     lead = ForeignKeyField(Lead, backref="handoffs", on_delete="RESTRICT")
+    lead_id: int
     from_operator = ForeignKeyField(Operator, backref="handoffs_sent", on_delete="RESTRICT")
+    from_operator_id: int
     to_user = ForeignKeyField(Operator, backref="handoffs_received", on_delete="RESTRICT")
+    to_user_id: int
     note = TextField(default="")  # the BANT summary the operator sent
     status = CharField(default="pending")  # one of HANDOFF_STATUSES
     reason = CharField(default="")  # for rejections: not_qualified | timing | lost

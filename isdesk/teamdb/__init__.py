@@ -100,6 +100,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from isdesk.teamdb.policies import (
     ME,
@@ -134,6 +135,9 @@ from isdesk.teamdb.sql import (
     role_statements,
     trigger_statements,
 )
+
+if TYPE_CHECKING:  # psycopg2 loads when a command connects
+    from psycopg2.extensions import connection
 
 # The statements are built in isdesk.teamdb.sql and isdesk.teamdb.policies (pure); this
 # module runs them. Their names are imported from here too (isdesk.cli.teamdb, tests).
@@ -220,10 +224,10 @@ def _as_role(dsn: dict[str, object], role: str) -> dict[str, object]:
 
 
 @contextlib.contextmanager
-def _connect(dsn: dict[str, object], *, autocommit: bool) -> Iterator[object]:
+def _connect(dsn: dict[str, object], *, autocommit: bool) -> Iterator[connection]:
     import psycopg2
 
-    params = dict(dsn)
+    params: dict[str, Any] = dict(dsn)  # psycopg2's keywords: host, port, user, …
     params["dbname"] = params.pop("database")
     try:
         conn = psycopg2.connect(**params)
@@ -242,11 +246,11 @@ def _connect(dsn: dict[str, object], *, autocommit: bool) -> Iterator[object]:
         conn.close()
 
 
-def execute(conn: object, statements: Sequence[Statement]) -> None:
+def execute(conn: connection, statements: Sequence[Statement]) -> None:
     """Run ``statements`` in order on a psycopg2 connection."""
     import psycopg2
 
-    with conn.cursor() as cur:  # type: ignore[attr-defined]
+    with conn.cursor() as cur:
         for st in statements:
             try:
                 cur.execute(st.sql, st.params)
@@ -258,14 +262,14 @@ def execute(conn: object, statements: Sequence[Statement]) -> None:
                 ) from None
 
 
-def _one(conn: object, sql: str, params: tuple[object, ...] = ()) -> tuple | None:
-    with conn.cursor() as cur:  # type: ignore[attr-defined]
+def _one(conn: connection, sql: str, params: tuple[object, ...] = ()) -> tuple[Any, ...] | None:
+    with conn.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchone()
 
 
-def _tables(conn: object, schema: str) -> list[str]:
-    with conn.cursor() as cur:  # type: ignore[attr-defined]
+def _tables(conn: connection, schema: str) -> list[str]:
+    with conn.cursor() as cur:
         cur.execute(
             "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = %s ORDER BY 1",
             (schema,),
@@ -273,7 +277,7 @@ def _tables(conn: object, schema: str) -> list[str]:
         return [r[0] for r in cur.fetchall()]
 
 
-def _verifier(conn: object, login: str, password: str) -> str:
+def _verifier(conn: connection, login: str, password: str) -> str:
     from psycopg2.extensions import encrypt_password
 
     # scope=conn: the server's password_encryption decides (scram-sha-256 by default).
@@ -293,7 +297,7 @@ def setup(url: str, *, owner_password: str | None = None) -> SetupReport:
     dsn = _dsn(url)
     known = isdesk_tables()
     with _connect(dsn, autocommit=True) as admin:
-        database, schema, superuser = _one(  # type: ignore[misc]
+        database, schema, superuser = _one(  # type: ignore[misc]  # a SELECT without FROM: one row
             admin,
             "SELECT current_database(), current_schema(), "
             "(SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)",
@@ -309,7 +313,7 @@ def setup(url: str, *, owner_password: str | None = None) -> SetupReport:
         execute(admin, database_statements(database, schema))
         execute(admin, ownership_statements(schema, known))
     owner_dsn = _as_role(dsn, OWNER_ROLE)
-    params = dict(owner_dsn)
+    params: dict[str, Any] = dict(owner_dsn)
     db = PostgresqlDatabase(str(params.pop("database")), **params)
     try:
         applied = tuple(upgrade(db))
@@ -331,7 +335,7 @@ def setup(url: str, *, owner_password: str | None = None) -> SetupReport:
     )
 
 
-def _role_exists(conn: object, name: str) -> bool:
+def _role_exists(conn: connection, name: str) -> bool:
     return _one(conn, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = %s", (name,)) is not None
 
 
@@ -374,7 +378,7 @@ def grant(
                 f"{name} is a superuser or bypasses row-level security: operators need an "
                 "ordinary login of their own"
             )
-        if _one(admin, "SELECT to_regclass('operator')")[0] is None:  # type: ignore[index]
+        if _one(admin, "SELECT to_regclass('operator')")[0] is None:  # type: ignore[index]  # one row
             raise TeamDbError("this database has no isdesk tables: run `isdesk teamdb setup` first")
         verifier = _verifier(admin, name, password) if password else None
         execute(
@@ -391,7 +395,7 @@ def grant(
         )
         registered = False
         if operator is None and team:
-            with admin.cursor() as cur:  # type: ignore[attr-defined]
+            with admin.cursor() as cur:
                 # The same row `isdesk operator add` writes (the admin bypasses the policies).
                 cur.execute(
                     "INSERT INTO operator (name, display_name, team, role, active, created_at) "

@@ -22,6 +22,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Select, Static
+from textual.widgets.select import NoSelection
 
 from isdesk.domain.answers import parse_answer
 from isdesk.i18n import current_language, pick, tr
@@ -112,7 +113,7 @@ class HearingField(Horizontal):
         editor.cursor_position = len(self._initial)
         return editor
 
-    def _select_value(self, raw: str) -> object:
+    def _select_value(self, raw: str) -> str | NoSelection:
         parsed = parse_answer(self.item, raw, self.today)
         return parsed.canonical if parsed.canonical is not None else Select.NULL
 
@@ -121,7 +122,7 @@ class HearingField(Horizontal):
 
     @property
     def editor(self) -> Input | Select[str]:
-        return self.query_one(f"#answer-{self.item.key}")  # type: ignore[return-value]
+        return self.query_one(f"#answer-{self.item.key}")  # type: ignore[return-value]  # _editor() made it
 
     @property
     def value(self) -> str:

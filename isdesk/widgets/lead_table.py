@@ -36,7 +36,7 @@ class Column:
     key: str
     title_key: str  # i18n catalogue key
     width: int  # cells; 0 = take the remaining width
-    minimum: int = 8
+    minimum: int = 8  # the company's least width; what the next action may shrink to
 
 
 COLUMNS = (
@@ -47,8 +47,15 @@ COLUMNS = (
     Column("source", "queue.col.source", 14),
     Column("owner", "queue.col.owner", 12),
     Column("last_touch", "queue.col.last_touch", 11),
-    Column("next_action", "queue.col.next_action", 30),
+    Column("next_action", "queue.col.next_action", 30, 20),
 )
+
+# What gives way when the terminal is narrow, in order: the next action shrinks to its
+# minimum first (its date and a short text still fit), then whole columns go, the ones an
+# operator needs least to pick the next call first. Rank, SQL, company and the next action
+# always stay: they are what the queue is for. At 80 columns: rank, SQL, company, contact,
+# last touch and the next action (the owner, in team views, replaces the source first).
+DROP_ORDER = ("shrink:next_action", "source", "last_touch", "owner", "contact")
 
 
 def format_day(moment: dt.datetime | None, today: dt.date) -> str:
@@ -63,6 +70,29 @@ def format_day(moment: dt.datetime | None, today: dt.date) -> str:
     return local.strftime("%Y/%m/%d")
 
 
+def column_widths(total_width: int, *, show_owner: bool) -> list[tuple[Column, int]]:
+    """The columns that fit ``total_width`` cells and each one's width (see DROP_ORDER)."""
+    columns = [c for c in COLUMNS if c.key != "owner" or show_owner]
+    widths = {c.key: c.width for c in columns}
+
+    def needed() -> int:  # one space after each column; the company at its minimum
+        return sum(widths.values()) + len(widths) + COLUMNS[2].minimum
+
+    for step in DROP_ORDER:
+        if needed() <= total_width:
+            break
+        if step.startswith("shrink:"):
+            key = step.removeprefix("shrink:")
+            column = next(c for c in columns if c.key == key)
+            widths[key] = max(column.minimum, widths[key] - (needed() - total_width))
+        else:
+            widths.pop(step, None)
+    rest = max(total_width - (sum(widths.values()) + len(widths)), 0)
+    return [
+        (c, widths[c.key] if c.width else max(c.minimum, rest)) for c in columns if c.key in widths
+    ]
+
+
 class LeadTable(ReportsWorkerErrors, ScrollView, can_focus=True):
     """The work queue's rows, a page at a time."""
 
@@ -70,10 +100,10 @@ class LeadTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         Binding("enter", "select", "queue.open", id="queue.open"),
         Binding("down,j", "cursor_down", "queue.move_down", show=False, id="queue.down"),
         Binding("up,k", "cursor_up", "queue.move_up", show=False, id="queue.up"),
-        Binding("pagedown", "page_down", show=False),
-        Binding("pageup", "page_up", show=False),
-        Binding("home,g", "first", show=False),
-        Binding("end,G", "last", show=False),
+        Binding("pagedown", "page_down", "queue.page_down", show=False, id="queue.page_down"),
+        Binding("pageup", "page_up", "queue.page_up", show=False, id="queue.page_up"),
+        Binding("home,g", "first", "queue.first", show=False, id="queue.first"),
+        Binding("end,G", "last", "queue.last", show=False, id="queue.last"),
     ]
 
     COMPONENT_CLASSES = {
@@ -106,19 +136,17 @@ class LeadTable(ReportsWorkerErrors, ScrollView, can_focus=True):
 
     cursor_row: reactive[int] = reactive(0)
 
+    @dataclass
     class Selected(Message):
         """The operator chose a lead (Enter)."""
 
-        def __init__(self, lead_id: int) -> None:
-            self.lead_id = lead_id
-            super().__init__()
+        lead_id: int
 
+    @dataclass
     class _PageLoaded(Message):
-        def __init__(self, generation: int, page: int, rows: list[QueueRow]) -> None:
-            self.generation = generation
-            self.page = page
-            self.rows = rows
-            super().__init__()
+        generation: int
+        page: int
+        rows: list[QueueRow]
 
     def __init__(self, *, show_owner: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -230,13 +258,11 @@ class LeadTable(ReportsWorkerErrors, ScrollView, can_focus=True):
 
     # -- rendering --------------------------------------------------------------------------
     def _widths(self, total_width: int) -> list[tuple[Column, int]]:
-        columns = [c for c in COLUMNS if c.key != "owner" or self.show_owner]
-        fixed = sum(c.width for c in columns) + len(columns)  # one space between columns
-        rest = max(total_width - fixed, 0)
-        return [(c, c.width or max(c.minimum, rest)) for c in columns]
+        return column_widths(total_width, show_owner=self.show_owner)
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        # Not self.size: the scrollbar takes the last two cells once the rows overflow.
+        width = self.scrollable_content_region.width
         if y == 0:
             return self._header(width)
         index = int(self.scroll_offset.y) + y - 1
@@ -295,9 +321,9 @@ class LeadTable(ReportsWorkerErrors, ScrollView, can_focus=True):
                 style = self.get_component_rich_style("lead-table--overdue")
                 return self._cell(tr("lead.dnc"), cells, style)
             when = format_day(row.next_action_at, self.today)
-            style = self.get_component_rich_style("lead-table--overdue") if row.overdue else ""
+            overdue = self.get_component_rich_style("lead-table--overdue")
             text = next_action_text(row.next_action)
-            return self._cell(f"{when} {text}".strip(), cells, style)
+            return self._cell(f"{when} {text}".strip(), cells, overdue if row.overdue else "")
         value: object = getattr(row, key)
         return self._cell(str(value), cells)
 

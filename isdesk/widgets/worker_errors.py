@@ -12,4 +12,4 @@ from textual.worker import Worker, WorkerState
 class ReportsWorkerErrors:
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.app.report_error(event.worker.error)  # type: ignore[attr-defined]
+            self.app.report_error(event.worker.error)  # type: ignore[attr-defined]  # a mixin of nodes

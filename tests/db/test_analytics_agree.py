@@ -55,10 +55,10 @@ def _reports(url: str, tmp_path: Path) -> dict[str, object]:
         ["株式会社ウケタ", "受 一", "won@example.jp", "Web", "2026-06-01 10:00", "", "", "",
          "受注"],
     ]  # fmt: skip
-    import_file(write_csv(tmp_path / "list.csv", rows), db, rules=RULES, now=NOW)
+    import_file(write_csv(tmp_path / "list.csv", rows), rules=RULES, now=NOW)
     out: dict[str, object] = {}
     with db.connection_context():
-        history = History(db, RULES, local_midnight(dt.date(2026, 11, 25), RULES))
+        history = History(RULES, local_midnight(dt.date(2026, 11, 25), RULES))
         for kind, options in OPTIONS.items():
             out[kind] = json.loads(render_json(build_report(kind, history, **options)))
     if hasattr(db, "close_all"):

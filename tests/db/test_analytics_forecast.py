@@ -79,7 +79,7 @@ def _pipeline(db) -> History:
         b.stage(lead, jst(2026, 5, 20), "proposal", "opportunity", b.field)
     b.stage(leads[0], jst(2026, 7, 5), "opportunity", "quote", b.field)
     b.stage(leads[0], jst(2026, 7, 10), "quote", "order", b.field)
-    return History(db, RULES, local_midnight(dt.date(2026, 7, 1), RULES))
+    return History(RULES, local_midnight(dt.date(2026, 7, 1), RULES))
 
 
 def test_rates_are_estimated_from_month_steps_of_the_history(db) -> None:
@@ -103,7 +103,7 @@ def test_rates_are_estimated_from_month_steps_of_the_history(db) -> None:
 def test_forecast_report_with_its_backtest(db) -> None:
     with db.connection_context():
         h = _pipeline(db)
-        actual = History(db, RULES, jst(2026, 11, 1))
+        actual = History(RULES, jst(2026, 11, 1))
         report = forecast_report(h, months=2, lookback=2, runs=100, arrivals=False, actual=actual)
     first, second = report.forecast
     # Month 1: the two opportunities never moved on in the window → 0 expected orders; the
@@ -118,11 +118,11 @@ def test_forecast_report_with_its_backtest(db) -> None:
     assert {r["state"] for r in rows} >= {"proposal·0", "order", "out"}
     # Not over yet at "now": no actual figure.
     late = forecast_report(
-        h, months=2, lookback=2, runs=10, actual=History(db, RULES, jst(2026, 7, 20))
+        h, months=2, lookback=2, runs=10, actual=History(RULES, jst(2026, 7, 20))
     )
     assert late.forecast[0].actual_orders is None and late.total.actual_orders is None
 
 
 def test_forecast_rejects_a_horizon_beyond_six_months(db) -> None:
     with db.connection_context(), pytest.raises(ValueError, match="1 to 6"):
-        forecast_report(History(db, RULES), months=7)
+        forecast_report(History(RULES), months=7)

@@ -51,8 +51,8 @@ def test_grouped_queries_give_what_the_replay_gives(db) -> None:
     with db.connection_context():
         _build_mixed()
         _build_edges(_same_builder())
-        grouped = History(db, RULES, AS_OF)
-        replayed = History(db, RULES, AS_OF)
+        grouped = History(RULES, AS_OF)
+        replayed = History(RULES, AS_OF)
         timelines = replayed.timelines
         acquired = grouped.acquired
         assert acquired == {lead.id: lead.acquired for lead in replayed.leads}
@@ -109,7 +109,7 @@ def test_the_replay_ignores_events_that_change_nothing(db) -> None:
     with db.connection_context():
         b = Builder()
         plain, noisy = _build_edges(b)
-        h = History(db, RULES, AS_OF)
+        h = History(RULES, AS_OF)
         one, two = h.timelines[plain], h.timelines[noisy]
         assert two._replace(lead=plain) == one
         assert [(s.stage, s.outcome) for s in one.stays] == [(0, "moved"), (1, "moved")]

@@ -36,7 +36,7 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
 
 
 def history(db, day: dt.date) -> History:
-    return History(db, RULES, local_midnight(day, RULES))
+    return History(RULES, local_midnight(day, RULES))
 
 
 def returning_lead(b: Builder) -> int:
@@ -63,7 +63,7 @@ def test_a_returning_lead_stays_with_its_arrival_and_counts_as_a_return(db, tmp_
         ["株式会社アタラシ", "新 花子", "new@example.jp", "セミナー", "", "11月セミナー",
          "seminar", "2026-11-18", ""],
     ]  # fmt: skip
-    summary = import_file(write_csv(tmp_path / "seminar.csv", seminar_rows), db, rules=RULES,
+    summary = import_file(write_csv(tmp_path / "seminar.csv", seminar_rows), rules=RULES,
                           now=NOW)  # fmt: skip
     assert (summary.created, summary.merged) == (1, 1)
     with db.connection_context():
@@ -92,7 +92,7 @@ def test_a_return_that_leads_to_an_sql_is_credited_to_the_return(db, tmp_path) -
         Lead.update(email="again@example.jp").where(Lead.id == lead).execute()
     rows = [["株式会社サイド", "再 一郎", "again@example.jp", "展示会", "2026-09-01 10:00",
              "秋の展示会", "trade_show", "2026-09-01", ""]]  # fmt: skip
-    import_file(write_csv(tmp_path / "show.csv", rows), db, rules=RULES, now=NOW)
+    import_file(write_csv(tmp_path / "show.csv", rows), rules=RULES, now=NOW)
     with db.connection_context():
         b.sql(lead, jst(2026, 9, 15))
         report = campaigns_report(history(db, dt.date(2026, 12, 1)))
@@ -110,7 +110,7 @@ def test_imported_statuses_start_the_history_where_the_lead_was(db, tmp_path) ->
          "nurturing"],
         ["株式会社アイテ", "開 四", "open@example.jp", "Web", "2026-06-01 10:00", "", "", "", ""],
     ]  # fmt: skip
-    import_file(write_csv(tmp_path / "statuses.csv", rows), db, rules=RULES, now=NOW)
+    import_file(write_csv(tmp_path / "statuses.csv", rows), rules=RULES, now=NOW)
     with db.connection_context():
         ids = {lead.email.split("@")[0]: lead.id for lead in Lead.select()}
         imported = {
@@ -167,7 +167,7 @@ def test_a_campaign_cost_column_sets_a_new_campaigns_cost(db, tmp_path) -> None:
         "株式会社ヨン,四 四郎,four@example.jp,夏セミナー,seminar,たくさん\r\n",
         encoding="utf-8",
     )
-    summary = import_file(path, db, rules=RULES, now=NOW)
+    summary = import_file(path, rules=RULES, now=NOW)
     assert (summary.created, summary.rejected) == (3, 1)
     with db.connection_context():
         costs = {c.name: c.cost for c in Campaign.select()}

@@ -27,7 +27,7 @@ RULES = load_rules(None)
 
 
 def history(db, day: dt.date) -> History:
-    return History(db, RULES, local_midnight(day, RULES))
+    return History(RULES, local_midnight(day, RULES))
 
 
 def test_stage_times_count_the_stays_still_in_progress(db) -> None:

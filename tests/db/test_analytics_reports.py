@@ -25,7 +25,7 @@ RULES = load_rules(None)
 
 
 def history(db, as_of: dt.date) -> History:
-    return History(db, RULES, local_midnight(as_of, RULES))
+    return History(RULES, local_midnight(as_of, RULES))
 
 
 # --- cohorts: the seed's cross-month example ---------------------------------------------------
@@ -219,7 +219,7 @@ def test_stage_times_medians_and_the_stalled_and_stale_lists(db) -> None:
         b.act(fresh, as_of - dt.timedelta(days=10), "call")
         nurtured = b.lead(start, company="育成中")
         b.status(nurtured, start + dt.timedelta(days=1), "open", "nurturing")
-        h = History(db, RULES, as_of)
+        h = History(RULES, as_of)
         report = stage_times_report(h, stalled_days=60, stale_days=90)
     st = {s.stage: s for s in report.stages}
     lst = st["list"]
@@ -280,7 +280,7 @@ def test_sqlite_and_postgresql_agree(pg_server, tmp_path) -> None:
             upgrade(database)
             with database.connection_context():
                 _build_mixed()
-                h = History(database, RULES, local_midnight(dt.date(2026, 10, 1), RULES))
+                h = History(RULES, local_midnight(dt.date(2026, 10, 1), RULES))
                 outputs.append(
                     {
                         kind: build_report(kind, h).to_json()

@@ -162,7 +162,7 @@ def test_a_report_workbook_from_either_backend(db) -> None:
             b.act(lead, jst(2026, 3, 10 + i), "call", outcome="connected")
             if i < 2:
                 b.sql(lead, jst(2026, 4, 1 + i))
-        history = History(db, rules, local_midnight(dt.date(2026, 9, 1), rules))
+        history = History(rules, local_midnight(dt.date(2026, 9, 1), rules))
         funnel = funnel_report(history)
         stages = stage_times_report(history, stalled_days=30, stale_days=30)
     book = workbook(report_xlsx(funnel))

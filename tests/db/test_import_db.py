@@ -32,7 +32,7 @@ NOW = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
 
 def run(db, path: Path, **kwargs):
     kwargs.setdefault("now", NOW)
-    return import_file(path, db, rules=RULES, **kwargs)
+    return import_file(path, rules=RULES, **kwargs)
 
 
 def counts(db) -> dict[str, int]:
@@ -342,7 +342,7 @@ def progress(done, total):
     time.sleep(0.05)
 
 db = open_database(sys.argv[1])
-import_file(Path(sys.argv[2]), db, rules=load_rules(None), progress=progress, chunk_rows=200)
+import_file(Path(sys.argv[2]), rules=load_rules(None), progress=progress, chunk_rows=200)
 print("FINISHED", flush=True)
 """
 

@@ -29,7 +29,7 @@ NOW = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
 
 def run(db, path: Path, **kwargs):
     kwargs.setdefault("now", NOW)
-    return import_file(path, db, rules=RULES, **kwargs)
+    return import_file(path, rules=RULES, **kwargs)
 
 
 def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:

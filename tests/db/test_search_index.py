@@ -144,7 +144,7 @@ def test_an_import_and_a_merge_are_searchable_at_once(db, tmp_path):
         "北海産業,佐藤 次郎,011-222-3333,jiro@hokkai.example\n",
         encoding="utf-8",
     )
-    import_file(csv, db, rules=rules)
+    import_file(csv, rules=rules)
 
     def found(text: str) -> int:  # the import may have assigned it within lead's team
         scopes = (QueueScope.UNASSIGNED, QueueScope.TEAM)
@@ -158,7 +158,7 @@ def test_an_import_and_a_merge_are_searchable_at_once(db, tmp_path):
         "中央物産株式会社,山田 花子,03-5555-0101,hanako@chuo.example\n",
         encoding="utf-8",
     )
-    import_file(again, db, rules=rules)
+    import_file(again, rules=rules)
     assert found("中央物産") == 1 and found("0101") == 1
 
 

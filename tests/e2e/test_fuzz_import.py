@@ -199,7 +199,7 @@ def check_import(path: Path, db) -> Any:
     """Import ``path`` twice; returns the first summary, or None for a user error."""
     before = counts(db)
     try:
-        summary = import_file(path, db, rules=RULES, now=NOW)
+        summary = import_file(path, rules=RULES, now=NOW)
     except USER_ERRORS as error:
         event(f"refused: {type(error).__name__}")
         assert counts(db) == before, "a refused file wrote something"
@@ -217,7 +217,7 @@ def check_import(path: Path, db) -> Any:
         kept = read_table(rejects_path(path))  # the rejects file reads back, one row per reject
         assert len(kept.rows) == summary.rejected
         assert kept.columns[-2:] == ("isdesk_row", "isdesk_reason")
-    again = import_file(path, db, rules=RULES, now=NOW)
+    again = import_file(path, rules=RULES, now=NOW)
     assert again.already_imported and counts(db) == after
     return summary
 
@@ -272,7 +272,7 @@ def test_an_import_cut_off_inside_a_chunk_finishes_without_duplicates(
     with fresh_sqlite() as (folder, db):
         path = folder / "leads.csv"
         path.write_bytes(data)
-        whole = import_file(path, db, rules=RULES, now=NOW, dry_run=True)
+        whole = import_file(path, rules=RULES, now=NOW, dry_run=True)
         real_write = run_module._Writer._write
         state = {"chunk": 0}
 
@@ -286,14 +286,14 @@ def test_an_import_cut_off_inside_a_chunk_finishes_without_duplicates(
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(run_module._Writer, "_write", failing_write)
             try:
-                first = import_file(path, db, rules=RULES, now=NOW, chunk_rows=3)
+                first = import_file(path, rules=RULES, now=NOW, chunk_rows=3)
             except RuntimeError:
                 first = None
         with db.connection_context():
             run = ImportRun.get()
             assert Touch.select().count() == run.created + run.merged  # the chunk rolled back
             assert Lead.select().count() == run.created
-        summary = first or import_file(path, db, rules=RULES, now=NOW, chunk_rows=3)
+        summary = first or import_file(path, rules=RULES, now=NOW, chunk_rows=3)
         assert (summary.read, summary.rejected) == (whole.read, whole.rejected)
         assert summary.created + summary.merged == whole.created + whole.merged
         after = counts(db)

@@ -95,7 +95,11 @@ async def test_each_kind_logged_from_the_lead_screen_moves_the_kpi_screen(db) ->
         lead = Lead.get_by_id(lead_id)
     assert kinds == ["call", "email", "appointment", "meeting", "note"]
     assert lead.next_action_at is not None and lead.last_touch_at is not None
-    path = exported[0].split(": ", 1)[1]
+    # The toast names the file on its own line (a path is never folded mid-name).
+    from isdesk.config.locations import data_dir
+
+    (path,) = (data_dir() / "exports").glob("isdesk-daily-*.csv")
+    assert path.name in exported[0].splitlines()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     raw = Path(path).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -145,7 +149,11 @@ async def test_shift_x_on_the_kpi_screen_writes_the_hand_offs_for_the_crms(db) -
         await settle(pilot)
         done = [n.message for n in app._notifications if "isdesk-handoffs" in n.message]
     assert done and "1 件" in done[0]
-    paths = [Path(p) for p in done[0].split(": ", 1)[1].split("  ")]
+    # The toast names the files on lines of their own (never a path folded mid-name).
+    from isdesk.config.locations import data_dir
+
+    paths = sorted((data_dir() / "exports").glob("isdesk-handoffs-*.csv"), reverse=True)
+    assert all(p.name in done[0].splitlines() for p in paths)
     assert [p.name.rsplit("-", 1)[1] for p in paths] == ["salesforce.csv", "hubspot.csv"]
     for path in paths:
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600

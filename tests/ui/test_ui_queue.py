@@ -49,7 +49,7 @@ async def test_columns_align_with_kanji_and_half_width_kana(db) -> None:
         lines = [line for line in table_lines(app) if line.strip()][:4]
         # The contact column starts at the same terminal cell on every line.
         starts = {
-            cell_len(line[: line.index("田中" if "田中" in line else "担当者")]) for line in lines
+            cell_len(line[: line.index("田中" if "田中" in line else "氏名")]) for line in lines
         }
         assert len(starts) == 1
         assert {cell_len(line) for line in lines} == {SIZE[0]}
@@ -102,10 +102,9 @@ async def test_help_lists_the_keys_in_english_too(db) -> None:
         await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
-        texts = " ".join(
-            str(s.content.plain if hasattr(s.content, "plain") else s.content)
-            for s in app.screen.query("Static")
-        )
+        from tests.support.snapshots import screen_text
+
+        texts = screen_text(app)  # what the terminal shows
         assert "Next lead" in texts and "Filter" in texts and "Open" in texts
         await pilot.press("escape")
         assert isinstance(app.screen, QueueScreen)

@@ -80,7 +80,7 @@ async def test_charts_trend_lines_heat_map_and_the_voice_tab_at_80x24(db, tmp_pa
         await settle(pilot)
         screen = app.screen
         lines = list(screen.query("#report-periods TrendLine").results(TrendLine))
-        leads = next(t for t in lines if t.label == "leads")
+        leads = next(t for t in lines if t.label == "リード")  # the chart label in the UI language
         spark = leads.query_one(Sparkline)
         assert sum(spark.data or ()) == 4  # every lead once, month by month
         assert leads.region.width <= 80 and leads.region.height == 1

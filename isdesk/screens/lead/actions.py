@@ -1,6 +1,7 @@
 """What the operator does to a lead besides answering: log activities and hand it off.
 
-Mixed into :class:`isdesk.screens.lead.LeadScreen`; kept apart so each file stays one thing.
+The base of :class:`isdesk.screens.lead.LeadScreen` (a Screen itself, so every call it makes
+is typed); kept apart so each file stays one thing.
 Both go through the app's ordered writer after every answer typed so far, so an activity's
 ``rank_after`` and a hand-off's SQL check see the answers the operator just gave.
 """
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.message import Message
+from textual.screen import Screen
 
 from isdesk.config.locations import data_dir, make_private_dir
 from isdesk.export.ical import appointments_ics
@@ -24,6 +26,7 @@ from isdesk.services.activities import ActivityInput, LoggedActivity, log_activi
 from isdesk.services.appointments import AppointmentInput, book_appointment
 from isdesk.services.handoff import bant_summary, hand_off
 from isdesk.widgets.hearing import HearingChecklist
+from isdesk.widgets.workstation import workstation
 
 if TYPE_CHECKING:
     from isdesk.domain.qualification import Qualification
@@ -31,7 +34,9 @@ if TYPE_CHECKING:
     from isdesk.services.leads import LeadDetail
 
 
-class LeadActions:
+class LeadActions(Screen[None]):
+    """Logging activities and handing off; the lead screen provides what is declared here."""
+
     ctx: WorkContext
     lead_id: int
     detail: LeadDetail | None
@@ -39,6 +44,10 @@ class LeadActions:
     _call_closed: Callable[[], None]
     refuse_while_calling: Callable[[], bool]
     settle_answers: Callable[[], None]
+
+    def _load(self) -> object:
+        """(Re)load the lead: history and next action. The lead screen runs it in a worker."""
+        raise NotImplementedError
 
     class ActivityLogged(Message):
         def __init__(self, logged: LoggedActivity | None, error: BaseException | None) -> None:
@@ -78,7 +87,9 @@ class LeadActions:
 
         def run() -> LoggedActivity:
             built = entry() if callable(entry) else entry
-            return self.app.with_retry(lambda: log_activity(ctx.actor, self.lead_id, built))
+            return workstation(self).with_retry(
+                lambda: log_activity(ctx.actor, self.lead_id, built)
+            )
 
         def done(logged: LoggedActivity | None, error: BaseException | None) -> None:
             self.post_message(self.ActivityLogged(logged, error))
@@ -107,7 +118,9 @@ class LeadActions:
         ctx = self.ctx
 
         def run() -> Path:
-            record = self.app.with_retry(lambda: book_appointment(ctx.actor, self.lead_id, entry))
+            record = workstation(self).with_retry(
+                lambda: book_appointment(ctx.actor, self.lead_id, entry)
+            )
             folder = data_dir() / "exports"
             make_private_dir(folder)
             path = folder / f"isdesk-appointment-{record.id}.ics"
@@ -147,7 +160,7 @@ class LeadActions:
         ctx = self.ctx
 
         def run() -> int:
-            return self.app.with_retry(
+            return workstation(self).with_retry(
                 lambda: hand_off(ctx.actor, self.lead_id, to_user, note, ctx.rules)
             )
 

@@ -14,10 +14,11 @@ Next/previous lead (ctrl+n / ctrl+b) run the session without the queue: next tak
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.message import Message
+from textual.screen import Screen
 
 from isdesk.i18n import tr
 from isdesk.screens.lead.log_activity import CANCEL_CALL, LogActivityDialog
@@ -26,14 +27,18 @@ from isdesk.services.activities import ActivityInput
 from isdesk.services.call_sessions import CallState, call_seen, cancel_call, end_call, start_call
 from isdesk.store.db import utcnow
 from isdesk.widgets.call_timer import CallTimer
+from isdesk.widgets.workstation import workstation
 
 if TYPE_CHECKING:
+    from isdesk.screens.lead.screen import LeadScreen
     from isdesk.services.context import WorkContext
 
 HEARTBEAT_SECONDS = 5.0
 
 
-class CallFlow:
+class CallFlow(Screen[None]):
+    """The call on the lead screen: started, kept alive, ended, recovered or cancelled."""
+
     ctx: WorkContext
     lead_id: int
     _call: CallState | None
@@ -51,37 +56,41 @@ class CallFlow:
             self.claimed = claimed
             super().__init__()
 
+    def _screen(self) -> LeadScreen:
+        """The lead screen this flow is part of, for the parts of it the call drives."""
+        return cast("LeadScreen", self)
+
     @property
     def call_open(self) -> bool:
         """A call is running or waiting for its outcome: leaving would drop it."""
-        timers = self.query(CallTimer)  # type: ignore[attr-defined]
+        timers = self.query(CallTimer)
         return self._call is not None or any(t.running for t in timers)
 
     def _start_heartbeat(self) -> None:
-        self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)  # type: ignore[attr-defined]
+        self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
 
     def _heartbeat(self) -> None:
         call = self._call
-        if call is None or not self.query_one(CallTimer).running:  # type: ignore[attr-defined]
+        if call is None or not self.query_one(CallTimer).running:
             return
         actor = self.ctx.actor
 
         def run() -> None:
-            self.app.with_retry(lambda: call_seen(actor, call.id))  # type: ignore[attr-defined]
+            workstation(self).with_retry(lambda: call_seen(actor, call.id))
 
         self.ctx.saver.submit(run, lambda *_: None, key=("call-seen", call.id), replaceable=True)
 
     # -- F2 ---------------------------------------------------------------------------------
     def action_call(self) -> None:
         """F2 starts the call (written at once); F2 again ends it and asks how it went."""
-        timer = self.query_one(CallTimer)  # type: ignore[attr-defined]
+        timer = self.query_one(CallTimer)
         if self._call_dialog_open:
             return
-        self.settle_answers()  # type: ignore[attr-defined]
+        self._screen().settle_answers()
         if not timer.running and self._call is None:
             timer.start()
             self._write_call(lambda: start_call(self.ctx.actor, self.lead_id))
-            self.notify(tr("call.started"), timeout=2)  # type: ignore[attr-defined]
+            self.notify(tr("call.started"), timeout=2)
             return
         if timer.running:
             seconds = timer.stop()
@@ -97,26 +106,24 @@ class CallFlow:
 
     def _write_call(self, write: Any) -> None:
         def run() -> CallState | None:
-            state = self.app.with_retry(write)  # type: ignore[attr-defined]
+            state = workstation(self).with_retry(write)
             if state is not None:
                 self._call = state  # read by the next job on this writer: set here, in order
             return state
 
         def done(state: CallState | None, error: BaseException | None) -> None:
-            self.post_message(self.CallWritten(state, error))  # type: ignore[attr-defined]
+            self.post_message(self.CallWritten(state, error))
 
         self.ctx.saver.submit(run, done)
 
     def on_call_flow_call_written(self, message: CallWritten) -> None:
         if message.error is not None:
-            self.notify(  # type: ignore[attr-defined]
-                tr("call.write_failed", error=message.error), severity="error", timeout=10
-            )
+            self.notify(tr("call.write_failed", error=message.error), severity="error", timeout=10)
 
     def resume_call(self, call: CallState) -> None:
         """A call the last run left open: show it and ask for its outcome now."""
         self._call = call
-        self.notify(tr("call.recovered"), severity="warning", timeout=10)  # type: ignore[attr-defined]
+        self.notify(tr("call.recovered"), severity="warning", timeout=10)
         self._ask_call(call.duration_s)
 
     def _ask_call(self, seconds: int) -> None:
@@ -130,19 +137,19 @@ class CallFlow:
                 self._submit_call_activity(entry)
 
         dialog = LogActivityDialog("call", self.ctx.today(), self.ctx.rules.calendar, seconds)
-        self.app.push_screen(dialog, answered)  # type: ignore[attr-defined]
+        self.app.push_screen(dialog, answered)
 
     def _submit_call_activity(self, entry: ActivityInput) -> None:
         def with_call() -> ActivityInput:
             call = self._call  # read in the writer, after start/end have run
             return dataclasses.replace(entry, call_id=call.id if call else None)
 
-        self._submit_activity(with_call)  # type: ignore[attr-defined]
+        self._screen()._submit_activity(with_call)
 
     def _call_closed(self) -> None:
         """The call's activity is written (or it was cancelled): the lead is free to leave."""
         self._call = None
-        timer = self.query_one(CallTimer)  # type: ignore[attr-defined]
+        timer = self.query_one(CallTimer)
         if timer.running:
             timer.stop()
 
@@ -153,23 +160,23 @@ class CallFlow:
             call = self._call  # read in the writer: start/end ran before this job
             if call is None:
                 return None
-            state = self.app.with_retry(lambda: cancel_call(actor, call.id))  # type: ignore[attr-defined]
+            state = workstation(self).with_retry(lambda: cancel_call(actor, call.id))
             self._call = None
             return state
 
         def done(state: CallState | None, error: BaseException | None) -> None:
-            self.post_message(self.CallWritten(state, error))  # type: ignore[attr-defined]
+            self.post_message(self.CallWritten(state, error))
 
-        timer = self.query_one(CallTimer)  # type: ignore[attr-defined]
+        timer = self.query_one(CallTimer)
         if timer.running:
             timer.stop()
         self.ctx.saver.submit(run, done)
-        self.notify(tr("call.cancelled"), severity="warning")  # type: ignore[attr-defined]
+        self.notify(tr("call.cancelled"), severity="warning")
 
     def refuse_while_calling(self) -> bool:
         """True (and says why) when a call is open, so leaving the lead would drop it."""
         if self.call_open or self._call_dialog_open:
-            self.notify(tr("call.still_open"), severity="warning")  # type: ignore[attr-defined]
+            self.notify(tr("call.still_open"), severity="warning")
             return True
         return False
 
@@ -191,30 +198,30 @@ class CallFlow:
         except PermissionError:
             taken = None
         if taken is not None:
-            self.post_message(self.NextLead(taken.id, taken.claimed))  # type: ignore[attr-defined]
+            self.post_message(self.NextLead(taken.id, taken.claimed))
         else:
-            self.post_message(self.NextLead(next_lead_to_work(ctx.actor), False))  # type: ignore[attr-defined]
+            self.post_message(self.NextLead(next_lead_to_work(ctx.actor), False))
 
     def on_call_flow_next_lead(self, message: NextLead) -> None:
         if message.lead_id is None or message.lead_id == self.lead_id:
-            self.notify(tr("queue.no_next"))  # type: ignore[attr-defined]
+            self.notify(tr("queue.no_next"))
             return
         if message.claimed:
-            self.notify(tr("queue.claimed"))  # type: ignore[attr-defined]
-        self.app.lead_trail.append(self.lead_id)  # type: ignore[attr-defined]
+            self.notify(tr("queue.claimed"))
+        workstation(self).lead_trail.append(self.lead_id)
         self._go_to(message.lead_id)
 
     def action_previous_lead(self) -> None:
         """Back to the lead worked before this one in the session."""
         if self.refuse_while_calling():
             return
-        trail: list[int] = self.app.lead_trail  # type: ignore[attr-defined]
+        trail: list[int] = workstation(self).lead_trail
         if not trail:
-            self.notify(tr("lead.no_previous"))  # type: ignore[attr-defined]
+            self.notify(tr("lead.no_previous"))
             return
         self._go_to(trail.pop())
 
     def _go_to(self, lead_id: int) -> None:
-        app = self.app  # type: ignore[attr-defined]
-        self.dismiss()  # type: ignore[attr-defined]
+        app = self.app
+        self.dismiss()
         app.post_message(Navigate("lead", lead_id))

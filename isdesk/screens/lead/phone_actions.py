@@ -1,7 +1,8 @@
 """The phone from the lead screen: copy the number, dial it with the user's dial command, and
 the do-not-call flag (架電禁止).
 
-Mixed into :class:`isdesk.screens.lead.LeadScreen` beside LeadActions. The dial command comes
+A base of :class:`isdesk.screens.lead.LeadScreen` beside LeadActions (a Screen itself, so every
+call it makes is typed). The dial command comes
 from settings.yaml (``dial_command: softphone --call {phone}``); it is split into words and run
 without a shell, so a number can never become a command. Dialing starts the call timer, as F2.
 """
@@ -15,11 +16,13 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
+from textual.screen import Screen
 
 from isdesk.i18n import tr
 from isdesk.services.contact import DoNotCallChange, set_do_not_call
 from isdesk.store.db import utcnow
 from isdesk.widgets.call_timer import CallTimer
+from isdesk.widgets.workstation import workstation
 
 if TYPE_CHECKING:
     from isdesk.services.context import WorkContext
@@ -36,11 +39,17 @@ def dial_words(command: str, number: str) -> list[str]:
     return [word.replace("{phone}", digits) for word in shlex.split(command)]
 
 
-class PhoneActions:
+class PhoneActions(Screen[None]):
+    """Copying, dialing, do-not-call; the lead screen provides what is declared here."""
+
     ctx: WorkContext
     lead_id: int
     detail: LeadDetail | None
     action_call: Callable[[], None]
+
+    def _load(self) -> object:
+        """(Re)load the lead. The lead screen runs it in a worker."""
+        raise NotImplementedError
 
     class DoNotCallSaved(Message):
         def __init__(self, change: DoNotCallChange | None, error: BaseException | None) -> None:
@@ -109,7 +118,7 @@ class PhoneActions:
         ctx = self.ctx
 
         def run() -> DoNotCallChange:
-            return self.app.with_retry(
+            return workstation(self).with_retry(
                 lambda: set_do_not_call(ctx.actor, self.lead_id, flag, now=utcnow())
             )
 

@@ -19,11 +19,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, LoadingIndicator, Static
 
 from isdesk.domain.qualification import Qualification, evaluate
 from isdesk.i18n import pick, to_local, tr
+from isdesk.screens.base import BaseScreen
 from isdesk.screens.lead.actions import LeadActions
 from isdesk.screens.lead.calling import CallFlow
 from isdesk.screens.lead.phone_actions import PhoneActions
@@ -43,12 +43,12 @@ from isdesk.widgets.hearing import HearingChecklist, HearingField, stored_form
 from isdesk.widgets.lead_info import HistoryTimeline, ProfileCard
 from isdesk.widgets.printable import printable
 from isdesk.widgets.qualification import QualificationPanel
-from isdesk.widgets.worker_errors import ReportsWorkerErrors
+from isdesk.widgets.workstation import workstation
 
 POLL_SECONDS = 3.0
 
 
-class LeadScreen(CallFlow, LeadActions, PhoneActions, ReportsWorkerErrors, Screen[None]):
+class LeadScreen(CallFlow, LeadActions, PhoneActions, BaseScreen):
     """One lead, worked during a call."""
 
     HELP_KIND = "lead"
@@ -261,7 +261,7 @@ class LeadScreen(CallFlow, LeadActions, PhoneActions, ReportsWorkerErrors, Scree
             )
 
         def run() -> SaveOutcome:
-            outcome = self.app.with_retry(save)  # type: ignore[attr-defined]
+            outcome = workstation(self).with_retry(save)
             if outcome.saved:
                 self._versions[item] = outcome.answer.version
             return outcome

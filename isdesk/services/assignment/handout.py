@@ -178,7 +178,7 @@ def deactivate_operator(
             exclude=frozenset({name}),
         )
         ids = {op.name: op.id for op in states}
-        moves = [(r.lead_id, ids[r.operator]) for r in plan.rows]
+        moves: list[tuple[int, int | None]] = [(r.lead_id, ids[r.operator]) for r in plan.rows]
         moves += [(u.lead_id, None) for u in plan.unplaced]
         _set_owner(moves, target.id, now)
         events = [

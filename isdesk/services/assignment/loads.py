@@ -14,6 +14,7 @@ from isdesk.services.assignment.models import GroupQueue, OperatorLoad
 from isdesk.services.assignment.state import cap_of
 from isdesk.store.db import current_database
 from isdesk.store.models import Lead, Operator
+from isdesk.store.query import tuples
 
 # --- 5. loads, queues, rebalancing, manual reassignment --------------------------------------
 
@@ -30,11 +31,10 @@ def operator_loads(team: str | None = None, rules: Rules | None = None) -> list[
             query = query.where(Operator.team == team)
         operators = list(query)
         by_rank: dict[int, dict[str, int]] = {}
-        counts = (
+        counts = tuples(
             Lead.select(Lead.owner, Lead.rank, fn.COUNT(Lead.id))
             .where((Lead.status == "open") & Lead.owner.in_([o.id for o in operators]))
             .group_by(Lead.owner, Lead.rank)
-            .tuples()
         )
         for owner_id, rank, count in counts:
             by_rank.setdefault(owner_id, {})[rank] = count
@@ -62,11 +62,10 @@ def unassigned_by_group(rules: Rules, now: dt.datetime) -> list[GroupQueue]:
     """How many unassigned open leads wait in each group (rules order), and the oldest."""
     ar = rules.assignment
     with current_database().connection_context():
-        rows = (
+        rows = tuples(
             Lead.select(Lead.source, fn.COUNT(Lead.id), fn.MIN(Lead.acquired_at))
             .where((Lead.status == "open") & Lead.owner.is_null())
             .group_by(Lead.source)
-            .tuples()
         )
         depth: dict[str, int] = {g.name: 0 for g in ar.groups}
         oldest: dict[str, dt.datetime] = {}

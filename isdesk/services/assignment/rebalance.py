@@ -70,7 +70,9 @@ def propose_rebalance(rules: Rules, team: str, *, now: dt.datetime) -> list[Move
         )
         names = {s.id: s.name for s in states}
         candidates = [
-            CandidateLead(x.id, names[x.owner_id], x.source, x.acquired_at) for x in movable
+            CandidateLead(x.id, names[x.owner_id], x.source, x.acquired_at)
+            for x in movable
+            if x.owner_id is not None  # always: only the leads of operators over the cap
         ]
     planned = plan_rebalance(states, candidates, ar, team=team)
     return [Move(m.lead_id, m.from_op, m.to_op, f"group {m.group}: {m.reason}") for m in planned]

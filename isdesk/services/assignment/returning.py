@@ -23,6 +23,7 @@ from isdesk.services.assignment.state import (
 from isdesk.services.leads import LeadNotFoundError
 from isdesk.store.db import current_database, is_postgres
 from isdesk.store.models import Activity, Lead, LeadEvent
+from isdesk.store.query import tuples
 
 _TOUCHING = ("call", "email", "appointment", "meeting")  # as isdesk.services.activities
 
@@ -56,11 +57,10 @@ def _owner_contacts(ids: Sequence[int]) -> tuple[dict[tuple[int, int], dt.dateti
     latest: dict[tuple[int, int], dt.datetime] = {}
     logged: set[int] = set()
     for chunk in _chunks(ids):
-        rows = (
+        rows = tuples(
             Activity.select(Activity.lead, Activity.operator, Activity.kind, fn.MAX(Activity.at))
             .where(Activity.lead.in_(chunk))
             .group_by(Activity.lead, Activity.operator, Activity.kind)
-            .tuples()
         )
         for lead_id, operator_id, kind, at in rows:
             logged.add(lead_id)
@@ -77,11 +77,10 @@ def _received(ids: Sequence[int]) -> dict[tuple[int, str], dt.datetime]:
     """When each (lead, login) last received the lead (owner events)."""
     found: dict[tuple[int, str], dt.datetime] = {}
     for chunk in _chunks(ids):
-        rows = (
+        rows = tuples(
             LeadEvent.select(LeadEvent.lead, LeadEvent.new_value, fn.MAX(LeadEvent.at))
             .where((LeadEvent.kind == "owner") & LeadEvent.lead.in_(chunk))
             .group_by(LeadEvent.lead, LeadEvent.new_value)
-            .tuples()
         )
         for lead_id, name, at in rows:
             found[(lead_id, name)] = LeadEvent.at.python_value(at)

@@ -24,6 +24,7 @@ from isdesk.services.assignment.models import (
 )
 from isdesk.services.operators import Actor
 from isdesk.store.models import Lead, LeadEvent, Operator
+from isdesk.store.query import tuples
 
 _CHUNK = 500  # ids per IN (...) and rows per INSERT: well inside both backends' limits
 
@@ -54,7 +55,7 @@ def open_counts(owner_ids: Iterable[int] | None = None) -> dict[int, int]:
     )
     if owner_ids is not None:
         query = query.where(Lead.owner.in_(list(owner_ids)))
-    return dict(query.group_by(Lead.owner).tuples())
+    return dict(tuples(query.group_by(Lead.owner)))
 
 
 def _last_received(names: Sequence[str]) -> dict[str, int]:
@@ -65,7 +66,7 @@ def _last_received(names: Sequence[str]) -> dict[str, int]:
         .where((LeadEvent.kind == "owner") & LeadEvent.new_value.in_(list(names)))
         .group_by(LeadEvent.new_value)
     )
-    return dict(query.tuples())
+    return dict(tuples(query))
 
 
 def _operator_states() -> list[OperatorState]:
