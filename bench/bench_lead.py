@@ -117,7 +117,7 @@ def main() -> None:
     db = open_database(url)
     upgrade(db)
     start = time.perf_counter()
-    build_demo(db, leads=args.leads, seed=7, me=ME, rules=load_rules(None))
+    build_demo(leads=args.leads, seed=7, me=ME, rules=load_rules(None))
     built = time.perf_counter() - start
     me = find_operator(ME)
     assert me is not None

@@ -67,7 +67,7 @@ def demo_database(path: Path, leads: int = DEMO_LEADS):
     if fresh:
         upgrade(db)
         with db.connection_context():
-            build_demo(db, leads=leads, seed=DEMO_SEED, today=TODAY)
+            build_demo(leads=leads, seed=DEMO_SEED, today=TODAY)
     return db
 
 
