@@ -34,6 +34,8 @@ def _targets(world: World, table: str) -> dict[str, tuple[str, object] | None]:
     """The rows a check of ``table`` is run on: label -> (WHERE clause, parameter)."""
     if table == "lead":
         return {label: ("id = %s", i) for label, i in world.leads.items()}
+    if table == "lead_gram":  # the filter's bigrams: keyed by lead, no id of their own
+        return {label: ("lead_id = %s", i) for label, i in world.leads.items()}
     if table in CHILD_TABLES or table in CALL_TABLES:
         return {label: ("id = %s", world.children[(table, label)]) for label in LEADS}
     if table == "handoff":

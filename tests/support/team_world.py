@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import psycopg2
 
+from isdesk.domain.text import lead_search_key
 from isdesk.teamdb import grant, setup
 from tests.support.pg_server import PgServer
 
@@ -112,6 +113,8 @@ def _seed(admin_url: str) -> dict:
             for label, (owner, status, handoff) in LEADS.items():
                 lead = leads[label] = Lead.create(
                     company=f"{label}の会社",
+                    # As the app writes it, so the filter's bigram rows exist (lead_gram).
+                    search_text=lead_search_key(f"{label}の会社", "", "", ""),
                     acquired_at=now,
                     owner=ops[owner] if owner else None,
                     status=status,
