@@ -17,6 +17,7 @@ latest touch), so that a row repeating it (a weekly re-export) is told from a re
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from isdesk.domain.text import phone_numbers
@@ -58,13 +59,31 @@ class LeadIndex:
     known: dict[int, Known] = field(default_factory=dict)
 
     @classmethod
-    def load(cls) -> LeadIndex:
+    def load(
+        cls,
+        resuming: int | None = None,
+        stated: Callable[[int], dt.datetime | None] | None = None,
+    ) -> LeadIndex:
         """Every lead's keys, in one query (ids ascending: the oldest lead wins a tie), and
-        what each one has been through (touches by campaign), in another."""
+        what each one has been through (touches by campaign), in another.
+
+        ``resuming``: the import run being finished after a cut. Its own touches are read back
+        as the uninterrupted run knew them, by the date each row states (``stated(row)``), not
+        the import's time the database stamped on a row without one: read back that way, a
+        later-dated row of the same person would look old (unchanged) where the whole run saw
+        news (merged)."""
         from isdesk.store.models import Lead
 
         db = current_database()
         index = cls()
+        p = db.param
+        created: set[int] = set()
+        if resuming is not None:
+            found = db.execute_sql(
+                f'SELECT lead_id FROM "touch" WHERE import_run_id = {p} AND kind = {p}',
+                (resuming, "new"),
+            )
+            created = {lead_id for (lead_id,) in found}
         cursor = db.execute_sql(
             "SELECT id, email, phone, phones, company, contact, external_key, campaign_id, "
             'acquired_at, do_not_call FROM "lead" ORDER BY id'
@@ -84,15 +103,33 @@ class LeadIndex:
                 external or "",
             )
             known = Known(external_key=external or "", do_not_call=bool(dnc))
-            known.seen(campaign, _naive(when_of(at)))
+            if lead_id not in created:  # a lead this run made knows only what its rows state
+                known.seen(campaign, _naive(when_of(at)))
             index.known[lead_id] = known
+        others, run_params = "", ()
+        if resuming is not None:
+            others, run_params = (
+                f" WHERE import_run_id IS NULL OR import_run_id <> {p}",
+                (resuming,),
+            )
         touches = db.execute_sql(
-            'SELECT lead_id, campaign_id, MAX("at") FROM "touch" GROUP BY lead_id, campaign_id'
+            f'SELECT lead_id, campaign_id, MAX("at") FROM "touch"{others} '
+            "GROUP BY lead_id, campaign_id",
+            run_params,
         )
         for lead_id, campaign, at in touches:
             seen = index.known.get(lead_id)
             if seen is not None:
                 seen.seen(campaign, _naive(when_of(at)))
+        if resuming is not None:
+            mine = db.execute_sql(
+                f'SELECT lead_id, campaign_id, "row" FROM "touch" WHERE import_run_id = {p}',
+                (resuming,),
+            )
+            for lead_id, campaign, row in mine:
+                seen = index.known.get(lead_id)
+                if seen is not None:
+                    seen.seen(campaign, stated(row) if stated else None)
         return index
 
     def __len__(self) -> int:

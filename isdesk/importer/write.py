@@ -114,10 +114,14 @@ class _Writer:
                     f"options to finish it (now: {_describe(plan.run_options)})"
                 )
         self.campaign_ids = {c.name: c.id for c in Campaign.select(Campaign.id, Campaign.name)}
-        self.index = LeadIndex.load()
         done = 0
         run_id: int | None = None
         if existing is not None:
+            records = {r.row: r for r in plan.items if isinstance(r, Record)}
+            self.index = LeadIndex.load(
+                resuming=existing.id,
+                stated=lambda row: self._stated_when(records[row]) if row in records else None,
+            )
             run_id, done = existing.id, existing.rows_done
             summary.resumed_after = done
             summary.created, summary.merged = existing.created, existing.merged
@@ -126,6 +130,7 @@ class _Writer:
                                                    & (Touch.kind == "new"))  # fmt: skip
             self.created_ids = {t.lead_id for t in query}
         else:
+            self.index = LeadIndex.load()
             summary.created = summary.merged = summary.unchanged = summary.rejected = 0
             if not self.dry_run:
                 run_id = self._start_run(total)
