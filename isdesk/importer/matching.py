@@ -106,12 +106,11 @@ class LeadIndex:
             if lead_id not in created:  # a lead this run made knows only what its rows state
                 known.seen(campaign, _naive(when_of(at)))
             index.known[lead_id] = known
-        others, run_params = "", ()
+        others = ""
+        run_params: tuple[int, ...] = ()
         if resuming is not None:
-            others, run_params = (
-                f" WHERE import_run_id IS NULL OR import_run_id <> {p}",
-                (resuming,),
-            )
+            others = f" WHERE import_run_id IS NULL OR import_run_id <> {p}"
+            run_params = (resuming,)
         touches = db.execute_sql(
             f'SELECT lead_id, campaign_id, MAX("at") FROM "touch"{others} '
             "GROUP BY lead_id, campaign_id",

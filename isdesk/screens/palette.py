@@ -8,6 +8,7 @@ the English title too, so "rep" finds レポート in the Japanese UI.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Iterator
 from functools import partial
 
@@ -23,8 +24,9 @@ from isdesk.widgets.bindings import CURSOR_MOVES, live_actions
 class _Commands(Provider):
     """A provider over (title, help, English title, callback) rows."""
 
-    def rows(self) -> Iterator[tuple[str, str, str, Callable[[], object]]]:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def rows(self) -> Iterator[tuple[str, str, str, Callable[[], object]]]:
+        """(title, help, English title, callback) for each command."""
 
     async def discover(self) -> Hits:
         for title, help_text, _english, callback in self.rows():

@@ -44,10 +44,8 @@ class LeadActions(Screen[None]):
     _call_closed: Callable[[], None]
     refuse_while_calling: Callable[[], bool]
     settle_answers: Callable[[], None]
-
-    def _load(self) -> object:
-        """(Re)load the lead: history and next action. The lead screen runs it in a worker."""
-        raise NotImplementedError
+    # (Re)load the lead (history, next action): the lead screen's worker.
+    _load: Callable[[], object]
 
     class ActivityLogged(Message):
         def __init__(self, logged: LoggedActivity | None, error: BaseException | None) -> None:

@@ -47,9 +47,7 @@ class PhoneActions(Screen[None]):
     detail: LeadDetail | None
     action_call: Callable[[], None]
 
-    def _load(self) -> object:
-        """(Re)load the lead. The lead screen runs it in a worker."""
-        raise NotImplementedError
+    _load: Callable[[], object]  # (re)load the lead: the lead screen's worker
 
     class DoNotCallSaved(Message):
         def __init__(self, change: DoNotCallChange | None, error: BaseException | None) -> None:
