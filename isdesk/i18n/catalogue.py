@@ -108,7 +108,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "history.created": ("リード獲得", "Lead acquired"),
     "history.answer": ("{field}: {old} → {new}", "{field}: {old} → {new}"),
     "history.rank": ("ランク {old} → {new}", "Rank {old} → {new}"),
-    "history.sql": ("SQL {old} → {new}", "SQL {old} → {new}"),
+    "history.sql_on": (
+        "SQL化 (SQLの条件を満たしました)",
+        "Became an SQL (meets the SQL definition)",
+    ),
+    "history.sql_off": ("SQLではなくなりました", "No longer an SQL"),
     "history.stage": ("ステージ {old} → {new}", "Stage {old} → {new}"),
     "history.status": ("状態 {old} → {new}", "Status {old} → {new}"),
     "history.owner": ("担当 {old} → {new}", "Owner {old} → {new}"),

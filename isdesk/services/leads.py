@@ -165,6 +165,13 @@ def load_lead(actor: Actor, lead_id: int) -> LeadDetail:
         if lead.owner_id:
             ids.add(lead.owner_id)
         names = _operator_names(ids)
+        # Owner events record logins (they outlive a renamed display name); show the name.
+        logins = {v for e in events if e.kind == "owner" for v in (e.old_value, e.new_value) if v}
+        shown = (
+            {o.name: o.display_name for o in Operator.select().where(Operator.name.in_(logins))}
+            if logins
+            else {}
+        )
         campaign = (
             Campaign.select(Campaign.name).where(Campaign.id == lead.campaign_id).scalar()
             if lead.campaign_id
@@ -201,8 +208,12 @@ def load_lead(actor: Actor, lead_id: int) -> LeadDetail:
                 actor=names.get(e.actor_id, "") if e.actor_id else "",
                 kind=e.kind,
                 field=e.field,
-                old_value=e.old_value,
-                new_value=e.new_value,
+                old_value=shown.get(e.old_value or "", e.old_value)
+                if e.kind == "owner"
+                else e.old_value,
+                new_value=shown.get(e.new_value or "", e.new_value)
+                if e.kind == "owner"
+                else e.new_value,
                 note=e.note,
             )
             for e in events

@@ -8,20 +8,15 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from isdesk.i18n import next_action_text, pick, to_local, tr
+from isdesk.i18n import duration, next_action_text, pick, to_local, tr
 from isdesk.rules import Rules
 from isdesk.services.leads import HistoryEntry, LeadProfile
+from isdesk.widgets.labels import stage_label, status_label
 from isdesk.widgets.printable import printable
 
 
 def _local(moment) -> str:
     return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def stage_label(rules: Rules, key: str) -> str:
-    """A pipeline stage's label from rules.yaml (the key itself when unknown)."""
-    label = rules.stages.labels.get(key)
-    return pick(label) if label else key
 
 
 class ProfileCard(Static):
@@ -91,8 +86,7 @@ class HistoryTimeline(Static):
             if entry.new_value:
                 text += f" ({tr(f'outcome.{entry.new_value}')})"
             if entry.old_value:
-                seconds = int(entry.old_value)
-                text += f" {seconds // 60}:{seconds % 60:02d}"
+                text += f" {duration(int(entry.old_value))}"
             return f"{text} {entry.note}".rstrip()
         if entry.kind == "next_action":
             when = ""
@@ -106,6 +100,10 @@ class HistoryTimeline(Static):
             if entry.new_value:
                 return tr("history.do_not_call_on", note=entry.note or "").rstrip()
             return tr("history.do_not_call_off")
-        if entry.kind in ("rank", "sql", "status", "owner"):
+        if entry.kind == "status":
+            return tr("history.status", old=status_label(old), new=status_label(new))
+        if entry.kind == "sql":  # "true"/"false" as written by the qualification
+            return tr("history.sql_on" if entry.new_value == "true" else "history.sql_off")
+        if entry.kind in ("rank", "owner"):
             return tr(f"history.{entry.kind}", old=old, new=new)
         return f"{entry.kind} {entry.note}"

@@ -28,7 +28,7 @@ from isdesk.domain.followup import (
     parse_follow_up,
 )
 from isdesk.domain.kpi import CALL_OUTCOMES
-from isdesk.i18n import next_action_code, short_day, tr
+from isdesk.i18n import duration, next_action_code, short_day, tr
 from isdesk.rules import CalendarRules
 from isdesk.screens.lead.confirm_dialog import ConfirmDialog
 from isdesk.services.activities import ActivityInput
@@ -62,7 +62,7 @@ class LogActivityDialog(ModalScreen[ActivityInput | str | None]):
         with VerticalScroll(id="log-box"):
             title = tr(f"kind.{self.kind}")
             if self.kind == "call":
-                title += f"  {self.duration_s // 60:02d}:{self.duration_s % 60:02d}"
+                title += f"  {duration(self.duration_s)}"
             yield Static(title, id="log-title")
             if self.kind == "call":
                 yield Static(tr("log.outcome"), classes="log-caption")
