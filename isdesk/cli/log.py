@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from isdesk.cli.common import UserError, acting_operator, open_store
+from isdesk.i18n import duration as said_duration
 
 if TYPE_CHECKING:
     from isdesk.config.settings import Settings
@@ -121,6 +122,6 @@ def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     else:
         print(
             f"call on lead {logged.lead_id} recorded: {logged.outcome}, "
-            f"{logged.duration_s // 60}:{logged.duration_s % 60:02d}"
+            f"{said_duration(logged.duration_s)}"
         )
     return 0

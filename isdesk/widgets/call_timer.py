@@ -7,7 +7,7 @@ import time
 from rich.text import Text
 from textual.widgets import Static
 
-from isdesk.i18n import tr
+from isdesk.i18n import duration, tr
 
 
 class CallTimer(Static):
@@ -44,4 +44,4 @@ class CallTimer(Static):
         if self._started is None:
             return
         seconds = int(time.monotonic() - self._started)
-        self.update(Text(tr("call.running", time=f"{seconds // 60:02d}:{seconds % 60:02d}")))
+        self.update(Text(tr("call.running", time=duration(seconds))))

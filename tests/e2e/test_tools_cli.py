@@ -73,7 +73,7 @@ def test_log_call_records_a_call_by_phone_number(tmp_path: Path) -> None:
     assert (logged["lead"], logged["outcome"], logged["duration_s"]) == (1, "connected", 95)
     by_id = isdesk("log", "call", "--lead", "1", "--outcome", "no_answer", "--db", url,
                    "--as", "sato")  # fmt: skip
-    assert "call on lead 1 recorded: no_answer, 0:00" in by_id.stdout
+    assert "call on lead 1 recorded: no_answer, 0s" in by_id.stdout
     for args, message in [
         (["--phone", "06-9999-0000", "--outcome", "connected"], "no lead has the number"),
         (["--lead", "1", "--outcome", "connected", "--duration", "soon"], "--duration 'soon'"),
