@@ -284,6 +284,24 @@ class HearingChecklist(VerticalScroll):
             fields[number - 1].focus_editor()
             fields[number - 1].scroll_visible()
 
+    def type_ahead(self, typed: str) -> None:
+        """Type what the operator typed before the checklist was there into the answers: from
+        the first typed answer on, after what each already holds, Enter (``"\\n"``) moving to
+        the next one. Nothing is dropped: more lines than answers go into the last."""
+        fields = [f for f in self.query(HearingField) if isinstance(f.editor, Input)]
+        if not fields:
+            return
+        lines = typed.split("\n")
+        if len(lines) > len(fields):
+            lines[len(fields) - 1 :] = [" ".join(lines[len(fields) - 1 :])]
+        for number, (field, line) in enumerate(zip(fields, lines, strict=False), start=1):
+            field.focus_editor()
+            editor = field.editor
+            if line and isinstance(editor, Input):
+                editor.insert_text_at_cursor(line)
+            if number < len(lines):
+                field.settle()
+
     def settle_all(self) -> None:
         """Settle every answer typed and not yet settled (before a dialog takes the keys)."""
         for field in self.query(HearingField):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator
 
 from isdesk.rules import load_rules
@@ -53,6 +54,40 @@ async def test_typing_on_opening_adds_to_the_answer_never_replaces_it(db) -> Non
         await pilot.press("alt+3", *"程度", "enter")  # a jump lands after the text too
         await settle(pilot)
     assert _stored(db, lead_id) == {"pain": "リードの取りこぼしが多い", "budget": "300万程度"}
+
+
+async def test_keys_typed_while_the_lead_loads_land_in_the_answers(db, monkeypatch) -> None:
+    """F2 and talking at once: the lead is still loading (a busy database) when the operator
+    starts typing; what they type goes into the answers once they are there."""
+    import isdesk.screens.lead.screen as lead_screen
+
+    me = f.operator("sato")
+    lead_id = f.lead(me)
+    rules = load_rules(None)
+    save_answer(me, lead_id, "pain", "手作業", base_version=0, rules=rules, today=TODAY)
+    real_load = lead_screen.load_lead
+    loaded = threading.Event()
+
+    def slow_load(*args, **kwargs):
+        detail = real_load(*args, **kwargs)
+        loaded.wait(10)  # the database answers only once the operator has typed
+        return detail
+
+    monkeypatch.setattr(lead_screen, "load_lead", slow_load)
+    app = make_app(db, me)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = LeadScreen(app.ctx, lead_id)
+        await app.push_screen(screen)
+        await pilot.press("f2", *"が多い", "enter", *"勤怠")
+        assert screen.detail is None  # all of it typed before the lead was there
+        loaded.set()
+        await settle(pilot)
+        assert screen.query_one(HearingChecklist).field("product").editor.has_focus
+        await pilot.press(*"管理", "enter")
+        await settle(pilot)
+        assert screen._call is not None  # F2 worked while loading: the call runs
+    assert _stored(db, lead_id) == {"pain": "手作業が多い", "product": "勤怠管理"}
 
 
 async def test_ctrl_z_steps_an_answer_back_and_is_saved_and_recorded(db) -> None:

@@ -14,7 +14,7 @@ neither the IME nor the terminal takes (alt+1…9 jump; ctrl+z undoes; ctrl+n ne
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
@@ -129,6 +129,9 @@ class LeadScreen(CallFlow, LeadActions, PhoneActions, BaseScreen):
         self._known_version = 0
         self._call: CallState | None = None
         self._call_dialog_open = False
+        # Keys typed while the lead is still loading (F2 and talking at once): typed into the
+        # answers once they are there, never lost. None once the checklist is mounted.
+        self._typed_early: list[str] | None = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="lead-title")
@@ -191,11 +194,26 @@ class LeadScreen(CallFlow, LeadActions, PhoneActions, BaseScreen):
             checklist = HearingChecklist(self.ctx.rules, values, self.ctx.today(), id="checklist")
             await pane.mount(checklist)
             checklist.jump(1)
+            typed, self._typed_early = self._typed_early, None
+            if typed:
+                checklist.type_ahead("".join(typed))
             if message.open_call is not None and self._call is None:
                 self.resume_call(message.open_call)  # left open by a run that did not finish
         else:
             self._merge_changes_from_others(detail)
         self._requalify()
+
+    def on_key(self, event: events.Key) -> None:
+        if self._typed_early is None:
+            return
+        if event.is_printable and event.character:
+            self._typed_early.append(event.character)
+        elif event.key in ("enter", "tab"):
+            self._typed_early.append("\n")
+        else:
+            return  # F-keys and ctrl keys are bindings: they work while the lead loads
+        event.stop()
+        event.prevent_default()
 
     def _merge_changes_from_others(self, detail: LeadDetail) -> None:
         checklist = self.query_one(HearingChecklist)
