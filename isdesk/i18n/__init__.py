@@ -87,6 +87,8 @@ def duration(seconds: int) -> str:
     ja = _State.language == "ja"
     if hours:
         return f"{hours}時間{minutes}分" if ja else f"{hours}h{minutes:02d}m"
+    if minutes and not secs:
+        return f"{minutes}分" if ja else f"{minutes}m"
     if minutes:
         return f"{minutes}分{secs}秒" if ja else f"{minutes}m{secs:02d}s"
     return f"{secs}秒" if ja else f"{secs}s"

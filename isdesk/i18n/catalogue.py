@@ -118,6 +118,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "history.owner": ("担当 {old} → {new}", "Owner {old} → {new}"),
     "history.next_action": ("次回アクション {new}", "Next action {new}"),
     "history.empty": ("(空)", "(blank)"),
+    "history.handoff_sent": ("{to} さんにトスアップ", "Handed off to {to}"),
+    "history.handoff_accepted": ("{who} さんがトスアップを受け入れ", "{who} accepted the hand-off"),
+    "history.handoff_rejected": ("トスアップ差し戻し: {reason}", "Hand-off sent back: {reason}"),
+    "history.touch": ("再流入 ({source})", "Came back ({source})"),
     # activity logging
     "call.running": (
         "📞 通話中 {time}  (F2 で終了して記録)",

@@ -131,6 +131,15 @@ def _answer_state(row: Answer, names: Mapping[int, str]) -> AnswerState:
     )
 
 
+def _login_values(e: LeadEvent) -> tuple[str | None, ...]:
+    """The values of an event that are operator logins (isdesk.services.handoff writes them)."""
+    if e.kind == "owner":
+        return (e.old_value, e.new_value)
+    if e.kind == "handoff":
+        return (e.old_value,) if e.field == "rejected" else (e.new_value,)
+    return ()
+
+
 def _operator_names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
@@ -165,13 +174,17 @@ def load_lead(actor: Actor, lead_id: int) -> LeadDetail:
         if lead.owner_id:
             ids.add(lead.owner_id)
         names = _operator_names(ids)
-        # Owner events record logins (they outlive a renamed display name); show the name.
-        logins = {v for e in events if e.kind == "owner" for v in (e.old_value, e.new_value) if v}
+        # Owner and hand-off events record logins (they outlive a renamed display name).
+        logins = {v for e in events for v in _login_values(e) if v}
         shown = (
             {o.name: o.display_name for o in Operator.select().where(Operator.name.in_(logins))}
             if logins
             else {}
         )
+
+        def named(e: LeadEvent, value: str | None) -> str | None:
+            return shown.get(value, value) if value and value in _login_values(e) else value
+
         campaign = (
             Campaign.select(Campaign.name).where(Campaign.id == lead.campaign_id).scalar()
             if lead.campaign_id
@@ -208,12 +221,8 @@ def load_lead(actor: Actor, lead_id: int) -> LeadDetail:
                 actor=names.get(e.actor_id, "") if e.actor_id else "",
                 kind=e.kind,
                 field=e.field,
-                old_value=shown.get(e.old_value or "", e.old_value)
-                if e.kind == "owner"
-                else e.old_value,
-                new_value=shown.get(e.new_value or "", e.new_value)
-                if e.kind == "owner"
-                else e.new_value,
+                old_value=named(e, e.old_value),
+                new_value=named(e, e.new_value),
                 note=e.note,
             )
             for e in events

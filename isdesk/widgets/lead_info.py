@@ -100,6 +100,15 @@ class HistoryTimeline(Static):
             if entry.new_value:
                 return tr("history.do_not_call_on", note=entry.note or "").rstrip()
             return tr("history.do_not_call_off")
+        if entry.kind == "handoff":
+            if entry.field == "rejected":
+                reason = tr(f"reason.{entry.new_value}") if entry.new_value else ""
+                return f"{tr('history.handoff_rejected', reason=reason)} {entry.note}".rstrip()
+            if entry.field == "accepted":
+                return tr("history.handoff_accepted", who=new)
+            return f"{tr('history.handoff_sent', to=new)} {entry.note}".rstrip()
+        if entry.kind == "touch":  # the person came back (an import row, a form)
+            return tr("history.touch", source=entry.note or entry.new_value or blank)
         if entry.kind == "status":
             return tr("history.status", old=status_label(old), new=status_label(new))
         if entry.kind == "sql":  # "true"/"false" as written by the qualification

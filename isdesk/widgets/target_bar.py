@@ -37,17 +37,21 @@ class TargetBar(Widget):
         self.lines = Lines(0, 0, 0)
         self.projected: int | None = None
         self.tier = "below"
+        self.shown = False  # until the figures arrive: no bar, no verdict (never a false 0)
 
     def show(self, value: int, lines: Lines, tier: str, projected: int | None = None) -> None:
         self.lines = lines
         self.projected = projected
         self.tier = tier
+        self.shown = True
         for name in ("below", "minimum", "expected", "stretch"):
             self.set_class(tier == name, f"-{name}")
         self.value = value
         self.refresh()
 
     def render(self) -> Text:
+        if not self.shown:
+            return Text(tr("kpi.loading"), style="dim")
         width = max(self.size.width - 1, 10)
         top = max(self.lines.stretch * 1.15, self.value, self.projected or 0, 1)
 

@@ -99,8 +99,17 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "import": (LEAD_LOGIN, ("I",)),
     "inbox": (FIELD_LOGIN, ()),
     "help": (LEAD_LOGIN, ("question_mark",)),
+    # The lead under the queue's cursor, and the end-of-call dialog after F2 … F2 on it (the
+    # frozen clock makes the call 0 seconds long). Both write: see WRITES.
+    "lead": (LEAD_LOGIN, ("enter",)),
+    "call": (LEAD_LOGIN, ("enter", "f2", "f2")),
     "palette": (LEAD_LOGIN, ("ctrl+p",)),
 }
+
+
+# Routes that write to the database (a call): they get a copy of the demo, so the other
+# snapshots see the same rows whatever ran before them.
+WRITES = frozenset({"lead", "call"})
 
 
 async def open_screen(pilot: Pilot, screen: str) -> None:
@@ -133,7 +142,8 @@ def normalized_svg(svg: str) -> str:
 
 
 async def _save_docs_screenshots(folder: Path, language: str) -> list[Path]:
-    """The README's screenshots: the queue at 80x24 and 160x45 on the full-size demo."""
+    """The README's screenshots: the queue and the lead screen at 80x24 and 160x45 on the
+    full-size demo."""
     import tempfile
 
     class _Patch:  # monkeypatch without pytest: this process ends right after
@@ -144,13 +154,14 @@ async def _save_docs_screenshots(folder: Path, language: str) -> list[Path]:
     saved = []
     with tempfile.TemporaryDirectory() as tmp:
         db = demo_database(Path(tmp) / "demo.sqlite3", leads=4000)
-        for width, height in ((80, 24), (160, 45)):
-            app = make_demo_app(db, LEAD_LOGIN, language)
-            async with app.run_test(size=(width, height)) as pilot:
-                await open_screen(pilot, "queue")
-                name = f"queue-{width}x{height}.svg"
-                app.save_screenshot(name, path=str(folder))
-                saved.append(folder / name)
+        for screen in ("queue", "lead"):
+            for width, height in ((80, 24), (160, 45)):
+                app = make_demo_app(db, LEAD_LOGIN, language)
+                async with app.run_test(size=(width, height)) as pilot:
+                    await open_screen(pilot, screen)
+                    name = f"{screen}-{width}x{height}.svg"
+                    app.save_screenshot(name, path=str(folder))
+                    saved.append(folder / name)
     return saved
 
 

@@ -28,6 +28,10 @@ def _events(lead_id: int, actor_id: int) -> None:
     event("status", "handed_off", "nurturing", 1)
     event("owner", "sato", "suzuki", 2)  # owner events record logins
     event("sql", "false", "true", 3)
+    LeadEvent.create(  # hand-off events also name logins
+        lead=lead_id, actor=actor_id, at=at + dt.timedelta(hours=4), kind="handoff",
+        field="rejected", old_value="sato", new_value="timing", note="来期に再検討",
+    )  # fmt: skip
     Activity.create(lead=lead_id, operator=actor_id, at=at, kind="call", duration_s=876)
 
 
@@ -36,13 +40,25 @@ def _events(lead_id: int, actor_id: int) -> None:
     [
         (
             "ja",
-            ["状態 トスアップ済 → ナーチャリング", "担当 佐藤 → 鈴木", "SQL化", "14分36秒"],
-            ["handed_off", "nurturing", "sato", "true", "14:36"],
+            [
+                "状態 トスアップ済 → ナーチャリング",
+                "担当 佐藤 → 鈴木",
+                "SQL化",
+                "14分36秒",
+                "トスアップ差し戻し: 時期尚早 (ナーチャリングへ) 来期に再検討",
+            ],
+            ["handed_off", "nurturing", "sato", "true", "14:36", "handoff", "timing"],
         ),
         (
             "en",
-            ["Status Handed off → Nurturing", "Owner 佐藤 → 鈴木", "Became an SQL", "14m36s"],
-            ["handed_off", "sato", "true", "14:36"],
+            [
+                "Status Handed off → Nurturing",
+                "Owner 佐藤 → 鈴木",
+                "Became an SQL",
+                "14m36s",
+                "Hand-off sent back: Timing (back to nurturing)",
+            ],
+            ["handed_off", "sato", "true", "14:36", "handoff ", "timing "],
         ),
     ],
 )

@@ -21,6 +21,8 @@ from isdesk.widgets.toast_text import path_lines
         (4800, "1時間20分", "1h20m"),
         (45, "45秒", "45s"),
         (65, "1分5秒", "1m05s"),
+        (3000, "50分", "50m"),  # a meeting booked as 50 minutes, not "50分0秒"
+        (0, "0秒", "0s"),
     ],
 )
 def test_a_duration_never_reads_as_a_time_of_day(seconds: int, ja: str, en: str) -> None:
