@@ -8,6 +8,8 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 
+from textual.widgets import Input
+
 from isdesk.rules import load_rules
 from isdesk.screens.lead import LeadScreen
 from isdesk.screens.lead.confirm_dialog import ConfirmDialog
@@ -205,7 +207,8 @@ async def test_no_key_drops_a_running_call(db) -> None:
         await settle(pilot)
         assert isinstance(app.screen, LogActivityDialog)  # Esc never throws the call away
         assert _calls(db, lead_id) == [("ended", None)]
-        await pilot.press("ctrl+d")
+        app.screen.set_focus(app.screen.query_one("#log-note", Input))
+        await pilot.press("home", "ctrl+d")  # in a text box too: cancel, never delete a char
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")  # not cancelled after all

@@ -43,7 +43,8 @@ class LogActivityDialog(ModalScreen[ActivityInput | str | None]):
     BINDINGS = [
         Binding("ctrl+s", "record", "log.record", priority=True, id="log.record"),
         Binding("escape", "cancel", "log.cancel", id="log.cancel"),
-        Binding("ctrl+d", "cancel_call", "log.cancel_call", id="log.cancel_call"),
+        # priority: the note and next-action boxes are Inputs, whose own ctrl+d deletes a character.
+        Binding("ctrl+d", "cancel_call", "log.cancel_call", id="log.cancel_call", priority=True),
     ]
 
     def __init__(
