@@ -98,6 +98,7 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "reports": (LEAD_LOGIN, ("R",)),
     "import": (LEAD_LOGIN, ("I",)),
     "inbox": (FIELD_LOGIN, ()),
+    "inbox_decided": (FIELD_LOGIN, ("d",)),  # the decided hand-offs too: every status
     "help": (LEAD_LOGIN, ("question_mark",)),
     # The lead under the queue's cursor, and the end-of-call dialog after F2 … F2 on it (the
     # frozen clock makes the call 0 seconds long). Both write: see WRITES.

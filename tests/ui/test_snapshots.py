@@ -33,7 +33,18 @@ from tests.support.snapshots import (
 
 HERE = Path(__file__).parent / "snapshots"
 DIGESTS = HERE / "svg.json"
-SCREENS = ("queue", "lead", "call", "kpi", "team", "reports", "import", "inbox", "help")
+SCREENS = (
+    "queue",
+    "lead",
+    "call",
+    "kpi",
+    "team",
+    "reports",
+    "import",
+    "inbox",
+    "inbox_decided",
+    "help",
+)
 SIZES = ((80, 24), (160, 45))
 UPDATE = os.environ.get("ISDESK_UPDATE_SNAPSHOTS") == "1"
 
