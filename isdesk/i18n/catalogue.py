@@ -394,8 +394,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reports.forecast": ("予測", "Forecast"),
     "reports.voice": ("顧客の声", "Voice"),
     "reports.voice_filter": (
-        "絞り込み: キャンペーン・商材・会社名・本文の語",
-        "Filter: campaign, product, company or words in the note",
+        "絞り込み: キャンペーン・商材・会社名・本文の語 (ctrl+s で絞り込んだ分をCSVに)",
+        "Filter: campaign, product, company or words (ctrl+s writes what is shown to CSV)",
     ),
     "reports.export": ("CSV", "CSV"),
     "reports.more": (

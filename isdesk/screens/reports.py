@@ -49,6 +49,8 @@ class ReportsScreen(BaseScreen):
     HELP_KIND = "reports"
     BINDINGS = [
         Binding("x", "export", "reports.export", id="reports.export"),
+        # From the voice tab's filter box too, where x is a letter of the filter.
+        Binding("ctrl+s", "export", "reports.export", priority=True, show=False),
         Binding("r", "refresh", "kpi.refresh", id="reports.refresh"),
         Binding("escape,R", "back", "kpi.back", id="reports.back"),
         Binding("right,l", "next_tab", "reports.next_tab", show=False, id="reports.next_tab"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from textual.widgets import DataTable, TabbedContent
+from textual.widgets import DataTable, Input, TabbedContent
 
 from isdesk.screens.reports import REPORT_KINDS, ReportsScreen
 from isdesk.services.activities import ActivityInput, log_activity
@@ -73,6 +73,15 @@ async def test_charts_trend_lines_heat_map_and_the_voice_tab_at_80x24(db, tmp_pa
             note="価格が決め手",
             customer_voice=True,
         )
+        Activity.create(
+            lead=lead_id,
+            operator=boss.id,
+            at=f.BASE - dt.timedelta(days=5),
+            kind="call",
+            outcome="connected",
+            note="サポートが手厚い",
+            customer_voice=True,
+        )
     app = make_app(db, boss)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -108,3 +117,15 @@ async def test_charts_trend_lines_heat_map_and_the_voice_tab_at_80x24(db, tmp_pa
         (voice, *_rest) = screen.query("#report-voice DataTable").results(DataTable)
         assert voice.row_count == 1
         app.save_screenshot(str(tmp_path / "voice.svg"))
+        # Marketing takes what the filter shows to Excel, from the filter box itself.
+        filter_box = screen.query_one("#voice-filter", Input)
+        screen.set_focus(filter_box)
+        filter_box.value = ""
+        await pilot.press(*"価格", "ctrl+s")
+        await settle(pilot)
+        assert filter_box.value == "価格"
+    from isdesk.config.locations import data_dir
+
+    (path,) = (data_dir() / "exports").glob("isdesk-report-voice-*.csv")
+    exported = path.read_text(encoding="utf-8-sig")
+    assert "価格が決め手" in exported and "サポートが手厚い" not in exported  # filtered
