@@ -240,7 +240,11 @@ def policy_definitions() -> dict[str, list[tuple[str, str, str | None, str | Non
             ("isdesk_lead_gram_read", "SELECT", _lead_exists("lead_id", "lead_gram"), None)
         ],
         # Active operators only: a deactivated login reads operator names and nothing else.
-        "campaign": [("isdesk_campaign_read", "SELECT", _ACTIVE, None)],
+        "campaign": [
+            ("isdesk_campaign_read", "SELECT", _ACTIVE, None),
+            # The cost, for ROI: team leads only (the column grant allows nothing else).
+            ("isdesk_campaign_cost", "UPDATE", f"{MY_ROLE} = 'lead'", f"{MY_ROLE} = 'lead'"),
+        ],
         "import_run": [("isdesk_import_run_read", "SELECT", _ACTIVE, None)],
     }
 

@@ -23,7 +23,8 @@ _LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,62}$")
 # What isdesk_user may do, table by table: exactly what the application does, nothing more.
 TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "operator": ("SELECT", "INSERT", "UPDATE"),
-    "campaign": ("SELECT",),
+    # A team lead records what a campaign cost (isdesk campaign set-cost): that column only.
+    "campaign": ("SELECT", "UPDATE"),
     "lead": ("SELECT", "UPDATE"),
     "answer": ("SELECT", "INSERT", "UPDATE"),
     "lead_event": ("SELECT", "INSERT"),
@@ -44,6 +45,7 @@ TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
 # services change: a lead's customer data (company, phone, …), a hand-off's lead, sender and
 # addressee, an operator's name and team are never rewritten by an operator login.
 COLUMN_PRIVILEGES: dict[str, dict[str, tuple[str, ...]]] = {
+    "campaign": {"UPDATE": ("cost",)},
     "operator": {
         "INSERT": ("name", "display_name", "team", "role", "active", "created_at"),
         "UPDATE": ("display_name", "role", "active"),

@@ -165,3 +165,22 @@ def test_a_refusal_by_the_team_database_names_the_role(world, tmp_path: Path) ->
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert "login sato (operator)" in done.stderr and "may not INSERT" in done.stderr
     assert "check the file's permissions" not in done.stderr
+
+
+def test_a_team_lead_sets_a_campaign_cost_with_their_own_login(world) -> None:
+    """ROI needs the cost: a team lead's login may write it, and only that column."""
+    lead_url = f"postgresql://yamada@127.0.0.1:{world.server.port}/{world.dbname}"
+    try:
+        done = isdesk("--db", lead_url, "--as", "yamada", "campaign", "set-cost", "展示会2026",
+                      "35万円")  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "¥350,000" in done.stdout
+        listed = isdesk("--db", lead_url, "--as", "yamada", "campaign", "list")
+        assert "展示会2026\t" in listed.stdout and "\t350,000" in listed.stdout
+        operator_url = f"postgresql://sato@127.0.0.1:{world.server.port}/{world.dbname}"
+        refused = isdesk("--db", operator_url, "--as", "sato", "campaign", "set-cost",
+                         "展示会2026", "1")  # fmt: skip
+        assert refused.returncode == 2 and "team lead" in refused.stderr
+        assert "Traceback" not in refused.stderr
+    finally:  # the shared world as it was
+        isdesk("--db", lead_url, "--as", "yamada", "campaign", "set-cost", "展示会2026", "none")
