@@ -27,6 +27,7 @@ from isdesk.widgets.workstation import Workstation
 
 T = TypeVar("T")
 DUE_CHECK_SECONDS = 30.0  # how soon a follow-up that falls due is announced
+CALENDAR_NOTICE_DAYS = 92  # a quarter ahead: what the KPI pace and follow-ups look into
 
 
 def binding_ids() -> set[str]:
@@ -107,6 +108,7 @@ class IsdeskApp(App[None]):
             self.theme = self.ctx.theme
         if self.ctx.keymap:
             self.set_keymap(dict(self.ctx.keymap))
+        self._warn_about_the_calendar()
         # Field sales work from the hand-offs they receive; everyone else from the queue.
         if self.ctx.actor.role == "field":
             from isdesk.screens.inbox import InboxScreen
@@ -117,6 +119,16 @@ class IsdeskApp(App[None]):
             self._find_open_calls()
             self._due_checked_at = utcnow()
             self.set_interval(DUE_CHECK_SECONDS, self._check_due_follow_ups)
+
+    def _warn_about_the_calendar(self) -> None:
+        """Say so on screen when the working calendar ends within the quarter ahead: past it,
+        KPI paces, follow-ups and SLAs count weekends only (rules.calendar.check warns only
+        in logs, which an operator never reads)."""
+        horizon = self.ctx.rules.calendar.horizon
+        if horizon is None or horizon > self.ctx.today() + dt.timedelta(days=CALENDAR_NOTICE_DAYS):
+            return
+        last = horizon - dt.timedelta(days=1)
+        self.notify(tr("app.calendar_ends", last=last.isoformat()), severity="warning", timeout=30)
 
     def _check_due_follow_ups(self) -> None:
         self._find_due_follow_ups(self._due_checked_at, utcnow())
