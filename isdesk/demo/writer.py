@@ -13,6 +13,7 @@ from typing import Any
 from peewee import Model
 
 from isdesk.store.db import current_database, is_postgres
+from isdesk.store.grams import insert_leads
 from isdesk.store.models import ALL_MODELS
 from isdesk.store.pipeline import Handoff
 
@@ -51,6 +52,12 @@ class Writer:
             from psycopg2.extras import execute_values
 
             execute_values(cursor, sql, rows, page_size=ROWS_PER_BATCH)
+        elif model._meta.table_name == "lead":  # the filter's bigrams, written in bulk too
+            fields = [f.name for f in model._meta.sorted_fields[: len(rows[0])]]
+            for i in range(0, len(rows), ROWS_PER_BATCH):
+                insert_leads(
+                    self.db, sql, rows[i : i + ROWS_PER_BATCH], fields.index("search_text")
+                )
         else:
             for i in range(0, len(rows), ROWS_PER_BATCH):
                 cursor.executemany(sql, rows[i : i + ROWS_PER_BATCH])

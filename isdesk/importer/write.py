@@ -28,6 +28,7 @@ from isdesk.importer.plan import ImportPlan
 from isdesk.importer.summary import ImportSummary
 from isdesk.rules import Rules
 from isdesk.store.db import current_database, is_postgres
+from isdesk.store.grams import insert_leads
 
 __all__ = ["CHUNK_ROWS", "IMPORT_FIELD", "ROUTING_MODULE", "ImportConflictError", "Progress"]
 
@@ -408,9 +409,12 @@ class _Writer:
             execute_values(cursor, sql, rows, page_size=1000)
         else:
             marks = ", ".join([self.param] * len(fields))
-            cursor.executemany(
-                f'INSERT INTO "{meta.table_name}" ({columns}) VALUES ({marks})', rows
-            )
+            sql = f'INSERT INTO "{meta.table_name}" ({columns}) VALUES ({marks})'
+            if meta.table_name == "lead":  # the filter's bigrams, written in bulk too
+                search_at = [f.name for f in fields].index("search_text")
+                insert_leads(self.db, sql, rows, search_at)
+            else:
+                cursor.executemany(sql, rows)
 
 
 def _naive(moment: dt.datetime) -> dt.datetime:
