@@ -17,6 +17,7 @@ from peewee import IntegrityError
 
 from isdesk.domain.qualification import Qualification, evaluate
 from isdesk.rules import Rules
+from isdesk.services.lead_history import HistoryEntry, timeline
 from isdesk.services.operators import Actor
 from isdesk.store.db import current_database, is_postgres, utcnow
 from isdesk.store.models import Activity, Answer, Campaign, Lead, LeadEvent, Operator
@@ -66,17 +67,6 @@ class AnswerState:
     version: int  # 0: never answered
     updated_at: dt.datetime | None = None
     updated_by: str = ""
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: dt.datetime
-    actor: str
-    kind: str
-    field: str
-    old_value: str | None
-    new_value: str | None
-    note: str
 
 
 @dataclass(frozen=True)
@@ -131,15 +121,6 @@ def _answer_state(row: Answer, names: Mapping[int, str]) -> AnswerState:
     )
 
 
-def _login_values(e: LeadEvent) -> tuple[str | None, ...]:
-    """The values of an event that are operator logins (isdesk.services.handoff writes them)."""
-    if e.kind == "owner":
-        return (e.old_value, e.new_value)
-    if e.kind == "handoff":
-        return (e.old_value,) if e.field == "rejected" else (e.new_value,)
-    return ()
-
-
 def _operator_names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
@@ -174,17 +155,6 @@ def load_lead(actor: Actor, lead_id: int) -> LeadDetail:
         if lead.owner_id:
             ids.add(lead.owner_id)
         names = _operator_names(ids)
-        # Owner and hand-off events record logins (they outlive a renamed display name).
-        logins = {v for e in events for v in _login_values(e) if v}
-        shown = (
-            {o.name: o.display_name for o in Operator.select().where(Operator.name.in_(logins))}
-            if logins
-            else {}
-        )
-
-        def named(e: LeadEvent, value: str | None) -> str | None:
-            return shown.get(value, value) if value and value in _login_values(e) else value
-
         campaign = (
             Campaign.select(Campaign.name).where(Campaign.id == lead.campaign_id).scalar()
             if lead.campaign_id
@@ -215,33 +185,7 @@ def load_lead(actor: Actor, lead_id: int) -> LeadDetail:
             do_not_call=bool(lead.do_not_call),
             do_not_call_note=lead.do_not_call_note,
         )
-        entries = [
-            HistoryEntry(
-                at=e.at,
-                actor=names.get(e.actor_id, "") if e.actor_id else "",
-                kind=e.kind,
-                field=e.field,
-                old_value=named(e, e.old_value),
-                new_value=named(e, e.new_value),
-                note=e.note,
-            )
-            for e in events
-        ]
-        # Calls, e-mails and notes read as part of the same timeline.
-        entries += [
-            HistoryEntry(
-                at=a.at,
-                actor=names.get(a.operator_id, ""),
-                kind="activity",
-                field=a.kind,
-                old_value=str(a.duration_s) if a.duration_s else None,
-                new_value=a.outcome or None,
-                note=a.note,
-            )
-            for a in activities
-        ]
-        entries.sort(key=lambda h: h.at, reverse=True)
-        history = tuple(entries[:HISTORY_LIMIT])
+        history = timeline(events, activities, names, HISTORY_LIMIT)
         return LeadDetail(
             profile=profile,
             answers={a.item: _answer_state(a, names) for a in answers},
