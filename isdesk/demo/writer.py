@@ -1,9 +1,5 @@
-"""The demo's bulk writer: rows as tuples with explicit ids, inserted by the driver.
-
-Speed: rows are built as tuples with ids assigned by the simulation, and written with the
-SQL peewee would generate through ``cursor.executemany`` (SQLite) or ``execute_values``
-(PostgreSQL); see docs/design-figures.md, peewee's ``insert_many`` is ~9x slower.
-"""
+"""The demo's bulk writer: rows as tuples with ids assigned by the simulation, inserted by
+the driver (isdesk.store.bulk: peewee's ``insert_many`` is ~9x slower)."""
 
 from __future__ import annotations
 
@@ -12,8 +8,8 @@ from typing import Any
 
 from peewee import Model
 
+from isdesk.store.bulk import insert_rows
 from isdesk.store.db import current_database, is_postgres
-from isdesk.store.grams import insert_leads
 from isdesk.store.models import ALL_MODELS
 from isdesk.store.pipeline import Handoff
 
@@ -32,35 +28,8 @@ class Writer:
         self.pg = is_postgres(db)
         self.written: dict[str, int] = {m._meta.table_name: 0 for m in DEMO_MODELS}
 
-    def _sql(self, model: type[Model], width: int) -> str:
-        """The INSERT of the model's first ``width`` columns (later ones take their defaults:
-        columns added by a migration come last, so rows built before it still fit)."""
-        fields = model._meta.sorted_fields[:width]
-        cols = ", ".join(f'"{f.column_name}"' for f in fields)
-        table = f'"{model._meta.table_name}"'
-        if self.pg:
-            return f"INSERT INTO {table} ({cols}) VALUES %s"
-        marks = ", ".join([self.db.param] * len(fields))
-        return f"INSERT INTO {table} ({cols}) VALUES ({marks})"
-
     def write(self, model: type[Model], rows: Sequence[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        sql = self._sql(model, len(rows[0]))
-        cursor = self.db.cursor()
-        if self.pg:
-            from psycopg2.extras import execute_values
-
-            execute_values(cursor, sql, rows, page_size=ROWS_PER_BATCH)
-        elif model._meta.table_name == "lead":  # the filter's bigrams, written in bulk too
-            fields = [f.name for f in model._meta.sorted_fields[: len(rows[0])]]
-            for i in range(0, len(rows), ROWS_PER_BATCH):
-                insert_leads(
-                    self.db, sql, rows[i : i + ROWS_PER_BATCH], fields.index("search_text")
-                )
-        else:
-            for i in range(0, len(rows), ROWS_PER_BATCH):
-                cursor.executemany(sql, rows[i : i + ROWS_PER_BATCH])
+        insert_rows(self.db, model, rows, page_size=ROWS_PER_BATCH)
         self.written[model._meta.table_name] += len(rows)
 
     def reset_sequences(self) -> None:

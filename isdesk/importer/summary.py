@@ -46,6 +46,16 @@ class ImportSummary:
     seconds: float = 0.0
     reject_samples: list[dict[str, Any]] = field(default_factory=list)
 
+    def count_bad_phones(self, row: int, values: tuple[str, ...]) -> None:
+        """Count (and sample) a row's numbers that are no phone number: never a match key."""
+        if not values:
+            return
+        junk = self.phones_invalid
+        junk["rows"] = junk.get("rows", 0) + 1
+        samples = junk.setdefault("samples", [])
+        if len(samples) < 10:
+            samples.append({"row": row, "values": list(values)})
+
     def to_json(self) -> dict[str, Any]:
         """Exactly read, created, merged, unchanged, rejected and rejects_file; the rest under
         details."""

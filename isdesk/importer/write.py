@@ -27,8 +27,8 @@ from isdesk.importer.matching import LeadIndex
 from isdesk.importer.plan import ImportPlan
 from isdesk.importer.summary import ImportSummary
 from isdesk.rules import Rules
+from isdesk.store.bulk import insert_rows
 from isdesk.store.db import current_database, is_postgres
-from isdesk.store.grams import insert_leads
 
 __all__ = ["CHUNK_ROWS", "IMPORT_FIELD", "ROUTING_MODULE", "ImportConflictError", "Progress"]
 
@@ -223,7 +223,7 @@ class _Writer:
             campaign_id = self._campaign(record)
             when = self._when(record)
             note = record.source + (f"：{record.campaign}" if record.campaign else "")
-            self._check_phones(record)
+            self.summary.count_bad_phones(record.row, record.bad_phones)
             hit = self.index.match(record)
             if hit is None:
                 lead_id = lead_ids[len(leads)]
@@ -307,16 +307,6 @@ class _Writer:
             return None
         return self._when(record)
 
-    def _check_phones(self, record: Record) -> None:
-        """Count (and sample) the numbers that are no phone number: never a match key."""
-        if not record.bad_phones:
-            return
-        junk = self.summary.phones_invalid
-        junk["rows"] = junk.get("rows", 0) + 1
-        samples = junk.setdefault("samples", [])
-        if len(samples) < 10:
-            samples.append({"row": record.row, "values": list(record.bad_phones)})
-
     def _learn(self, keys: list[tuple[Any, ...]], flagged: dict[int, str]) -> None:
         """What a known lead's row taught without being news: the source's record id (so the
         next re-export matches on it) and a do-not-call flag the source now sets."""
@@ -396,25 +386,7 @@ class _Writer:
         return list(range(top + 1, top + count + 1))
 
     def _write(self, model: Any, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        meta = model._meta
-        fields = meta.sorted_fields[: len(rows[0])]  # later columns take their defaults
-        columns = ", ".join(f'"{f.column_name}"' for f in fields)
-        cursor = self.db.cursor()
-        if self.pg:
-            from psycopg2.extras import execute_values
-
-            sql = f'INSERT INTO "{meta.table_name}" ({columns}) VALUES %s'
-            execute_values(cursor, sql, rows, page_size=1000)
-        else:
-            marks = ", ".join([self.param] * len(fields))
-            sql = f'INSERT INTO "{meta.table_name}" ({columns}) VALUES ({marks})'
-            if meta.table_name == "lead":  # the filter's bigrams, written in bulk too
-                search_at = [f.name for f in fields].index("search_text")
-                insert_leads(self.db, sql, rows, search_at)
-            else:
-                cursor.executemany(sql, rows)
+        insert_rows(self.db, model, rows, page_size=10_000)
 
 
 def _naive(moment: dt.datetime) -> dt.datetime:
