@@ -16,7 +16,7 @@ Every export that has a table (the daily log, each report, the lead list) descri
 
 Written with xlsxwriter (write-only, no dependencies, explicit ``write_string``); tests read the
 files back with openpyxl. Nothing is written to disk here: the caller gets bytes and writes them
-with :func:`isdesk.export.writer.write_private_file` (0600, all or nothing).
+with :func:`isdesk.export.files.write_private_file` (0600, all or nothing).
 """
 
 from __future__ import annotations

@@ -1,0 +1,45 @@
+"""Hand-offs to field sales: sending, the field inbox, accepting and rejecting."""
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # hand-off
+    "handoff.other_items": ("【ヒアリング】", "[Hearing]"),
+    "handoff.title": ("トスアップ: {company}", "Hand off to field sales: {company}"),
+    "handoff.to": ("渡す相手 (フィールドセールス)", "To (field sales)"),
+    "handoff.note": ("申し送り (BANTの要約から)", "Note (starts from the BANT summary)"),
+    "handoff.keys": (
+        "↑↓ 相手を選ぶ · Tab メモ · ctrl+s 送る · Esc 取消",
+        "↑↓ pick · Tab note · ctrl+s send · Esc cancel",
+    ),
+    "handoff.send": ("送る", "Send"),
+    "handoff.no_field_users": ("フィールドセールスの担当者がいません", "No field sales user"),
+    "handoff.need_note": ("申し送りを書いてください", "Write a note"),
+    "handoff.sent": ("{company} を {to} さんにトスアップしました", "{company} handed to {to}"),
+    "handoff.failed": ("トスアップできませんでした: {error}", "Could not hand off: {error}"),
+    "handoff.not_sql": ("SQL になってからトスアップできます", "Hand off once the lead is an SQL"),
+    "lead.handoff": ("トスアップ", "Hand off"),
+    "inbox.title": (
+        "受け取ったトスアップ  {name}  ·  未対応 {pending} 件",
+        "Hand-offs to {name}  ·  {pending} waiting",
+    ),
+    "inbox.accept": ("受ける", "Accept"),
+    "inbox.reject": ("差し戻す", "Reject"),
+    "inbox.next_stage": ("次のステージ", "Next stage"),
+    "inbox.toggle": ("対応済みも表示", "Show decided"),
+    "inbox.empty": ("トスアップはありません", "No hand-offs"),
+    "inbox.status.pending": ("未対応", "Waiting"),
+    "inbox.status.accepted": ("受付済", "Accepted"),
+    "inbox.status.rejected": ("差し戻し", "Rejected"),
+    "inbox.reject_title": ("差し戻す理由", "Why it goes back"),
+    "inbox.reject_keys": (
+        "1-3 理由 · Tab 次の欄 · ctrl+s 送る · Esc 取消",
+        "1-3 reason · Tab next field · ctrl+s send · Esc cancel",
+    ),
+    "inbox.reject.send.help": ("理由とコメントを付けて差し戻す", "Send it back with this reason"),
+    "inbox.comment": ("コメント (Enter で送る)", "Comment (Enter sends)"),
+    "inbox.accepted": ("{company} を受けました", "Accepted {company}"),
+    "inbox.rejected": ("{company} を差し戻しました", "Sent {company} back"),
+    "inbox.moved": ("{company} を {stage} に進めました", "{company} moved to {stage}"),
+    "reason.not_qualified": ("準備不足 (アポの質)", "Not qualified"),
+    "reason.timing": ("時期尚早 (ナーチャリングへ)", "Timing (back to nurturing)"),
+    "reason.lost": ("商談後に失注 (ISへ戻す)", "Lost after meetings (back to inside sales)"),
+}
