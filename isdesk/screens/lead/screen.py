@@ -14,7 +14,7 @@ neither the IME nor the terminal takes (alt+1…9 jump; ctrl+z undoes; ctrl+n ne
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
@@ -27,6 +27,7 @@ from isdesk.screens.base import BaseScreen
 from isdesk.screens.lead.actions import LeadActions
 from isdesk.screens.lead.calling import CallFlow
 from isdesk.screens.lead.phone_actions import PhoneActions
+from isdesk.screens.lead.type_ahead import TypeAhead
 from isdesk.services.call_sessions import CallState, open_calls
 from isdesk.services.context import WorkContext
 from isdesk.services.leads import (
@@ -48,7 +49,7 @@ from isdesk.widgets.workstation import workstation
 POLL_SECONDS = 3.0
 
 
-class LeadScreen(CallFlow, LeadActions, PhoneActions, BaseScreen):
+class LeadScreen(CallFlow, LeadActions, PhoneActions, TypeAhead, BaseScreen):
     """One lead, worked during a call."""
 
     HELP_KIND = "lead"
@@ -129,9 +130,7 @@ class LeadScreen(CallFlow, LeadActions, PhoneActions, BaseScreen):
         self._known_version = 0
         self._call: CallState | None = None
         self._call_dialog_open = False
-        # Keys typed while the lead is still loading (F2 and talking at once): typed into the
-        # answers once they are there, never lost. None once the checklist is mounted.
-        self._typed_early: list[str] | None = []
+        self.hold_keys()  # until the checklist is mounted (isdesk.screens.lead.type_ahead)
 
     def compose(self) -> ComposeResult:
         yield Static(id="lead-title")
@@ -194,26 +193,12 @@ class LeadScreen(CallFlow, LeadActions, PhoneActions, BaseScreen):
             checklist = HearingChecklist(self.ctx.rules, values, self.ctx.today(), id="checklist")
             await pane.mount(checklist)
             checklist.jump(1)
-            typed, self._typed_early = self._typed_early, None
-            if typed:
-                checklist.type_ahead("".join(typed))
+            self.type_held_keys(checklist)
             if message.open_call is not None and self._call is None:
                 self.resume_call(message.open_call)  # left open by a run that did not finish
         else:
             self._merge_changes_from_others(detail)
         self._requalify()
-
-    def on_key(self, event: events.Key) -> None:
-        if self._typed_early is None:
-            return
-        if event.is_printable and event.character:
-            self._typed_early.append(event.character)
-        elif event.key in ("enter", "tab"):
-            self._typed_early.append("\n")
-        else:
-            return  # F-keys and ctrl keys are bindings: they work while the lead loads
-        event.stop()
-        event.prevent_default()
 
     def _merge_changes_from_others(self, detail: LeadDetail) -> None:
         checklist = self.query_one(HearingChecklist)
