@@ -285,12 +285,15 @@ class HearingChecklist(VerticalScroll):
             fields[number - 1].scroll_visible()
 
     def type_ahead(self, typed: str) -> None:
-        """Type what the operator typed before the checklist was there into the answers: from
-        the first typed answer on, after what each already holds, Enter (``"\\n"``) moving to
-        the next one. Nothing is dropped: more lines than answers go into the last."""
+        """Type keys the answer boxes did not receive (typed while they were being built)
+        into the answers: from the focused answer (else the first) on, after what each already
+        holds, Enter (``"\\n"``) moving to the next one. Nothing is dropped: more lines than
+        answers go into the last."""
         fields = [f for f in self.query(HearingField) if isinstance(f.editor, Input)]
         if not fields:
             return
+        start = next((i for i, f in enumerate(fields) if f.has_focus_within), 0)
+        fields = fields[start:]
         lines = typed.split("\n")
         if len(lines) > len(fields):
             lines[len(fields) - 1 :] = [" ".join(lines[len(fields) - 1 :])]

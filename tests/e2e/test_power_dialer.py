@@ -130,3 +130,39 @@ def test_the_standard_call_takes_at_most_nine_keys(tmp_path: Path) -> None:
         lead_id,
     )
     assert taken[0][0] >= 1 and second
+
+
+def test_a_call_typed_ahead_of_the_screen_keeps_every_word_in_order(tmp_path: Path) -> None:
+    """An operator who knows the drill types the whole call before the lead has loaded: F2,
+    three answers, F2. Every word lands in its item, in the order typed."""
+    env = {
+        **os.environ,
+        "ISDESK_DATA_DIR": str(tmp_path / "data"),
+        "TERM": "xterm-256color",
+        "ISDESK_OPERATOR": "demo.user",
+        "PYTHONPATH": str(ROOT),
+    }
+    term = CountingTerminal(env)
+    term.start(f"{sys.executable} -m isdesk demo --leads 300 --lang ja; sleep 60")
+    db = tmp_path / "data" / "demo.sqlite3"
+    answers = ("紙の申込書", "勤怠管理", "300万")
+    try:
+        term.wait_for("ワークキュー", 60)
+        term.wait_for("件", 60)
+        term.press("n")
+        term.wait_for("履歴", 60)  # the lead screen is there; its answers may not be yet
+        term.press("F2")
+        for i, text in enumerate(answers):
+            term.type(text)
+            term.press("Enter" if i < len(answers) - 1 else "F2")
+        term.wait_for("結果", 30)
+        term.press("1")
+        term.press("n")  # no follow-up; the cursor goes to the note
+        term.press("Enter")
+        term.wait_for("架電を記録しました", 30)
+    finally:
+        term.close()
+    (lead_id,) = _rows(db, "SELECT lead_id FROM phone_call")[0]
+    stored = dict(_rows(db, "SELECT item, value FROM answer WHERE lead_id = ?", lead_id))
+    for key, text in zip(("pain", "product", "budget"), answers, strict=True):
+        assert stored[key].endswith(text), stored

@@ -130,7 +130,7 @@ class LeadScreen(CallFlow, LeadActions, PhoneActions, TypeAhead, BaseScreen):
         self._known_version = 0
         self._call: CallState | None = None
         self._call_dialog_open = False
-        self.hold_keys()  # until the checklist is mounted (isdesk.screens.lead.type_ahead)
+        self.hold_keys()  # until the answers are ready (isdesk.screens.lead.type_ahead)
 
     def compose(self) -> ComposeResult:
         yield Static(id="lead-title")
@@ -192,8 +192,7 @@ class LeadScreen(CallFlow, LeadActions, PhoneActions, TypeAhead, BaseScreen):
             await pane.query(LoadingIndicator).remove()
             checklist = HearingChecklist(self.ctx.rules, values, self.ctx.today(), id="checklist")
             await pane.mount(checklist)
-            checklist.jump(1)
-            self.type_held_keys(checklist)
+            self.answers_ready(checklist)  # focus and held keys once the keys typed are here
             if message.open_call is not None and self._call is None:
                 self.resume_call(message.open_call)  # left open by a run that did not finish
         else:
@@ -204,11 +203,13 @@ class LeadScreen(CallFlow, LeadActions, PhoneActions, TypeAhead, BaseScreen):
         checklist = self.query_one(HearingChecklist)
         changed = False
         for key, answer in detail.answers.items():
-            if answer.version == self._versions.get(key, 0) or key in self._conflicts:
+            # Only a newer answer than the one this screen saved: a read that started before
+            # this screen's own save would otherwise put the older text back over it.
+            if answer.version <= self._versions.get(key, 0) or key in self._conflicts:
                 continue
             field = checklist.field(key)
-            if field.has_focus_within:
-                continue  # the operator is typing here: their next save reports the conflict
+            if field.has_focus_within or field.has_class("-saving"):
+                continue  # typed here and not saved yet: the save reports the conflict
             field.set_value(answer.value)
             field.remember_saved(answer.value)
             self._versions[key] = answer.version
