@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.terminal import Terminal
+from tests.support.terminal import Terminal, demo_operator_env
 
-ROOT = Path(__file__).resolve().parents[2]
 MAX_KEYS = 9
 
 pytestmark = pytest.mark.skipif(
@@ -64,13 +63,7 @@ def _rows(path: Path, sql: str, *params: object) -> list[tuple]:
 
 
 def test_the_standard_call_takes_at_most_nine_keys(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "ISDESK_DATA_DIR": str(tmp_path / "data"),
-        "TERM": "xterm-256color",
-        "ISDESK_OPERATOR": "demo.user",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = demo_operator_env(tmp_path)
     term = CountingTerminal(env)
     term.start(f"{sys.executable} -m isdesk demo --leads 300 --lang ja; sleep 60")
     db = tmp_path / "data" / "demo.sqlite3"
@@ -135,13 +128,7 @@ def test_the_standard_call_takes_at_most_nine_keys(tmp_path: Path) -> None:
 def test_a_call_typed_ahead_of_the_screen_keeps_every_word_in_order(tmp_path: Path) -> None:
     """An operator who knows the drill types the whole call before the lead has loaded: F2,
     three answers, F2. Every word lands in its item, in the order typed."""
-    env = {
-        **os.environ,
-        "ISDESK_DATA_DIR": str(tmp_path / "data"),
-        "TERM": "xterm-256color",
-        "ISDESK_OPERATOR": "demo.user",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = demo_operator_env(tmp_path)
     term = CountingTerminal(env)
     term.start(f"{sys.executable} -m isdesk demo --leads 300 --lang ja; sleep 60")
     db = tmp_path / "data" / "demo.sqlite3"

@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.terminal import Terminal
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.terminal import Terminal, demo_operator_env
 
 pytestmark = pytest.mark.skipif(
     shutil.which("tmux") is None and os.environ.get("ISDESK_REQUIRE_TMUX") != "1",
@@ -31,13 +29,7 @@ def _calls_today(screen: str) -> tuple[int, int]:
 
 
 def test_a_whole_call_in_a_real_terminal(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "ISDESK_DATA_DIR": str(tmp_path / "data"),
-        "TERM": "xterm-256color",
-        "ISDESK_OPERATOR": "demo.user",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = demo_operator_env(tmp_path)
     term = Terminal(env)
     exe = f"{sys.executable} -m isdesk"
     term.start(f"{exe} demo --leads 300 --lang ja; sleep 30")

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def demo_operator_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a person trying the demo as its operator: their own data dir
+    under ``tmp_path``, a colour terminal, this checkout's isdesk."""
+    return {
+        **os.environ,
+        "ISDESK_DATA_DIR": str(tmp_path / "data"),
+        "TERM": "xterm-256color",
+        "ISDESK_OPERATOR": "demo.user",
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 class Terminal:
