@@ -249,6 +249,19 @@ class HearingField(Horizontal):
         self.remember_saved(stored)
         self.post_message(self.Edited(self, self.item.key, stored, settled=True))
 
+    def take_unsettled(self) -> str | None:
+        """The answer typed here and not settled yet, in stored form, now settled: for a
+        screen that is leaving and will not be there to handle an Edited message."""
+        if self._pause is not None:
+            self._pause.stop()
+            self._pause = None
+        if not self._dirty:
+            return None
+        self._dirty = False
+        stored = stored_form(self.item, self.value, self.today)
+        self.remember_saved(stored)
+        return stored
+
     @on(Select.Changed)
     def _chosen(self, event: Select.Changed) -> None:
         event.stop()

@@ -372,3 +372,26 @@ async def test_f4_books_an_appointment_and_writes_its_calendar_file(db) -> None:
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     (event,) = Calendar.from_ical(Path(path).read_bytes()).walk("VEVENT")
     assert str(event["location"]) == "本社 会議室A"
+
+
+async def test_an_answer_typed_just_before_moving_on_is_in_the_history(db) -> None:
+    """ctrl+n (or Esc Esc) right after typing: no pause, no Enter. The answer is saved and
+    recorded in the history, as if the operator had left the field."""
+    me = f.operator("sato")
+    first = f.lead(me, company="一社目", next_action_days=90)  # not due: ctrl+n goes on
+    f.lead(me, company="二社目", next_action_days=-1)
+    app = make_app(db, me)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, first)
+        await pilot.press(*"紙の申込書", "ctrl+n")
+        await settle(pilot)
+        assert isinstance(app.screen, LeadScreen) and app.screen.lead_id != first
+    with db.connection_context():
+        events = [
+            e.new_value
+            for e in LeadEvent.select().where(
+                (LeadEvent.lead == first) & (LeadEvent.kind == "answer")
+            )
+        ]
+    assert _stored(db, first)["pain"] == "紙の申込書"
+    assert events == ["紙の申込書"]

@@ -223,5 +223,6 @@ class CallFlow(Screen[None]):
 
     def _go_to(self, lead_id: int) -> None:
         app = self.app
+        self._screen().settle_before_leaving()
         self.dismiss()
         app.post_message(Navigate("lead", lead_id))

@@ -357,6 +357,16 @@ class LeadScreen(CallFlow, LeadActions, PhoneActions, TypeAhead, BaseScreen):
         for checklist in self.query(HearingChecklist):
             checklist.settle_all()
 
+    def settle_before_leaving(self) -> None:
+        """Leaving the lead (next lead, back to the queue) is leaving the field: what was typed
+        and not yet settled is saved and recorded now, straight to the writer, since this
+        screen will be gone before a message could reach it."""
+        for checklist in self.query(HearingChecklist):
+            for field in checklist.query(HearingField):
+                value = field.take_unsettled()
+                if value is not None and field.item.key not in self._conflicts:
+                    self._submit_save(field.item.key, value, record=True)
+
     def _focused_field(self) -> HearingField | None:
         focused = self.focused
         if isinstance(focused, Input) and isinstance(focused.parent, HearingField):
@@ -389,4 +399,5 @@ class LeadScreen(CallFlow, LeadActions, PhoneActions, TypeAhead, BaseScreen):
             return
         if self.refuse_while_calling():
             return
+        self.settle_before_leaving()
         self.dismiss()
