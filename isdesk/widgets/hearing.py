@@ -318,6 +318,11 @@ class HearingChecklist(VerticalScroll):
             if number < len(lines):
                 field.settle()
 
+    def take_unsettled(self) -> list[tuple[str, str]]:
+        """(item, stored value) of every answer typed and not settled, now settled."""
+        taken = ((f.item.key, f.take_unsettled()) for f in self.query(HearingField))
+        return [(key, value) for key, value in taken if value is not None]
+
     def settle_all(self) -> None:
         """Settle every answer typed and not yet settled (before a dialog takes the keys)."""
         for field in self.query(HearingField):

@@ -358,14 +358,12 @@ class LeadScreen(CallFlow, LeadActions, PhoneActions, TypeAhead, BaseScreen):
             checklist.settle_all()
 
     def settle_before_leaving(self) -> None:
-        """Leaving the lead (next lead, back to the queue) is leaving the field: what was typed
-        and not yet settled is saved and recorded now, straight to the writer, since this
-        screen will be gone before a message could reach it."""
+        """Leaving the lead is leaving the field: unsettled answers are saved and recorded now,
+        straight to the writer (this screen is gone before a message could reach it)."""
         for checklist in self.query(HearingChecklist):
-            for field in checklist.query(HearingField):
-                value = field.take_unsettled()
-                if value is not None and field.item.key not in self._conflicts:
-                    self._submit_save(field.item.key, value, record=True)
+            for key, value in checklist.take_unsettled():
+                if key not in self._conflicts:
+                    self._submit_save(key, value, record=True)
 
     def _focused_field(self) -> HearingField | None:
         focused = self.focused
@@ -393,8 +391,7 @@ class LeadScreen(CallFlow, LeadActions, PhoneActions, TypeAhead, BaseScreen):
 
     def action_back(self) -> None:
         """Escape in a field leaves the field; Escape again goes back, never during a call."""
-        focused = self.focused
-        if isinstance(focused, Input) and isinstance(focused.parent, HearingField):
+        if self._focused_field() is not None:
             self.query_one(HearingChecklist).focus()  # blurring settles (records) the answer
             return
         if self.refuse_while_calling():
