@@ -94,8 +94,10 @@ class History(HistoryTables):
     The reports ask History, which hands each question to its part.
     """
 
-    def __init__(self, rules: Rules, as_of: dt.datetime | None = None) -> None:
-        super().__init__(rules, as_of)
+    def __init__(
+        self, rules: Rules, as_of: dt.datetime | None = None, *, in_database: bool = True
+    ) -> None:
+        super().__init__(rules, as_of, in_database=in_database)
         self.milestones = GroupedMilestones(self)
         self.pipeline = ReplayedPipeline(self)
 

@@ -35,9 +35,14 @@ class HistoryTables:
     reports are given.
     """
 
-    def __init__(self, rules: Rules, as_of: dt.datetime | None = None) -> None:
+    def __init__(
+        self, rules: Rules, as_of: dt.datetime | None = None, *, in_database: bool = True
+    ) -> None:
         db = current_database()  # the one the models are bound to, from here on
         self.db = db
+        # Reports group and count in the database (isdesk.analytics.in_database); False: the
+        # replay in Python, the reference the tests hold the grouped queries to.
+        self.in_database = in_database
         self.rules = rules
         self.as_of_dt = (as_of or utcnow()).astimezone(dt.UTC)
         self.as_of = epoch(self.as_of_dt)
@@ -63,6 +68,12 @@ class HistoryTables:
     def _cutoff(self) -> object:
         """as_of as the database compares it with a stored UTC timestamp."""
         naive = self.as_of_dt.replace(tzinfo=None)
+        return naive if self.postgres else naive.isoformat(sep=" ")
+
+    def _at(self, seconds: int) -> object:
+        """Epoch seconds as the database compares them with a stored UTC timestamp
+        (``column >= _at(s)`` exactly when the column's whole epoch seconds are >= s)."""
+        naive = dt.datetime.fromtimestamp(seconds, dt.UTC).replace(tzinfo=None)
         return naive if self.postgres else naive.isoformat(sep=" ")
 
     def _rows(self, sql: str, params: Iterable[object] = ()) -> list[tuple[Any, ...]]:
@@ -202,18 +213,22 @@ class HistoryTables:
 
     def _first_activity(self, condition: str) -> dict[int, tuple[int, int]]:
         """lead -> (at, operator) of its first activity matching ``condition`` (SQL text)."""
+        sql = self._first_activity_sql(condition)
+        return {lead: (at, op) for lead, at, op in self._rows(sql, (self._cutoff,))}
+
+    def _first_activity_sql(self, condition: str) -> str:
+        """SQL of (lead_id, at, operator_id) of each lead's first activity matching
+        ``condition``, at in epoch seconds. Params: as_of."""
         if self.postgres:
-            sql = (
-                f"SELECT DISTINCT ON (lead_id) lead_id, {self._epoch('at')}, operator_id "
+            return (
+                f"SELECT DISTINCT ON (lead_id) lead_id, {self._epoch('at')} AS at, operator_id "
                 f"FROM activity WHERE {condition} AND at < ? ORDER BY lead_id, at, id"
             )
-        else:
-            # SQLite documents that a bare column next to MIN() comes from the minimum's row.
-            sql = (
-                f"SELECT lead_id, {self._epoch('MIN(at)')}, operator_id FROM activity "
-                f"WHERE {condition} AND at < ? GROUP BY lead_id"
-            )
-        return {lead: (at, op) for lead, at, op in self._rows(sql, (self._cutoff,))}
+        # SQLite documents that a bare column next to MIN() comes from the minimum's row.
+        return (
+            f"SELECT lead_id, {self._epoch('MIN(at)')} AS at, operator_id FROM activity "
+            f"WHERE {condition} AND at < ? GROUP BY lead_id"
+        )
 
     @cached_property
     def appointments(self) -> list[Dated]:
@@ -268,6 +283,13 @@ class HistoryTables:
                     out[lead] = op
         return out
 
+    def amounts_of(self, ids_sql: str, params: list[object]) -> dict[int, int]:
+        """:attr:`amounts` of only the leads ``ids_sql`` selects (read for those alone)."""
+        if "amounts" in self.__dict__:
+            wanted = {row[0] for row in self._rows(ids_sql, params)}
+            return {lead: v for lead, v in self.amounts.items() if lead in wanted}
+        return self._amounts(f" AND lead_id IN ({ids_sql})", f" AND id IN ({ids_sql})", params)
+
     @cached_property
     def amounts(self) -> dict[int, int]:
         """lead -> order value in yen: ``Lead.extra`` key ``amount``, else the budget answer.
@@ -275,6 +297,9 @@ class HistoryTables:
         The budget answer is the latest answer event of the hearing item marked BANT "B"
         before as_of (so a backtest sees the budget as it was known then).
         """
+        return self._amounts("", "", [])
+
+    def _amounts(self, events_where: str, leads_where: str, params: list[object]) -> dict[int, int]:
         from isdesk.rules.values import parse_amount
 
         out: dict[int, int] = {}
@@ -282,8 +307,8 @@ class HistoryTables:
         if budget is not None:
             rows = self._rows(
                 "SELECT lead_id, new_value FROM lead_event WHERE kind = 'answer' AND field = ? "
-                "AND at < ? ORDER BY at, id",
-                (budget, self._cutoff),
+                f"AND at < ?{events_where} ORDER BY at, id",
+                (budget, self._cutoff, *params),
             )
             latest = dict(rows)  # each lead's last answer decides (unreadable: no amount)
             parsed: dict[str, int | None] = {}  # answers repeat: read each text once
@@ -296,8 +321,8 @@ class HistoryTables:
                     out[lead] = amount
         for lead, extra in self._rows(
             'SELECT id, extra FROM "lead" '
-            "WHERE extra <> '{}' AND extra <> '' AND acquired_at < ?",
-            (self._cutoff,),
+            f"WHERE extra <> '{{}}' AND extra <> '' AND acquired_at < ?{leads_where}",
+            (self._cutoff, *params),
         ):
             amount = _extra_amount(extra)
             if amount is not None:

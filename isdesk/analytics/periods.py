@@ -30,23 +30,19 @@ recorded it. ``team`` is that operator's team.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from isdesk.analytics.history import History, Months, local_midnight, without_gc
+from isdesk.analytics.in_database import NONE_GROUP
+from isdesk.analytics.periods_counts import MEASURES, OUTCOMES, count_replayed
+from isdesk.analytics.periods_sql import count_in_database
 from isdesk.analytics.report import BAR, PCT, TEXT, YEN, Column, ReportBase, Table
-from isdesk.analytics.rows import _HISTORY_IN
 from isdesk.domain import kpi
 from isdesk.i18n import tr
 
 BY_CHOICES = ("month", "quarter", "year")
 PER_CHOICES = ("none", "operator", "team", "source", "campaign", "segment")
-MEASURES = ("leads", "contacts", "reached", "appointments", "sqls", "handoffs", "orders")
-# Beside MEASURES in each row (not in counts(): the figures of the first reports).
-OUTCOMES = ("rejected", "lost", "order_value")
-NONE_GROUP = "(none)"
 
 _MEASURE_COLUMNS = (
     Column("leads", "獲得リード", "Leads"),
@@ -197,105 +193,12 @@ def periods_report(
         if not buckets or buckets[-1] != label:
             buckets.append(label)
 
-    # Who a figure belongs to: by operator (or their team) the figure's operator, by source or
-    # campaign the lead's. ``group(lead, op)``; None when every figure is in group "all".
-    group: Callable[[int, int | None], str] | None = None
-    if per in ("operator", "team"):
-        ops = history.operators
-        of_op = ops.teams if per == "team" else ops.names
-
-        def group(lead_id: int, op: int | None) -> str:
-            return NONE_GROUP if op is None else of_op.get(op, NONE_GROUP)
-
-    elif per in ("source", "campaign", "segment"):
-        if per == "source":
-            of_lead = {i: source or NONE_GROUP for i, source in history.sources.items()}
-        elif per == "segment":
-            from isdesk.analytics.funnel import segment_of
-
-            sources = history.sources
-            segments = {source: segment_of(history, source) for source in set(sources.values())}
-            of_lead = {i: segments[source] for i, source in sources.items()}
-        else:
-            campaigns = history.campaigns
-            of_lead = {
-                i: campaigns[cid][0]
-                for i, cid in history.first_touch_campaign.items()
-                if cid in campaigns
-            }
-
-        def group(lead_id: int, op: int | None) -> str:
-            return of_lead.get(lead_id, NONE_GROUP)
-
-    counts: dict[tuple[str, str], list[int]] = {}
-    starts, first_month, top = months.starts, months.first, len(months.starts) - 1
-
-    def bucket(at: int) -> str:
-        i = bisect_right(starts, at) - 1
-        return bucket_names[first_month + i if 0 <= i < top else months.index(at)]
-
     width = len(MEASURES) + len(OUTCOMES)
-
-    def tally(
-        measure: int,
-        rows: Iterable[tuple[int, int, int | None]],
-        worth: dict[int, int] | None = None,
-    ) -> None:
-        """Count each (lead, at, operator) row in [lo, hi) in its bucket and group (``worth``:
-        add the lead's value instead of 1)."""
-        zero = [0] * width
-        for lead_id, at, op in rows:
-            if lo <= at < hi:
-                i = bisect_right(starts, at) - 1
-                label = bucket_names[first_month + i if 0 <= i < top else months.index(at)]
-                key = (label, "all" if group is None else group(lead_id, op))
-                row = counts.get(key)
-                if row is None:
-                    row = counts[key] = zero.copy()
-                row[measure] += 1 if worth is None else worth.get(lead_id, 0)
-
-    if per in ("operator", "team"):
-        owners = history.first_owner
-        tally(0, [(i, at, owners.get(i)) for i, at in leads.items()])
+    counts: dict[tuple[str, str], list[int]] = {}
+    if history.in_database:
+        count_in_database(history, per, lo, hi, months, bucket_names, buckets, counts, width)
     else:
-        tally(0, [(i, at, None) for i, at in leads.items()])
-    tally(1, [(i, at, op) for i, (at, op) in history.first_contact.items() if i in leads])
-    tally(2, [(i, at, op) for i, (at, op) in history.first_reach.items() if i in leads])
-    tally(3, [row for row in history.appointments if row[0] in leads])
-    seen: set[tuple[str, str, int]] = set()
-    for lead_id, at, actor in history.sql_events:
-        if lo <= at < hi:
-            key = (bucket(at), "all" if group is None else group(lead_id, actor), lead_id)
-            if key not in seen:
-                seen.add(key)
-                tally(4, [(lead_id, at, actor)])
-    handoffs = history.handoffs
-    tally(5, handoffs)
-    handed_by: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
-    for lead_id, at, actor in handoffs:
-        handed_by[lead_id].append((at, actor))
-
-    def credit(rows: Iterable[tuple[int, int, int | None]], after_handoff: bool = False) -> list:
-        """Each (lead, at, actor) credited to the last hand-off's sender before it (only rows
-        after a hand-off if ``after_handoff``)."""
-        out = []
-        for lead_id, at, actor in rows:
-            credited, handed = actor, False
-            for sent_at, sender in handed_by.get(lead_id, ()):
-                if sent_at <= at:
-                    handed = True
-                    if sender is not None:
-                        credited = sender
-            if handed or not after_handoff:
-                out.append((lead_id, at, credited))
-        return out
-
-    credited_orders = credit(history.orders)
-    tally(6, credited_orders)
-    base = len(MEASURES)
-    tally(base, credit(_events(history, "handoff", "field = 'rejected'")))
-    tally(base + 1, credit(_events(history, "status", "new_value = 'lost'"), after_handoff=True))
-    tally(base + 2, credited_orders, worth=history.amounts)
+        count_replayed(history, per, lo, hi, months, bucket_names, counts, width)
 
     # A bucket is partial when the period does not cover all of it, or as_of falls inside it.
     until = min(hi, history.as_of)
@@ -321,14 +224,4 @@ def periods_report(
         totals.append(PeriodRow(b, "all", *sums, partial[b]))  # type: ignore[arg-type, call-arg]
     return PeriodsReport(
         by, per, start, end, history.as_of_dt, tuple(buckets), tuple(rows), tuple(totals)
-    )
-
-
-def _events(history: History, kind: str, condition: str) -> list[tuple[int, int, int | None]]:
-    """(lead, at, actor) of the pipeline events of ``kind`` matching ``condition`` (SQL text
-    over lead_event's columns) before as_of, in time order."""
-    return history._rows(
-        f"SELECT lead_id, {history._epoch('at')}, actor_id FROM lead_event{history._history_index} "
-        f"WHERE kind IN {_HISTORY_IN} AND kind = ? AND {condition} AND at < ? ORDER BY at, id",
-        (kind, history._cutoff),
     )

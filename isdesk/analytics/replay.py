@@ -51,7 +51,9 @@ class ReplayedPipeline:
         """Whether the replay has run (then the grouped milestones read its timelines)."""
         return "_replayed" in self.__dict__
 
-    def _events(self) -> list[tuple[Any, ...]]:
+    def _events(
+        self, only_leads: str = "", lead_params: list[object] | None = None
+    ) -> list[tuple[Any, ...]]:
         """The pipeline events that change a replay, in lead then time order, as
         (lead, at, code, actor, status): code is the target stage index of a stage event,
         _STATUS for a status change (status: its new value), _SQL for sql false → true and
@@ -73,6 +75,9 @@ class ReplayedPipeline:
                 "OR (kind = 'handoff' AND field = 'sent'))"
             )
             params.extend(keys)
+        if only_leads:
+            only += f" AND lead_id IN ({only_leads})"
+            params.extend(lead_params or ())
         return h._rows(
             f"SELECT lead_id, {h._epoch('at')}, CASE kind "
             f"WHEN 'stage' THEN COALESCE(CASE new_value {whens} END, {_NOTHING}) "
@@ -90,6 +95,32 @@ class ReplayedPipeline:
     def _replayed(self) -> tuple[dict[int, Timeline], list[Dated], list[Dated], list[Dated]]:
         with gc_paused():
             return _replay(self.history, self._events())
+
+    def replay_only(
+        self, ids_sql: str, params: list[object]
+    ) -> tuple[dict[int, Timeline], list[Dated], list[Dated], list[Dated]]:
+        """The replay of only the leads ``ids_sql`` selects (and acquired before as_of): the
+        same timelines and dated events as :attr:`timelines` and the rest give for them, at
+        the cost of those leads alone. Not cached."""
+        h = self.history
+        if self.replayed:
+            timelines, sqls, handoffs, orders = self._replayed
+            wanted = {row[0] for row in h._rows(ids_sql, params)}
+            return (
+                {lead: tl for lead, tl in timelines.items() if lead in wanted},
+                [row for row in sqls if row.lead in wanted],
+                [row for row in handoffs if row.lead in wanted],
+                [row for row in orders if row.lead in wanted],
+            )
+        acquired = dict(
+            h._rows(
+                f'SELECT id, {h._epoch("acquired_at")} FROM "lead" WHERE acquired_at < ? '
+                f"AND id IN ({ids_sql})",
+                [h._cutoff, *params],
+            )
+        )
+        with gc_paused():
+            return _replay(h, self._events(ids_sql, params), acquired)
 
     @property
     def timelines(self) -> dict[int, Timeline]:
@@ -126,7 +157,7 @@ class ReplayedPipeline:
 
 
 def _replay(
-    history: History, rows: list[tuple[Any, ...]]
+    history: History, rows: list[tuple[Any, ...]], only: dict[int, int] | None = None
 ) -> tuple[dict[int, Timeline], list[Dated], list[Dated], list[Dated]]:
     """Replay each lead's pipeline events, batch by batch (events of one second together).
 
@@ -139,7 +170,7 @@ def _replay(
     timeline is stored when the next row's lead differs (a sentinel row ends the last).
     """
     last = history.last_stage
-    acquired_of = history.acquired
+    acquired_of = history.acquired if only is None else only  # only: the leads replayed
     timelines: dict[int, Timeline] = {}
     sqls: list[Dated] = []
     handoffs: list[Dated] = []
