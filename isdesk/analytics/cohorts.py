@@ -124,6 +124,46 @@ def cohorts_report(
     if last_month < first_month:
         raise ValueError("the last cohort is before the first")
     cal = Months(history.rules, first_month, as_of_month)
+    if history.in_database:
+        from isdesk.analytics.cohorts_sql import cohort_figures
+
+        figures = cohort_figures(history, cal, first_month, last_month, as_of_month)
+    else:
+        figures = _cohort_figures(history, cal, first_month, last_month)
+    cohorts = []
+    for month in range(first_month, last_month + 1):
+        size, hists, to_appt, to_sql = figures.get(month, (0, [{}] * len(MILESTONES), None, None))
+        observable = min(months, as_of_month - month)
+        reached: dict[str, int] = {}
+        cumulative: dict[str, tuple[int | None, ...]] = {}
+        share: dict[str, tuple[float | None, ...]] = {}
+        for milestone, hist in zip(MILESTONES, hists, strict=True):
+            per_month = [0] * (months + 1)
+            for at_month, n in hist.items():
+                offset = max(at_month - month, 0)
+                if offset <= months:
+                    per_month[offset] += n
+            running, cells = 0, []
+            for k in range(months + 1):
+                running += per_month[k]
+                cells.append(running if k <= observable else None)
+            reached[milestone] = sum(hist.values())
+            cumulative[milestone] = tuple(cells)
+            share[milestone] = tuple(None if v is None else rate(v, size) for v in cells)
+        cohorts.append(
+            Cohort(Months.label(month), size, reached, cumulative, share, to_appt, to_sql)
+        )
+    return CohortsReport(history.as_of_dt, months, tuple(cohorts))
+
+
+# month -> (leads, per milestone {month reached: leads}, median days to appointment, to SQL)
+CohortFigures = dict[int, tuple[int, list[dict[int, int]], float | None, float | None]]
+
+
+def _cohort_figures(
+    history: History, cal: Months, first_month: int, last_month: int
+) -> CohortFigures:
+    """:data:`CohortFigures` from the history read into Python (the reference)."""
     first_contact = history.first_contact
     first_reach = history.first_reach
     first_appointment = history.first_appointment
@@ -151,42 +191,18 @@ def cohorts_report(
                     ordered.get(lead_id),
                 )
             )
-    cohorts = []
+    out: CohortFigures = {}
     for month, rows in members.items():
-        size = len(rows)
-        observable = min(months, as_of_month - month)
-        reached: dict[str, int] = {}
-        cumulative: dict[str, tuple[int | None, ...]] = {}
-        share: dict[str, tuple[float | None, ...]] = {}
-        for m_index, milestone in enumerate(MILESTONES, start=1):
-            per_month = [0] * (months + 1)
-            total = 0
+        hists: list[dict[int, int]] = []
+        for m_index in range(1, len(MILESTONES) + 1):
+            hist: dict[int, int] = {}
             for row in rows:
                 at = row[m_index]
-                if at is None:
-                    continue
-                total += 1
-                offset = max(month_of(at) - month, 0)
-                if offset <= months:
-                    per_month[offset] += 1
-            running, cells = 0, []
-            for k in range(months + 1):
-                running += per_month[k]
-                cells.append(running if k <= observable else None)
-            reached[milestone] = total
-            cumulative[milestone] = tuple(cells)
-            share[milestone] = tuple(None if v is None else rate(v, size) for v in cells)
+                if at is not None:
+                    key = month_of(at)
+                    hist[key] = hist.get(key, 0) + 1
+            hists.append(hist)
         to_appt = [(r[3] - r[0]) / DAY_S for r in rows if r[3] is not None]
         to_sql = [(r[4] - r[0]) / DAY_S for r in rows if r[4] is not None]
-        cohorts.append(
-            Cohort(
-                Months.label(month),
-                size,
-                reached,
-                cumulative,
-                share,
-                median(to_appt),
-                median(to_sql),
-            )
-        )
-    return CohortsReport(history.as_of_dt, months, tuple(cohorts))
+        out[month] = (len(rows), hists, median(to_appt), median(to_sql))
+    return out

@@ -31,6 +31,9 @@ CASES = [
       for per in ("none", "operator", "team", "source", "campaign", "segment")),
     ("periods", {"by": "month", "per": "operator", "start": dt.date(2026, 5, 10),
                  "end": dt.date(2026, 8, 20)}),
+    ("cohorts", {}),
+    ("cohorts", {"months": 3, "first": dt.date(2025, 10, 1), "last": dt.date(2026, 9, 1)}),
+    ("cohorts", {"months": 0}),
 ]  # fmt: skip
 
 
