@@ -255,38 +255,14 @@ def campaigns_report(
     campaigns = history.campaigns
     counts = history.campaign_counts(lo, hi)  # one grouped query (no replay)
     returns = history.return_counts(lo, hi)
-    # Rates at the same age: per campaign and age, (leads that old, of them SQL by then).
-    first_sql = history.first_sql
-    now = history.as_of
-    aged: dict[int, list[list[int]]] = defaultdict(lambda: [[0, 0] for _ in AGES])
-    for lead_id, cid in history.first_touch_campaign.items():
-        acquired = history.acquired.get(lead_id)
-        if (
-            acquired is None
-            or (lo is not None and acquired < lo)
-            or (hi is not None and acquired >= hi)
-        ):
-            continue
-        became = first_sql.get(lead_id)
-        cells = aged[cid]
-        for a, days in enumerate(AGES):
-            if now - acquired >= days * DAY_S:
-                cells[a][0] += 1
-                cells[a][1] += became is not None and became - acquired <= days * DAY_S
     costs = dict(history._rows('SELECT id, cost FROM "campaign" WHERE cost IS NOT NULL'))
-    ordered = history.reached_at(history.last_stage)
-    amounts = history.amounts
-    worth: dict[int, int] = defaultdict(int)
-    for lead_id, cid in history.first_touch_campaign.items():
-        acquired = history.acquired.get(lead_id)
-        if (
-            acquired is None
-            or (lo is not None and acquired < lo)
-            or (hi is not None and acquired >= hi)
-        ):
-            continue
-        if lead_id in ordered:
-            worth[cid] += amounts.get(lead_id, 0)
+    if history.in_database:
+        from isdesk.analytics.campaigns_sql import aged_counts, order_worth
+
+        aged: dict[int, list[list[int]]] = aged_counts(history, AGES, lo, hi)
+        worth = order_worth(history, lo, hi)
+    else:
+        aged, worth = _aged_and_worth(history, lo, hi)
     base = []
     for cid, (name, ckind, held) in sorted(
         campaigns.items(), key=lambda kv: (kv[1][2] or dt.date.max, kv[1][0])
@@ -345,3 +321,42 @@ def campaigns_report(
     return CampaignsReport(
         history.as_of_dt, start, end, tuple(out), (*kinds.values(), overall), kind
     )
+
+
+def _aged_and_worth(
+    history: History, lo: int | None, hi: int | None
+) -> tuple[dict[int, list[list[int]]], dict[int, int]]:
+    """The rates at the same age and the order values from the history read into Python
+    (the reference for isdesk.analytics.campaigns_sql)."""
+    # Rates at the same age: per campaign and age, (leads that old, of them SQL by then).
+    first_sql = history.first_sql
+    now = history.as_of
+    aged: dict[int, list[list[int]]] = defaultdict(lambda: [[0, 0] for _ in AGES])
+    for lead_id, cid in history.first_touch_campaign.items():
+        acquired = history.acquired.get(lead_id)
+        if (
+            acquired is None
+            or (lo is not None and acquired < lo)
+            or (hi is not None and acquired >= hi)
+        ):
+            continue
+        became = first_sql.get(lead_id)
+        cells = aged[cid]
+        for a, days in enumerate(AGES):
+            if now - acquired >= days * DAY_S:
+                cells[a][0] += 1
+                cells[a][1] += became is not None and became - acquired <= days * DAY_S
+    ordered = history.reached_at(history.last_stage)
+    amounts = history.amounts
+    worth: dict[int, int] = defaultdict(int)
+    for lead_id, cid in history.first_touch_campaign.items():
+        acquired = history.acquired.get(lead_id)
+        if (
+            acquired is None
+            or (lo is not None and acquired < lo)
+            or (hi is not None and acquired >= hi)
+        ):
+            continue
+        if lead_id in ordered:
+            worth[cid] += amounts.get(lead_id, 0)
+    return aged, worth

@@ -34,6 +34,9 @@ CASES = [
     ("cohorts", {}),
     ("cohorts", {"months": 3, "first": dt.date(2025, 10, 1), "last": dt.date(2026, 9, 1)}),
     ("cohorts", {"months": 0}),
+    ("campaigns", {}),
+    ("campaigns", {"start": dt.date(2026, 3, 1), "end": dt.date(2026, 9, 30)}),
+    ("funnel", {}),
 ]  # fmt: skip
 
 
