@@ -102,6 +102,29 @@ class HistoryTables:
         )
 
     @cached_property
+    def first_acquired(self) -> int:
+        """When the first lead was acquired (epoch seconds; as_of when there is none)."""
+        if "acquired" in self.__dict__:
+            return min(self.acquired.values(), default=self.as_of)
+        rows = self._rows(
+            'SELECT MIN(acquired_at) FROM "lead" WHERE acquired_at < ?', (self._cutoff,)
+        )
+        if not rows or rows[0][0] is None:
+            return self.as_of
+        return self._rows(
+            f'SELECT {self._epoch("MIN(acquired_at)")} FROM "lead" WHERE acquired_at < ?',
+            (self._cutoff,),
+        )[0][0]
+
+    def id_list(self, ids: Iterable[int]) -> tuple[str, list[object]]:
+        """SQL selecting exactly ``ids`` (one parameter however many), to use as
+        ``… IN (sql)``: a JSON array on SQLite, an array on PostgreSQL."""
+        wanted = sorted(set(ids))
+        if self.postgres:
+            return "SELECT unnest(CAST(? AS BIGINT[]))", [wanted]
+        return "SELECT value FROM json_each(?)", [json.dumps(wanted)]
+
+    @cached_property
     def sources(self) -> dict[int, str]:
         """lead id -> source, for the leads of :attr:`acquired`."""
         if "leads" in self.__dict__:

@@ -173,10 +173,9 @@ def periods_report(
         raise ValueError(f"per {per!r}: one of {', '.join(PER_CHOICES)}")
     rules = history.rules
     zone = rules.calendar.zone
-    leads = history.acquired
     as_of_day = (history.as_of_dt - dt.timedelta(microseconds=1)).astimezone(zone).date()
     if start is None:
-        first = min(leads.values(), default=history.as_of)
+        first = history.first_acquired
         start = dt.datetime.fromtimestamp(first, zone).date()
     end = end or as_of_day
     if end < start:

@@ -118,18 +118,20 @@ def grouped_counts(
     )
 
 
-def decided_leads_sql(history: History) -> tuple[str, list[object]]:
-    """SQL of the ids of the leads with a pipeline event whose count depends on the replay's
+def decided_leads(history: History) -> tuple[str, list[object]]:
+    """SQL selecting the leads with a pipeline event whose count depends on the replay's
     state or on a hand-off: a hand-off (sent, or a status change to handed_off), an order
-    (a stage event to the last stage) or field sales' rejection."""
+    (a stage event to the last stage) or field sales' rejection. Read once, as a list."""
     h = history
-    return (
-        f"SELECT lead_id FROM lead_event WHERE kind IN {_HISTORY_IN} AND at < ? AND ("
-        "(kind = 'status' AND new_value = 'handed_off') "
-        "OR (kind = 'handoff' AND field IN ('sent', 'rejected')) "
-        "OR (kind = 'stage' AND new_value = ?))",
-        [h._cutoff, h.stages[-1]],
+    cutoff = h._cutoff
+    rows = h._rows(
+        "SELECT lead_id FROM lead_event WHERE kind = 'status' AND new_value = 'handed_off' "
+        "AND at < ? UNION SELECT lead_id FROM lead_event WHERE kind = 'handoff' "
+        "AND field IN ('sent', 'rejected') AND at < ? UNION SELECT lead_id FROM lead_event "
+        "WHERE kind = 'stage' AND new_value = ? AND at < ?",
+        [cutoff, cutoff, h.stages[-1], cutoff],
     )
+    return h.id_list(row[0] for row in rows)
 
 
 def lead_groups(history: History, per: str, ids_sql: str, params: list[object]) -> dict[int, str]:
@@ -169,7 +171,7 @@ def count_in_database(
         return segment(label if label != NONE_GROUP else "") if segment else label
 
     grouped_counts(history, per, lo, hi, bounds, buckets, counts, width, map_group)
-    only = decided_leads_sql(history)
+    only = decided_leads(history)
     of_lead: dict[int, str] | None = None
     if per in ("source", "segment", "campaign"):
         of_lead = lead_groups(history, per, *only)
