@@ -244,9 +244,15 @@ class HistoryTables:
         sql = self._first_activity_sql(condition)
         return {lead: (at, op) for lead, at, op in self._rows(sql, (self._cutoff,))}
 
-    def _first_activity_sql(self, condition: str) -> str:
+    def _first_activity_sql(self, condition: str, operator: bool = True) -> str:
         """SQL of (lead_id, at, operator_id) of each lead's first activity matching
-        ``condition``, at in epoch seconds. Params: as_of."""
+        ``condition``, at in epoch seconds (``operator=False``: operator_id NULL, for a
+        plain grouped MIN rather than PostgreSQL's sort for DISTINCT ON). Params: as_of."""
+        if not operator:
+            return (
+                f"SELECT lead_id, {self._epoch('MIN(at)')} AS at, NULL AS operator_id "
+                f"FROM activity WHERE {condition} AND at < ? GROUP BY lead_id"
+            )
         if self.postgres:
             return (
                 f"SELECT DISTINCT ON (lead_id) lead_id, {self._epoch('at')} AS at, operator_id "

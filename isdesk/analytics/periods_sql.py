@@ -77,13 +77,15 @@ def grouped_counts(
 
     # First contact attempts and first reaches: the first such activity's operator.
     kinds = ", ".join(f"'{k}'" for k in CONTACT_KINDS)
+    by_operator = per in ("operator", "team")  # else the first one's operator is not read
     for measure, condition in ((1, f"kind IN ({kinds})"), (2, REACHED_SQL)):
         g = group_sql(per, "f.operator_id", cutoff)
         add(
             measure,
             query(
                 f"SELECT {bucket_case('f.at', bounds)} AS b, {g.expr} AS grp "
-                f'FROM ({h._first_activity_sql(condition)}) f JOIN "lead" l ON l.id = f.lead_id'
+                f"FROM ({h._first_activity_sql(condition, by_operator)}) f "
+                f'JOIN "lead" l ON l.id = f.lead_id'
                 f"{g.joins} WHERE l.acquired_at < ? AND f.at >= ? AND f.at < ?"
             ),
             [cutoff, *g.join_params, cutoff, lo, hi],
