@@ -57,6 +57,12 @@ BENCHES = [
         "Does every long-term report answer within a second on the large demo?",
     ),
     (
+        "bench_reports_large",
+        ["--leads", "1000000"],
+        ["--leads", "5000"],
+        "Do the reports hold at a million leads and ten million history rows?",
+    ),
+    (
         "bench_lead",
         [],
         ["--leads", "3000", "--keys", "20"],
@@ -76,6 +82,7 @@ RESULT_NAMES = {
     "bench_next_cli": "next_cli",
     "bench_import": "import",
     "bench_reports": "reports",
+    "bench_reports_large": "reports_large",
     "bench_load": "load",
     "bench_lead": "lead",
 }
