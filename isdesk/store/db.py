@@ -6,10 +6,7 @@ import datetime as dt
 import random
 import sqlite3
 import time
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlparse
 
 from peewee import (
     Database,
@@ -22,6 +19,11 @@ from peewee import (
 
 from isdesk.config.locations import touch_private_file
 
+# Re-exported: the URL's parsing lives apart so that the CLI can read a URL before peewee loads.
+from isdesk.store.url import DatabaseTarget as DatabaseTarget
+from isdesk.store.url import DatabaseUrlError as DatabaseUrlError
+from isdesk.store.url import parse_database_url as parse_database_url
+
 database_proxy = DatabaseProxy()
 
 # WAL lets readers (the queue) run while a writer saves; busy_timeout >= 5 s because SQLite's
@@ -33,91 +35,6 @@ SQLITE_PRAGMAS = {
     "busy_timeout": 5000,  # BUSY_TIMEOUT_S
     "synchronous": "normal",
 }
-
-
-class DatabaseUrlError(ValueError):
-    """A --db / ISDESK_DB value isdesk cannot use; the message says what to write instead."""
-
-
-@dataclass(frozen=True)
-class DatabaseTarget:
-    """A parsed database URL."""
-
-    kind: str  # "sqlite" | "postgresql"
-    path: Path | None = None
-    dsn: dict[str, object] | None = None
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.kind == "sqlite"
-
-
-def _shown(url: str) -> str:
-    """``url`` for a message: the password hidden, control characters escaped."""
-    import re
-
-    hidden = re.sub(r"(://[^:/@\[\]]*):[^@/]*@", r"\1:***@", url)
-    return repr(hidden)
-
-
-def parse_database_url(url: str) -> DatabaseTarget:
-    """Parse ``sqlite:///path`` or ``postgresql://user:pw@host:port/dbname?opt=v``.
-
-    Anything malformed is a :class:`DatabaseUrlError` naming what is wrong (never a bare
-    ValueError from urllib, which would reach the user as a traceback).
-    """
-    if "\x00" in url or "%00" in url:
-        raise DatabaseUrlError(f"{_shown(url)}: a NUL byte (%00) cannot be in a database URL")
-    try:
-        parsed = urlparse(url)
-    except ValueError as error:  # "Invalid IPv6 URL": an unclosed [ in the host
-        raise DatabaseUrlError(
-            f"{_shown(url)}: {error} (write an IPv6 host in brackets, e.g. "
-            "postgresql://user@[::1]:5432/isdesk)"
-        ) from None
-    scheme = parsed.scheme.lower()
-    if scheme == "sqlite":
-        raw = unquote(parsed.netloc + parsed.path)
-        if not raw or raw == "/":
-            raise DatabaseUrlError(
-                f"{url!r}: give a file path, e.g. sqlite:///home/me/isdesk.sqlite3"
-            )
-        if raw == "/:memory:" or raw == ":memory:":
-            raise DatabaseUrlError(
-                f"{url!r}: an in-memory database is invisible to background workers; use a file"
-            )
-        # sqlite:///abs/path → "/abs/path"; sqlite:///./rel → "/./rel" is treated as relative.
-        path = Path(raw[1:]) if raw.startswith("/./") else Path(raw)
-        return DatabaseTarget(kind="sqlite", path=path.expanduser())
-    if scheme in ("postgresql", "postgres"):
-        dsn: dict[str, object] = {}
-        if parsed.username:
-            dsn["user"] = unquote(parsed.username)
-        if parsed.password:
-            dsn["password"] = unquote(parsed.password)
-        if parsed.hostname:
-            dsn["host"] = parsed.hostname
-        try:
-            port = parsed.port
-        except ValueError:
-            raise DatabaseUrlError(
-                f"{_shown(url)}: the port must be a number from 1 to 65535, e.g. :5432"
-            ) from None
-        if port is not None:
-            if port == 0:
-                raise DatabaseUrlError(f"{_shown(url)}: the port must be from 1 to 65535")
-            dsn["port"] = port
-        dsn.update(parse_qsl(parsed.query))
-        name = parsed.path.lstrip("/")
-        if not name:
-            raise DatabaseUrlError(
-                f"{url!r}: name the database, e.g. postgresql://user@host:5432/isdesk"
-            )
-        dsn["database"] = unquote(name)
-        return DatabaseTarget(kind="postgresql", dsn=dsn)
-    raise DatabaseUrlError(
-        f"{url!r}: isdesk reads sqlite:///PATH or postgresql://USER@HOST:PORT/DBNAME"
-    )
 
 
 class _SqliteStore(SqliteDatabase):
@@ -219,11 +136,25 @@ def open_database(url: str) -> Database:
             str(target.path), pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE"
         )
     else:
+        _require_psycopg2()
         dsn = dict(target.dsn or {})
         name = str(dsn.pop("database"))
         db = _postgres_pool()(name, max_connections=16, stale_timeout=300, **dsn)
     database_proxy.initialize(db)
     return db
+
+
+def _require_psycopg2() -> None:
+    import importlib.util
+
+    import peewee
+
+    loaded = getattr(peewee, "psycopg2", None)  # peewee's module global: None without it
+    if loaded is None and importlib.util.find_spec("psycopg2") is not None:
+        raise RuntimeError(
+            "peewee was loaded without psycopg2 for a SQLite database "
+            "(isdesk.cli.common._load_peewee_without_psycopg2): open PostgreSQL in a new process"
+        )
 
 
 def current_database() -> Database:
