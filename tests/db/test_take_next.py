@@ -315,3 +315,39 @@ def test_assign_command_dry_run_then_apply(db, db_url: str) -> None:
     refused = isdesk("assign", "--as", "a", "--db", db_url)
     assert refused.returncode == 2 and "only a team lead" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_next_on_sqlite_loads_no_postgresql_driver_nor_migrations(db, db_url: str) -> None:
+    """What `isdesk next` imports is most of what it costs: a SQLite database needs neither
+    psycopg2 (peewee imports it whenever installed) nor the migration machinery (an up-to-date
+    schema is one read); afterwards psycopg2 itself still imports."""
+    if is_postgres(current_database()):
+        pytest.skip("about a SQLite database")
+    operator("a")
+    lead(source="資料請求", acquired_days=-1)
+    code = (
+        "import sys\n"
+        "from isdesk.cli.main import main\n"
+        f"assert main(['--db', {db_url!r}, '--as', 'a', 'next', '--format', 'json']) == 0\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('psycopg2', 'playhouse'))\n"
+        "assert not loaded, loaded\n"
+        "import psycopg2\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["claimed"] is True
+    opened = (
+        "from isdesk.cli.common import _load_peewee_without_psycopg2 as load\n"
+        "load()\n"
+        "from isdesk.store.db import open_database\n"
+        "try:\n"
+        "    open_database('postgresql://nobody@127.0.0.1:1/none')\n"
+        "except RuntimeError as error:\n"
+        "    print(error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", opened], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert "open PostgreSQL in a new process" in done.stdout, done.stderr[-2000:]
