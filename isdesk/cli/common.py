@@ -15,7 +15,7 @@ from pathlib import Path
 
 from isdesk.config.settings import Settings, resolve_settings
 from isdesk.i18n import set_language
-from isdesk.rules import Rules, load_rules
+from isdesk.rules import Rules
 
 EXIT_USAGE = 2
 
@@ -81,8 +81,13 @@ def cli_settings(args: argparse.Namespace, default_db: Path | None = None) -> Se
 
 
 def load_rules_for(settings: Settings) -> Rules:
-    """The rules file the settings name (the shipped one by default), validated."""
-    return load_rules(settings.rules_path)
+    """The rules file the settings name (the shipped one by default), validated: by this start,
+    or by an earlier one of the same file and the same isdesk (:mod:`isdesk.rules.cache`, in
+    the data folder), which spares a frequent command PyYAML and the checks."""
+    from isdesk.config.locations import data_dir
+    from isdesk.rules.cache import cached_rules
+
+    return cached_rules(settings.rules_path, data_dir() / "cache")
 
 
 def open_store(settings: Settings, *, creates: bool = False):
