@@ -55,10 +55,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def run(args: argparse.Namespace, settings: Settings, rules: Rules) -> int:
     """Run ``isdesk assign`` or ``isdesk next``; user mistakes raise UserError."""
+    open_store(settings)  # first: it decides how peewee loads (no PostgreSQL driver for SQLite)
     from isdesk.services.assignment import AssignmentError, AssignmentPermissionError
     from isdesk.store.db import utcnow
 
-    open_store(settings)
     actor = acting_operator(settings)
     try:
         if args.command == "assign":

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from isdesk.config.settings import Settings, resolve_settings
 from isdesk.i18n import set_language
-from isdesk.rules import Rules, load_rules
+from isdesk.rules import Rules
 
 EXIT_USAGE = 2
 
@@ -81,8 +81,13 @@ def cli_settings(args: argparse.Namespace, default_db: Path | None = None) -> Se
 
 
 def load_rules_for(settings: Settings) -> Rules:
-    """The rules file the settings name (the shipped one by default), validated."""
-    return load_rules(settings.rules_path)
+    """The rules file the settings name (the shipped one by default), validated: by this start,
+    or by an earlier one of the same file and the same isdesk (:mod:`isdesk.rules.cache`, in
+    the data folder), which spares a frequent command PyYAML and the checks."""
+    from isdesk.config.locations import data_dir
+    from isdesk.rules.cache import cached_rules
+
+    return cached_rules(settings.rules_path, data_dir() / "cache")
 
 
 def open_store(settings: Settings, *, creates: bool = False):
@@ -92,13 +97,20 @@ def open_store(settings: Settings, *, creates: bool = False):
     often than a wish for a new, empty database: refused unless the command makes databases
     (``creates``, e.g. ``demo``) or the user says so with ``--create``.
     """
-    from peewee import OperationalError, ProgrammingError
-
-    from isdesk.store.db import DatabaseUrlError, open_database, parse_database_url
-    from isdesk.store.schema import SchemaTooNewError, upgrade
+    from isdesk.store.url import DatabaseUrlError, parse_database_url
 
     try:
         target = parse_database_url(settings.db_url)
+    except DatabaseUrlError as error:
+        raise UserError(f"--db {error}") from None
+    if target.is_sqlite:
+        _load_peewee_without_psycopg2()
+    from peewee import OperationalError, ProgrammingError
+
+    from isdesk.store.db import open_database
+    from isdesk.store.schema import SchemaTooNewError, upgrade
+
+    try:
         if (
             target.is_sqlite
             and settings.db_given
@@ -126,6 +138,24 @@ def open_store(settings: Settings, *, creates: bool = False):
     except (OperationalError, OSError) as error:
         raise UserError(f"cannot open the database {settings.db_url}: {error}") from None
     return db
+
+
+def _load_peewee_without_psycopg2() -> None:
+    """Import peewee without the PostgreSQL driver, for a process that opens a SQLite file.
+
+    peewee imports psycopg2 whenever it is installed: about 20 ms of every start, more than the
+    claim of `isdesk next` takes, for a driver a SQLite command never uses. It is hidden only
+    while peewee loads and stays importable afterwards (``isdesk teamdb`` uses it directly);
+    a peewee PostgreSQL database in this same process would then be refused by
+    :func:`isdesk.store.db.open_database`, with that reason. Each command opens one database.
+    """
+    if "peewee" in sys.modules or "psycopg2" in sys.modules:
+        return  # loaded already (a test, an earlier command in this process): nothing to spare
+    sys.modules["psycopg2"] = None  # type: ignore[assignment]  # `import psycopg2` fails
+    try:
+        import peewee  # noqa: F401
+    finally:
+        del sys.modules["psycopg2"]
 
 
 def open_workstation(settings: Settings, rules: Rules | None = None) -> int:

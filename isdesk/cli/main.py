@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``isdesk`` with ``argv`` (the process's arguments by default); returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(argv).parse_args(argv)
-    from isdesk.store.db import DatabaseUrlError
+    from isdesk.store.url import DatabaseUrlError  # not store.db: peewee loads with the store
 
     warnings.showwarning = _show_warning
     try:

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
+# First of the package's modules (they all import yaml): PyYAML loads when a file is parsed.
+import isdesk.rules._lazy  # noqa: F401
 from isdesk.rules.calendar import (
     WEEKDAY_NAMES,
     CalendarHorizonWarning,
@@ -61,6 +61,9 @@ from isdesk.rules.targets import (
     parse_targets,
 )
 from isdesk.rules.targets import LINE_FIELDS as LINE_FIELDS
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = [
     "BANT_LETTERS",
@@ -146,6 +149,8 @@ def load_rules(path: Path | None = None) -> Rules:
 
 def parse_rules(text: str, filename: str) -> Rules:
     """Parse and validate rules from YAML text; `filename` is used in error messages."""
+    import yaml
+
     source = Source(filename)
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: faster
     try:
@@ -199,6 +204,8 @@ def _screen(source: Source, events: Iterable[yaml.Event]) -> None:
     mappings only. Nesting deeper than MAX_DEPTH: libyaml composes recursively in C and
     crashes the process on ~100k levels; conditions recurse in Python.
     """
+    import yaml
+
     depth = 0
     for event in events:
         if isinstance(event, yaml.AliasEvent):

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
+import os
 import sqlite3
+import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlparse
 
 from peewee import (
     Database,
@@ -21,6 +19,16 @@ from peewee import (
 )
 
 from isdesk.config.locations import touch_private_file
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; SQLite's own busy handler queues the writers there
+    fcntl = None  # type: ignore[assignment]
+
+# Re-exported: the URL's parsing lives apart so that the CLI can read a URL before peewee loads.
+from isdesk.store.url import DatabaseTarget as DatabaseTarget
+from isdesk.store.url import DatabaseUrlError as DatabaseUrlError
+from isdesk.store.url import parse_database_url as parse_database_url
 
 database_proxy = DatabaseProxy()
 
@@ -35,133 +43,116 @@ SQLITE_PRAGMAS = {
 }
 
 
-class DatabaseUrlError(ValueError):
-    """A --db / ISDESK_DB value isdesk cannot use; the message says what to write instead."""
-
-
-@dataclass(frozen=True)
-class DatabaseTarget:
-    """A parsed database URL."""
-
-    kind: str  # "sqlite" | "postgresql"
-    path: Path | None = None
-    dsn: dict[str, object] | None = None
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.kind == "sqlite"
-
-
-def _shown(url: str) -> str:
-    """``url`` for a message: the password hidden, control characters escaped."""
-    import re
-
-    hidden = re.sub(r"(://[^:/@\[\]]*):[^@/]*@", r"\1:***@", url)
-    return repr(hidden)
-
-
-def parse_database_url(url: str) -> DatabaseTarget:
-    """Parse ``sqlite:///path`` or ``postgresql://user:pw@host:port/dbname?opt=v``.
-
-    Anything malformed is a :class:`DatabaseUrlError` naming what is wrong (never a bare
-    ValueError from urllib, which would reach the user as a traceback).
-    """
-    if "\x00" in url or "%00" in url:
-        raise DatabaseUrlError(f"{_shown(url)}: a NUL byte (%00) cannot be in a database URL")
-    try:
-        parsed = urlparse(url)
-    except ValueError as error:  # "Invalid IPv6 URL": an unclosed [ in the host
-        raise DatabaseUrlError(
-            f"{_shown(url)}: {error} (write an IPv6 host in brackets, e.g. "
-            "postgresql://user@[::1]:5432/isdesk)"
-        ) from None
-    scheme = parsed.scheme.lower()
-    if scheme == "sqlite":
-        raw = unquote(parsed.netloc + parsed.path)
-        if not raw or raw == "/":
-            raise DatabaseUrlError(
-                f"{url!r}: give a file path, e.g. sqlite:///home/me/isdesk.sqlite3"
-            )
-        if raw == "/:memory:" or raw == ":memory:":
-            raise DatabaseUrlError(
-                f"{url!r}: an in-memory database is invisible to background workers; use a file"
-            )
-        # sqlite:///abs/path → "/abs/path"; sqlite:///./rel → "/./rel" is treated as relative.
-        path = Path(raw[1:]) if raw.startswith("/./") else Path(raw)
-        return DatabaseTarget(kind="sqlite", path=path.expanduser())
-    if scheme in ("postgresql", "postgres"):
-        dsn: dict[str, object] = {}
-        if parsed.username:
-            dsn["user"] = unquote(parsed.username)
-        if parsed.password:
-            dsn["password"] = unquote(parsed.password)
-        if parsed.hostname:
-            dsn["host"] = parsed.hostname
-        try:
-            port = parsed.port
-        except ValueError:
-            raise DatabaseUrlError(
-                f"{_shown(url)}: the port must be a number from 1 to 65535, e.g. :5432"
-            ) from None
-        if port is not None:
-            if port == 0:
-                raise DatabaseUrlError(f"{_shown(url)}: the port must be from 1 to 65535")
-            dsn["port"] = port
-        dsn.update(parse_qsl(parsed.query))
-        name = parsed.path.lstrip("/")
-        if not name:
-            raise DatabaseUrlError(
-                f"{url!r}: name the database, e.g. postgresql://user@host:5432/isdesk"
-            )
-        dsn["database"] = unquote(name)
-        return DatabaseTarget(kind="postgresql", dsn=dsn)
-    raise DatabaseUrlError(
-        f"{url!r}: isdesk reads sqlite:///PATH or postgresql://USER@HOST:PORT/DBNAME"
-    )
-
-
 class _SqliteStore(SqliteDatabase):
-    """SQLite, keeping the real error when SQLite has already rolled back by itself.
+    """SQLite, with isdesk's writers queued in the kernel, and keeping the real error when
+    SQLite has already rolled back by itself.
 
     On a full disk (SQLITE_FULL) or an I/O error SQLite ends the transaction itself; the
     ROLLBACK peewee sends next would then fail with "no transaction is active" and hide the
     error the user needs to see.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._writer = threading.local()  # .fd: this thread's held writer lock, if any
+
     def rollback(self) -> None:
-        if not self.is_closed() and not self.connection().in_transaction:
-            return
-        super().rollback()
+        try:
+            if not self.is_closed() and not self.connection().in_transaction:
+                return
+            super().rollback()
+        finally:
+            self._release_writer_lock()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            # A failed COMMIT leaves the transaction open: peewee rolls it back next, and the
+            # next writer's BEGIN IMMEDIATE waits for that in SQLite's own busy handler.
+            self._release_writer_lock()
 
     def begin(self, lock_type: str | None = None) -> None:
-        """BEGIN IMMEDIATE, waiting for the write lock by polling every millisecond or so.
+        """BEGIN IMMEDIATE, after queueing for the write lock with the other isdesk writers.
 
-        SQLite's own busy handler backs off to 100 ms sleeps, so under many writers a waiting
-        process sleeps through several hand-offs and one of them can starve for seconds (the
-        20-operator load: p99 ≈ 2 s). Polling with short, jittered sleeps asks again soon after
-        every release. Nothing has run in the transaction yet, so retrying is safe. Gives up
-        after the same 5 s as busy_timeout, with SQLite's "database is locked".
+        SQLite has no queue: a writer that finds the lock taken sleeps and asks again, and
+        under many writers the hand-off is unfair (SQLite's busy handler backs off to 100 ms
+        sleeps and lets one process starve for seconds; polling every millisecond instead
+        burns the CPU the lock holder needs: the 20-operator load on 2 cores, p99 ≈ 1.7 s).
+        So every isdesk write transaction first takes an exclusive ``flock`` on
+        ``<database>-isdesk-lock``: waiters sleep in the kernel, which wakes them when the
+        holder commits. It is released at COMMIT or ROLLBACK, and by the kernel if the process
+        dies. Gives up after :data:`BUSY_TIMEOUT_S` with SQLite's "database is locked"; another
+        program's writer (sqlite3, a backup) is still waited for by SQLite's busy_timeout.
         """
         lock_type = lock_type or getattr(self, "_lock_type", None)
         statement = f"BEGIN {lock_type}" if lock_type else "BEGIN"
-        cursor = self.cursor()
-        deadline = time.monotonic() + BUSY_TIMEOUT_S
-        cursor.execute("PRAGMA busy_timeout = 0")  # BUSY at once, and this loop waits
+        if lock_type in ("IMMEDIATE", "EXCLUSIVE"):
+            fd = _writer_lock(self.database + "-isdesk-lock", BUSY_TIMEOUT_S)
+            if fd == _TIMED_OUT:
+                raise OperationalError("database is locked")
+            self._writer.fd = fd
         try:
-            while True:
-                try:
-                    cursor.execute(statement)
-                    return
-                except sqlite3.OperationalError as error:
-                    if not _is_busy(error) or time.monotonic() > deadline:
-                        raise OperationalError(*error.args) from error
-                time.sleep(random.uniform(0.0002, 0.0015))
-        finally:
-            cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            self.cursor().execute(statement)
+        except sqlite3.OperationalError as error:
+            self._release_writer_lock()
+            raise OperationalError(*error.args) from error
+        except BaseException:
+            self._release_writer_lock()
+            raise
+
+    def _release_writer_lock(self) -> None:
+        fd = getattr(self._writer, "fd", None)
+        if fd is not None:
+            self._writer.fd = None
+            os.close(fd)  # closing the descriptor releases its flock
 
 
-def _is_busy(error: sqlite3.OperationalError) -> bool:
-    return "locked" in str(error) or "busy" in str(error)
+_TIMED_OUT = -2
+
+
+def _writer_lock(path: str, timeout: float) -> int | None:
+    """An exclusive flock on ``path`` (created 0600): its descriptor, None when the file
+    cannot be opened (a read-only folder: SQLite's own locking still applies), or
+    :data:`_TIMED_OUT` after ``timeout`` seconds of waiting.
+
+    flock has no timeout, so a contended wait blocks in a helper thread while this one waits
+    for it with one; a wait given up on releases the lock as soon as the kernel grants it.
+    """
+    if fcntl is None:
+        return None
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return fd
+    except BlockingIOError:
+        pass
+    except OSError:  # a file system without flock
+        os.close(fd)
+        return None
+    granted = threading.Event()
+    guard = threading.Lock()
+    abandoned = False
+
+    def wait() -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with guard:
+            if abandoned:
+                os.close(fd)
+            else:
+                granted.set()
+
+    threading.Thread(target=wait, name="isdesk-writer-lock", daemon=True).start()
+    if granted.wait(timeout):
+        return fd
+    with guard:
+        if granted.is_set():
+            return fd
+        abandoned = True
+    return _TIMED_OUT
 
 
 # A pooled PostgreSQL connection handed back less than this long ago is trusted to be alive
@@ -219,11 +210,25 @@ def open_database(url: str) -> Database:
             str(target.path), pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE"
         )
     else:
+        _require_psycopg2()
         dsn = dict(target.dsn or {})
         name = str(dsn.pop("database"))
         db = _postgres_pool()(name, max_connections=16, stale_timeout=300, **dsn)
     database_proxy.initialize(db)
     return db
+
+
+def _require_psycopg2() -> None:
+    import importlib.util
+
+    import peewee
+
+    loaded = getattr(peewee, "psycopg2", None)  # peewee's module global: None without it
+    if loaded is None and importlib.util.find_spec("psycopg2") is not None:
+        raise RuntimeError(
+            "peewee was loaded without psycopg2 for a SQLite database "
+            "(isdesk.cli.common._load_peewee_without_psycopg2): open PostgreSQL in a new process"
+        )
 
 
 def current_database() -> Database:

@@ -19,7 +19,7 @@ from isdesk.rules import load_rules
 from isdesk.rules.routing import AssignmentGroup, AssignmentRules, OperatorSelector
 from isdesk.services.assignment import TakeNextRefused, claim_next_lead, take_next_lead
 from isdesk.services.assignment import take as take_module
-from isdesk.store.db import current_database
+from isdesk.store.db import current_database, is_postgres
 from isdesk.store.models import Lead, LeadEvent, Operator
 from tests.support.factories import BASE, lead, operator
 
@@ -134,8 +134,9 @@ def test_sources_are_parameters_and_the_claim_returns_the_lead(db) -> None:
 
 
 def test_the_claim_checks_the_cap_itself(db, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The load read before the transaction may be stale (the same operator taking in two
-    windows): the claim statement checks the cap again."""
+    """SQLite: the load read before the write lock may be stale (the same operator taking in
+    two windows): the claim statement checks the cap again. PostgreSQL reads no load before:
+    the claim statement counts it, after the operator's lock."""
     me = operator("a")
     lead(me)
     waiting = lead(source="資料請求", acquired_days=-1)
@@ -149,6 +150,37 @@ def test_the_claim_checks_the_cap_itself(db, monkeypatch: pytest.MonkeyPatch) ->
     assert claim_next_lead(me, capped(1), now=NOW) is None
     assert Lead.get_by_id(waiting).owner_id is None and not LeadEvent.select().exists()
     assert claim_next_lead(me, capped(2), now=NOW).id == waiting
+
+
+def test_owner_note_around_load_splices_to_owner_note() -> None:
+    from isdesk.services.assignment.state import owner_note, owner_note_around_load
+
+    for group in ("A", "load", '"load": ', "987654321"):
+        head, tail = owner_note_around_load("take_next", "take_next", group, "take_next", 150)
+        for load in (0, 7, 149):
+            assert head + str(load) + tail == owner_note(
+                "take_next", "take_next", group, "take_next", load, 150
+            )
+
+
+def test_a_connection_that_lost_its_prepared_claim_still_claims(db) -> None:
+    """PostgreSQL prepares the claim once per connection; a server session that lost it (a
+    pooler's DISCARD ALL) gets the plain statement, and the next take prepares it again."""
+    me = operator("a")
+    first, second, third = (lead(source="資料請求", acquired_days=-9 + i) for i in range(3))
+    database = current_database()
+    with database.connection_context():
+        assert claim_next_lead(me, RULES, now=NOW).id == first
+        if is_postgres(database):
+            database.execute_sql("DEALLOCATE ALL")
+        assert claim_next_lead(me, RULES, now=NOW).id == second
+        assert claim_next_lead(me, RULES, now=NOW).id == third
+        if is_postgres(database):
+            names = [n for (n,) in database.execute_sql("SELECT name FROM pg_prepared_statements")]
+            assert len(names) == 1 and names[0].startswith("isdesk_take_")
+    events = LeadEvent.select().where(LeadEvent.kind == "owner").order_by(LeadEvent.id)
+    assert [json.loads(e.note)["load"] for e in events] == [0, 1, 2]
+    assert [e.lead_id for e in events] == [first, second, third]
 
 
 # --- many processes at once ------------------------------------------------------------------
@@ -283,3 +315,39 @@ def test_assign_command_dry_run_then_apply(db, db_url: str) -> None:
     refused = isdesk("assign", "--as", "a", "--db", db_url)
     assert refused.returncode == 2 and "only a team lead" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_next_on_sqlite_loads_no_postgresql_driver_nor_migrations(db, db_url: str) -> None:
+    """What `isdesk next` imports is most of what it costs: a SQLite database needs neither
+    psycopg2 (peewee imports it whenever installed) nor the migration machinery (an up-to-date
+    schema is one read); afterwards psycopg2 itself still imports."""
+    if is_postgres(current_database()):
+        pytest.skip("about a SQLite database")
+    operator("a")
+    lead(source="資料請求", acquired_days=-1)
+    code = (
+        "import sys\n"
+        "from isdesk.cli.main import main\n"
+        f"assert main(['--db', {db_url!r}, '--as', 'a', 'next', '--format', 'json']) == 0\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('psycopg2', 'playhouse'))\n"
+        "assert not loaded, loaded\n"
+        "import psycopg2\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["claimed"] is True
+    opened = (
+        "from isdesk.cli.common import _load_peewee_without_psycopg2 as load\n"
+        "load()\n"
+        "from isdesk.store.db import open_database\n"
+        "try:\n"
+        "    open_database('postgresql://nobody@127.0.0.1:1/none')\n"
+        "except RuntimeError as error:\n"
+        "    print(error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", opened], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert "open PostgreSQL in a new process" in done.stdout, done.stderr[-2000:]

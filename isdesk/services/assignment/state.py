@@ -48,6 +48,23 @@ def owner_note(
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
+# A load no operator holds, to find where owner_note writes the load.
+_LOAD_MARK = 987_654_321_987_654_321
+
+
+def owner_note_around_load(
+    reason: str, rule: str, group: str, policy: str, cap: int | None
+) -> tuple[str, str]:
+    """``(head, tail)`` of :func:`owner_note`'s text around the load: ``head + str(load) +
+    tail`` is ``owner_note(reason, rule, group, policy, load, cap)``, for a statement that
+    counts the load itself and writes the note in the same step."""
+    head, mark, tail = owner_note(reason, rule, group, policy, _LOAD_MARK, cap).partition(
+        str(_LOAD_MARK)
+    )
+    assert mark and str(_LOAD_MARK) not in tail
+    return head, tail
+
+
 def open_counts(owner_ids: Iterable[int] | None = None) -> dict[int, int]:
     """Open leads held per operator id (only those in ``owner_ids`` when given)."""
     query = Lead.select(Lead.owner, fn.COUNT(Lead.id)).where(
